@@ -1,0 +1,92 @@
+/**
+ * Public types of the cross-window store. Plain Node: nothing here may import `vscode`.
+ * The shapes below are the store's contract with other extensions and with Breath Master's engine.
+ */
+
+/** One committed record of a key. Versions of a key only ever go up, across all processes. */
+export interface VersionedData<T> {
+  /** 0 for a key never written (or not readable and no default committed yet), then 1, 2, 3 … one per commit. */
+  version: number;
+  /** ISO-8601 time of the commit (the writer's clock; for people, not for ordering). */
+  lastModified: string;
+  /** Which StorageWrapper instance committed it ('' for an absent key). */
+  clientId: string;
+  payload: T;
+}
+
+/** VS Code's `Disposable` shape, so adapters can push store handles into `context.subscriptions`. */
+export interface Disposable {
+  dispose(): void;
+}
+
+/** VS Code's `Event` shape: call it with a listener, get a Disposable that removes the listener. */
+export type Event<T> = (listener: (e: T) => unknown, thisArgs?: unknown, disposables?: Disposable[]) => Disposable;
+
+/** The part of `vscode.ExtensionContext` the store uses; plain Node passes `{ globalStoragePath: dir }`. */
+export interface StorageContext {
+  /** The storage folder (created if missing). Preferred over globalStoragePath when both are given. */
+  globalStorageUri?: { fsPath: string };
+  globalStoragePath?: string;
+  /** Only read, for `options.migrate`: where older versions kept plain, unversioned values. */
+  globalState?: {
+    get(key: string): unknown;
+    update(key: string, value: unknown): Thenable<void> | Promise<void>;
+    keys?(): readonly string[];
+  };
+}
+
+/** VS Code's Thenable, declared here so the store needs no `vscode` types. */
+export interface Thenable<T> {
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | Thenable<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | Thenable<R2>) | null,
+  ): Thenable<R1 | R2>;
+}
+
+/** How the change feed learns of other processes' commits. */
+export type WatchMode = 'auto' | 'events' | 'poll';
+
+export interface StorageWrapperOptions {
+  /** Name of the change-feed folder inside the storage folder. Default 'touch'. */
+  touchFileName?: string;
+  /** Compare-and-set attempts after the first before `update` rejects with ConflictError. Default 1000. */
+  maxRetries?: number;
+  /** This instance's id, written into every record it commits. Default: random, unique per instance. */
+  clientId?: string;
+  /** Keys to import once from `context.globalState` (plain values stored by older versions) as version 1. */
+  migrate?: string[];
+  /** 'auto' (default): file events, switching to polling when they are seen not to arrive; 'events'; 'poll'. */
+  watch?: WatchMode;
+  /** Polling period when polling is in use. Default 100 ms. */
+  pollIntervalMs?: number;
+  /** Versions kept per key before older ones are collected (the newest is never collected). Default 8. */
+  keepVersions?: number;
+  /** Backoff after a conflict: first delay and cap, in ms; each retry doubles with full jitter. Default 0.5 / 25. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Called for diagnostics (recovery, watch fallback, corrupt records). Default: nothing. */
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** What `onDidChange` reports: a record became this instance's latest known one. */
+export interface StoreChange {
+  key: string;
+  version: number;
+  /** 'local': committed by this instance; 'remote': another instance (window, process) committed it. */
+  source: 'local' | 'remote';
+  /** true when the key was deleted (its record is a tombstone). */
+  deleted: boolean;
+}
+
+/** Counters for support and for the "Show Storage Health" command. */
+export interface StoreMetrics {
+  commits: number;
+  conflicts: number;
+  retries: number;
+  conflictErrors: number;
+  corruptRecords: number;
+  remoteChanges: number;
+  /** commit time (record's lastModified) → this instance learning of it, in ms, over the last 256 remote changes. */
+  feedLatencyMs: { p50: number; p99: number; count: number };
+  watchMode: 'events' | 'poll';
+}
