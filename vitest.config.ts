@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Unit tests of the VS Code layer run against a fake `vscode` module (the real one exists only inside VS Code).
+const fakeVscode = fileURLToPath(new URL('./test/unit/vscode/fake-vscode.ts', import.meta.url));
 
 export default defineConfig({
   test: {
@@ -9,6 +13,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
         },
+        resolve: { alias: { vscode: fakeVscode } },
       },
       {
         // Real OS processes on a real temp dir: run one file at a time so the 2-core machine is not oversubscribed.
