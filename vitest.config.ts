@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Unit tests of the VS Code layer run against a fake `vscode` module (the real one exists only inside VS Code).
+// Unit tests of the VS Code layer run against a fake `vscode` module (the real one exists only inside VS Code):
+// `test/unit/vscode/fake-vscode.ts`, owned by the VS Code layer.
 const fakeVscode = fileURLToPath(new URL('./test/unit/vscode/fake-vscode.ts', import.meta.url));
 
 export default defineConfig({
