@@ -1,0 +1,201 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorCode, isTempName, listFolder, listFolderSync, readIfExists, TempNames, writeNewFile } from './files';
+import type { WatchMode } from './types';
+
+/** What a feed file says: key `key` reached `version`, committed by `clientId`. */
+export interface FeedEntry {
+  key: string;
+  version: number;
+  clientId: string;
+}
+
+export interface ChangeFeedOptions {
+  folder: string;
+  mode: WatchMode;
+  pollIntervalMs: number;
+  temp: TempNames;
+  /** Called for every feed file that changed; the store compares versions and reloads. */
+  onEntry: (entry: FeedEntry) => Promise<void>;
+  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** In 'auto' mode, an own publish not echoed by a file event within this long means events do not arrive here. */
+const echoTimeoutMs = 1000;
+/** Event mode also polls slowly, in case an event is dropped. */
+const safetyPollMs = 2000;
+
+/**
+ * The change feed (docs/design.md, "The change feed"): one small file per key in the feed folder, replaced by
+ * rename on every commit, so a change to one key is never hidden by a later change to another. Readers learn of
+ * replacements by directory events or, where those do not arrive, by polling.
+ */
+export class ChangeFeed {
+  private watcher: fs.FSWatcher | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private echoTimer: NodeJS.Timeout | undefined;
+  private expectedEcho: string | undefined;
+  private currentMode: 'events' | 'poll';
+  /** Identity of each feed file when last looked at, so polling reads only replaced ones. */
+  private readonly seen = new Map<string, string>();
+  private readonly handling = new Set<string>();
+  private readonly again = new Set<string>();
+  private polling = false;
+  private disposed = false;
+
+  constructor(private readonly options: ChangeFeedOptions) {
+    for (const name of listFolderSync(options.folder)) {
+      if (isTempName(name)) continue;
+      try {
+        this.seen.set(name, identity(fs.lstatSync(join(options.folder, name))));
+      } catch {
+        // Replaced while we looked; the next poll reads it.
+      }
+    }
+    this.currentMode = options.mode === 'poll' ? 'poll' : 'events';
+    if (this.currentMode === 'events' && !this.startWatching()) this.currentMode = 'poll';
+    this.schedulePoll();
+  }
+
+  get mode(): 'events' | 'poll' {
+    return this.currentMode;
+  }
+
+  /** Replaces the feed file of a key (a fresh temp file renamed into place: atomic, no shared temp name). */
+  async publish(fileName: string, entry: FeedEntry): Promise<void> {
+    const tmp = this.options.temp.next(this.options.folder);
+    await writeNewFile(tmp, Buffer.from(`${JSON.stringify(entry)}\n`), false);
+    try {
+      await fsp.rename(tmp, join(this.options.folder, fileName));
+    } catch (error) {
+      await fsp.unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+    this.expectEcho(fileName);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.echoTimer);
+  }
+
+  private startWatching(): boolean {
+    try {
+      const watcher = fs.watch(this.options.folder, { persistent: false }, (_event, name) => {
+        if (typeof name !== 'string' || isTempName(name)) return;
+        if (name === this.expectedEcho) this.echoArrived();
+        void this.handle(name);
+      });
+      watcher.on('error', (error) => {
+        this.options.log('warn', `change feed: watching failed (${String(error)}); polling instead`);
+        this.switchToPolling();
+      });
+      this.watcher = watcher;
+      return true;
+    } catch (error) {
+      this.options.log('warn', `change feed: cannot watch ${this.options.folder} (${String(error)}); polling instead`);
+      return false;
+    }
+  }
+
+  private expectEcho(fileName: string): void {
+    if (this.options.mode !== 'auto' || this.currentMode !== 'events' || this.expectedEcho !== undefined) return;
+    this.expectedEcho = fileName;
+    this.echoTimer = setTimeout(() => {
+      this.expectedEcho = undefined;
+      this.options.log('info', `change feed: file events did not arrive within ${echoTimeoutMs} ms; polling every ${this.options.pollIntervalMs} ms`);
+      this.switchToPolling();
+    }, echoTimeoutMs);
+    this.echoTimer.unref();
+  }
+
+  private echoArrived(): void {
+    this.expectedEcho = undefined;
+    clearTimeout(this.echoTimer);
+  }
+
+  private switchToPolling(): void {
+    if (this.disposed || this.currentMode === 'poll') return;
+    this.currentMode = 'poll';
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearTimeout(this.pollTimer);
+    this.schedulePoll();
+  }
+
+  private schedulePoll(): void {
+    if (this.disposed) return;
+    const delay = this.currentMode === 'poll' ? this.options.pollIntervalMs : safetyPollMs;
+    this.pollTimer = setTimeout(() => {
+      void this.poll().finally(() => this.schedulePoll());
+    }, delay);
+    this.pollTimer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const names = await listFolder(this.options.folder);
+      await Promise.all(
+        names.map(async (name) => {
+          if (isTempName(name)) return;
+          const stat = await fsp.lstat(join(this.options.folder, name)).catch(() => undefined);
+          if (stat !== undefined && this.seen.get(name) !== identity(stat)) await this.handle(name);
+        }),
+      );
+    } catch (error) {
+      this.options.log('warn', `change feed: polling failed: ${String(error)}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Reads one feed file and reports it; events for a file being handled are folded into one more pass. */
+  private async handle(name: string): Promise<void> {
+    if (this.disposed) return;
+    if (this.handling.has(name)) {
+      this.again.add(name);
+      return;
+    }
+    this.handling.add(name);
+    try {
+      do {
+        this.again.delete(name);
+        const path = join(this.options.folder, name);
+        const stat = await fsp.lstat(path).catch(() => undefined);
+        const bytes = await readIfExists(path).catch((error: unknown) => {
+          if (errorCode(error) !== 'ELOOP') throw error;
+          return undefined;
+        });
+        if (stat) this.seen.set(name, identity(stat));
+        const entry = bytes && parseEntry(bytes);
+        if (entry && !this.disposed) await this.options.onEntry(entry);
+      } while (this.again.has(name) && !this.disposed);
+    } catch (error) {
+      this.options.log('warn', `change feed: reading ${name} failed: ${String(error)}`);
+    } finally {
+      this.handling.delete(name);
+    }
+  }
+}
+
+function identity(stat: fs.Stats): string {
+  return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+}
+
+function parseEntry(bytes: Buffer): FeedEntry | undefined {
+  try {
+    const e = JSON.parse(bytes.toString('utf8')) as Partial<FeedEntry>;
+    if (typeof e.key === 'string' && typeof e.version === 'number' && Number.isSafeInteger(e.version) && typeof e.clientId === 'string') {
+      return { key: e.key, version: e.version, clientId: e.clientId };
+    }
+  } catch {
+    // A feed file is only a hint; an unreadable one is ignored (the records are the truth).
+  }
+  return undefined;
+}

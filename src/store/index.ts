@@ -1,0 +1,16 @@
+/**
+ * The cross-window store (plain Node, no `vscode`): `require('breath-master/store')`.
+ * See docs/design.md for the protocol and its guarantees.
+ */
+import { isStorageWrapperLike } from './brand';
+import type { StorageWrapper } from './storageWrapper';
+
+export * from './types';
+export { StorageWrapper } from './storageWrapper';
+export { ConflictError, StoreError } from './errors';
+export { Emitter } from './emitter';
+
+/** True for a store instance from any copy of this module, minified or not (checks a Symbol.for brand). */
+export function isStorageWrapper(x: unknown): x is StorageWrapper {
+  return isStorageWrapperLike(x);
+}

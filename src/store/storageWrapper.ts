@@ -1,0 +1,419 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { join } from 'node:path';
+import { storageWrapperBrand } from './brand';
+import { ChangeFeed, FeedEntry } from './changeFeed';
+import { Emitter } from './emitter';
+import { ConflictError, StoreError } from './errors';
+import { FeedLatency } from './feedLatency';
+import { errorCode, folderMode, listFolderSync, makePrivateFolderSync, readIfExists, readIfExistsSync, TempNames, unlinkIfExists, writeNewFile } from './files';
+import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
+import { assertKey, keyFileName } from './keys';
+import { encodeRecord, fingerprint, StoredRecord } from './record';
+import { Head, RecordFolder } from './recordFolder';
+import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
+
+type Log = NonNullable<StorageWrapperOptions['log']>;
+
+/** This instance's latest known committed state of a key. */
+interface Known {
+  version: number;
+  deleted: boolean;
+  /** Frozen and shared by every `get`: callers must not (and cannot) mutate it. */
+  data: VersionedData<unknown>;
+}
+
+const absent: Known = Object.freeze({ version: 0, deleted: true, data: Object.freeze({ version: 0, lastModified: '', clientId: '', payload: undefined }) });
+
+/**
+ * The cross-window store: versioned records of JSON data in files under the storage folder, committed with a
+ * lock-free compare-and-set (link(2)) and announced to other windows by a per-key change feed. See docs/design.md.
+ *
+ * Values returned by `get`, `read` and `update` are deep-frozen and shared: never mutate them (copy first).
+ */
+export class StorageWrapper {
+  readonly clientId: string;
+  readonly storagePath: string;
+  /** Resolves when migration (options.migrate) has finished; it never rejects (problems go to options.log). */
+  readonly ready: Promise<void>;
+  readonly onDidChange: Event<StoreChange>;
+
+  private readonly recordsPath: string;
+  private readonly migratedPath: string;
+  private readonly temp = new TempNames();
+  private readonly known = new Map<string, Known>();
+  private readonly folders = new Map<string, RecordFolder>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly corruptSeen = new Set<string>();
+  private readonly changes: Emitter<StoreChange>;
+  private readonly reloads: Emitter<{ key: string; version: number }>;
+  private readonly feed: ChangeFeed;
+  private readonly log: Log;
+  private readonly maxRetries: number;
+  private readonly keepVersions: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly latency = new FeedLatency();
+  private readonly counters = { commits: 0, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 0 };
+  private disposed = false;
+
+  constructor(context: StorageContext, options: StorageWrapperOptions = {}) {
+    const storagePath = context.globalStorageUri?.fsPath ?? context.globalStoragePath;
+    if (typeof storagePath !== 'string' || storagePath === '') throw new TypeError('StorageWrapper needs context.globalStorageUri or context.globalStoragePath');
+    const feedName = options.touchFileName ?? 'touch';
+    if (!/^[A-Za-z0-9._-]+$/.test(feedName) || feedName === '.' || feedName === '..' || feedName === 'records' || feedName === 'migrated') {
+      throw new TypeError(`touchFileName must be a plain folder name, got ${JSON.stringify(feedName)}`);
+    }
+    this.storagePath = storagePath;
+    this.clientId = options.clientId ?? `${process.pid}-${randomBytes(6).toString('hex')}`;
+    this.log = options.log ?? (() => undefined);
+    this.maxRetries = nonNegative(options.maxRetries, 1000, 'maxRetries');
+    this.keepVersions = Math.max(1, nonNegative(options.keepVersions, 8, 'keepVersions'));
+    this.backoffBaseMs = nonNegative(options.backoffBaseMs, 0.5, 'backoffBaseMs');
+    this.backoffMaxMs = nonNegative(options.backoffMaxMs, 25, 'backoffMaxMs');
+    const pollIntervalMs = Math.max(5, nonNegative(options.pollIntervalMs, 100, 'pollIntervalMs'));
+
+    fs.mkdirSync(storagePath, { recursive: true, mode: folderMode });
+    fs.chmodSync(storagePath, folderMode);
+    this.recordsPath = join(storagePath, 'records');
+    this.migratedPath = join(storagePath, 'migrated');
+    const feedPath = join(storagePath, feedName);
+    for (const folder of [this.recordsPath, this.migratedPath, feedPath]) makePrivateFolderSync(folder);
+
+    Object.defineProperty(this, storageWrapperBrand, { value: true });
+    const reportListenerError = (error: unknown): void => this.log('error', `store listener threw: ${String(error)}`);
+    this.changes = new Emitter<StoreChange>(reportListenerError);
+    this.reloads = new Emitter<{ key: string; version: number }>(reportListenerError);
+    this.onDidChange = this.changes.event;
+    this.feed = new ChangeFeed({
+      folder: feedPath,
+      mode: options.watch ?? 'auto',
+      pollIntervalMs,
+      temp: this.temp,
+      onEntry: (entry) => this.onFeedEntry(entry),
+      log: this.log,
+    });
+    this.ready = this.migrate(context.globalState, options.migrate ?? []);
+  }
+
+  /** Sync and cached: this instance's latest known record (the first access of a key reads it from disk). */
+  get<T>(key: string, defaultValue?: T): VersionedData<T> {
+    assertKey(key);
+    let known = this.known.get(key);
+    if (known === undefined) known = this.loadSync(key);
+    if (!known.deleted) return known.data as VersionedData<T>;
+    return { version: known.version, lastModified: known.data.lastModified, clientId: known.data.clientId, payload: defaultValue as T };
+  }
+
+  /** Fresh from disk (and refreshes the cache). Rejects with StoreError when the newest record is unreadable. */
+  async read<T>(key: string, defaultValue?: T): Promise<VersionedData<T>> {
+    assertKey(key);
+    const folder = this.folder(key);
+    const head = await this.io(key, () => folder.readHead());
+    if (head.version > 0 && head.record === undefined) {
+      await this.noteCorrupt(folder, head);
+      throw new StoreError(`Store key ${JSON.stringify(key)}: record version ${head.version} is unreadable`, { key });
+    }
+    if (head.record) this.learn(head.record, 'remote');
+    const record = head.record;
+    if (record === undefined || record.deleted) {
+      return { version: record?.version ?? 0, lastModified: record?.lastModified ?? '', clientId: record?.clientId ?? '', payload: defaultValue as T };
+    }
+    const known = this.known.get(key);
+    // The cache may already hold a newer version than we just read (a commit landed meanwhile); never go back.
+    return (known && known.version > record.version && !known.deleted ? known.data : this.toData(record)) as VersionedData<T>;
+  }
+
+  update<T>(key: string, updater: (current: T) => T, defaultValue?: T): Promise<VersionedData<T>> {
+    try {
+      assertKey(key);
+      if (typeof updater !== 'function') throw new TypeError('update needs an updater function');
+      if (defaultValue !== undefined) assertJsonData(defaultValue, 'Default value');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const base = cloneJsonData(defaultValue);
+    return this.enqueue(key, () =>
+      this.commit(key, (current) => ({ deleted: false, payload: updater(current as T) }), base),
+    ) as Promise<VersionedData<T>>;
+  }
+
+  set<T>(key: string, value: T): Promise<VersionedData<T>> {
+    try {
+      assertKey(key);
+      assertJsonData(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const copy = cloneJsonData(value);
+    return this.enqueue(key, () => this.commit(key, () => ({ deleted: false, payload: cloneJsonData(copy) }), undefined)) as Promise<VersionedData<T>>;
+  }
+
+  /** Commits a tombstone version: the key reads as absent, and its version keeps going up (never back). */
+  delete(key: string): Promise<VersionedData<undefined>> {
+    try {
+      assertKey(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.enqueue(key, () => this.commit(key, () => ({ deleted: true, payload: undefined }), undefined)) as Promise<VersionedData<undefined>>;
+  }
+
+  /** Live (not deleted, readable) keys on disk. Sync: reads each key's folder. */
+  keys(): string[] {
+    const keys: string[] = [];
+    for (const name of listFolderSync(this.recordsPath)) {
+      try {
+        const bytes = readIfExistsSync(join(this.recordsPath, name, 'key.json'));
+        const key = bytes && (JSON.parse(bytes.toString('utf8')) as { key?: unknown }).key;
+        if (typeof key !== 'string' || keyFileName(key) !== name) continue;
+        const head = this.folder(key).readHeadSync();
+        if (head.record && !head.record.deleted) {
+          this.learn(head.record, 'remote');
+          keys.push(key);
+        }
+      } catch (error) {
+        this.log('warn', `keys(): skipping ${name}: ${String(error)}`);
+      }
+    }
+    return keys;
+  }
+
+  /** Calls `onReload` for records committed by other instances, after `get` already returns them. */
+  createTouchWatcher(onReload: (key: string, version: number) => void): Disposable {
+    return this.reloads.event((e) => onReload(e.key, e.version));
+  }
+
+  getMetrics(): StoreMetrics {
+    return { ...this.counters, feedLatencyMs: this.latency.summary(), watchMode: this.feed.mode };
+  }
+
+  /** Stops the change feed; updates already queued still finish, new ones reject with StoreError. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.feed.dispose();
+    this.changes.dispose();
+    this.reloads.dispose();
+  }
+
+  private async commit(key: string, produce: (current: unknown) => { deleted: boolean; payload: unknown }, defaultValue: unknown): Promise<VersionedData<unknown>> {
+    const folder = this.folder(key);
+    for (let attempt = 0; ; attempt++) {
+      const head = await this.io(key, () => folder.readHead());
+      let current: StoredRecord | undefined = head.record;
+      if (current) this.learn(current, 'remote');
+      else if (head.version > 0) {
+        // Recovery: build on the newest readable older record, but commit above the unreadable one.
+        await this.noteCorrupt(folder, head);
+        current = await this.io(key, () => folder.newestReadableBelow(head));
+      }
+      const next = produce(current && !current.deleted ? cloneJsonData(current.payload) : cloneJsonData(defaultValue));
+      if (!next.deleted) assertJsonData(next.payload, 'Updated value');
+      const record: StoredRecord = {
+        version: head.version + 1,
+        lastModified: new Date().toISOString(),
+        clientId: this.clientId,
+        key,
+        id: randomBytes(8).toString('hex'),
+        prev: head.bytes ? fingerprint(head.bytes) : null,
+        deleted: next.deleted,
+        payload: next.payload,
+      };
+      const versions = await this.io(key, () => folder.tryCommit(record.version, encodeRecord(record)));
+      if (versions) {
+        this.counters.commits++;
+        this.learn(record, 'local');
+        const data = this.known.get(key)?.data ?? this.toData(record);
+        void this.afterCommit(folder, record, versions);
+        return next.deleted ? { ...data, payload: undefined } : data;
+      }
+      this.counters.conflicts++;
+      if (attempt >= this.maxRetries) {
+        this.counters.conflictErrors++;
+        throw new ConflictError(key, attempt + 1);
+      }
+      this.counters.retries++;
+      await sleep(Math.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(attempt, 30)));
+    }
+  }
+
+  /** Announces a commit and collects old versions; failures here never fail the (already durable) update. */
+  private async afterCommit(folder: RecordFolder, record: StoredRecord, versions: number[]): Promise<void> {
+    try {
+      await this.feed.publish(keyFileName(record.key), { key: record.key, version: record.version, clientId: record.clientId });
+      // Two writers may rename their feed files in the opposite order of their commits; the later one to publish
+      // sees the newer head and republishes it, so the feed never rests below the truth.
+      let published = record.version;
+      for (let round = 0; round < 3; round++) {
+        const head = await folder.readHead();
+        if (!head.record || head.version <= published) break;
+        await this.feed.publish(keyFileName(record.key), { key: record.key, version: head.version, clientId: head.record.clientId });
+        published = head.version;
+      }
+      await folder.collect(versions, this.keepVersions, (m) => this.log('warn', m));
+    } catch (error) {
+      this.log('warn', `after commit of ${JSON.stringify(record.key)} v${record.version}: ${String(error)}`);
+    }
+  }
+
+  private async onFeedEntry(entry: FeedEntry): Promise<void> {
+    if (this.disposed) return;
+    const known = this.known.get(entry.key);
+    if (known !== undefined && entry.version <= known.version) return;
+    try {
+      assertKey(entry.key);
+    } catch {
+      return;
+    }
+    const head = await this.folder(entry.key).readHead();
+    if (head.record) this.learn(head.record, 'remote');
+    else if (head.version > 0) this.log('warn', `change feed: ${JSON.stringify(entry.key)} v${head.version} is unreadable`);
+  }
+
+  /** Makes `record` this instance's latest known one if it is newer, then tells listeners (never going back). */
+  private learn(record: StoredRecord, source: 'local' | 'remote'): void {
+    const known = this.known.get(record.key);
+    if (known !== undefined && known.version >= record.version) return;
+    this.known.set(record.key, { version: record.version, deleted: record.deleted, data: this.toData(record) });
+    if (known === undefined && source === 'remote') return; // first load of a key, not a change
+    const own = record.clientId === this.clientId;
+    const change: StoreChange = { key: record.key, version: record.version, source: own ? 'local' : 'remote', deleted: record.deleted };
+    if (!own) {
+      this.counters.remoteChanges++;
+      this.latency.add(Date.now() - Date.parse(record.lastModified));
+    }
+    this.changes.fire(change);
+    if (!own) this.reloads.fire({ key: record.key, version: record.version });
+  }
+
+  private loadSync(key: string): Known {
+    const folder = this.folder(key);
+    let head: Head;
+    try {
+      head = folder.readHeadSync();
+    } catch (error) {
+      this.log('error', `get(${JSON.stringify(key)}): ${String(error)}`);
+      return absent;
+    }
+    if (head.record) {
+      this.learn(head.record, 'remote');
+      return this.known.get(key) ?? absent;
+    }
+    if (head.version > 0) void this.noteCorrupt(folder, head).catch((error: unknown) => this.log('error', String(error)));
+    return absent;
+  }
+
+  private toData(record: StoredRecord): VersionedData<unknown> {
+    return Object.freeze({
+      version: record.version,
+      lastModified: record.lastModified,
+      clientId: record.clientId,
+      payload: record.deleted ? undefined : deepFreeze(record.payload),
+    });
+  }
+
+  private async noteCorrupt(folder: RecordFolder, head: Head): Promise<void> {
+    const id = `${folder.key}\u0000${head.version}`;
+    if (!this.corruptSeen.has(id)) {
+      this.corruptSeen.add(id);
+      this.counters.corruptRecords++;
+      this.log('warn', `store key ${JSON.stringify(folder.key)}: record version ${head.version} is unreadable; its bytes are kept`);
+    }
+    await this.io(folder.key, () => folder.keepCorruptCopy(head));
+  }
+
+  private folder(key: string): RecordFolder {
+    let folder = this.folders.get(key);
+    if (folder === undefined) {
+      folder = new RecordFolder(key, join(this.recordsPath, keyFileName(key)), this.temp);
+      this.folders.set(key, folder);
+    }
+    return folder;
+  }
+
+  /** One attempt in flight per key per instance; a failed task does not stop the ones queued behind it. */
+  private enqueue<R>(key: string, task: () => Promise<R>): Promise<R> {
+    if (this.disposed) return Promise.reject(new StoreError('The store has been disposed', { key }));
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return run;
+  }
+
+  /** File-system failures become StoreError naming the key, with the cause attached. */
+  private async io<R>(key: string, action: () => Promise<R>): Promise<R> {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`Store key ${JSON.stringify(key)}: ${String((error as Error)?.message ?? error)}`, { key, cause: error });
+    }
+  }
+
+  private async migrate(globalState: StorageContext['globalState'], keys: readonly string[]): Promise<void> {
+    if (globalState === undefined || keys.length === 0) return;
+    await Promise.all(
+      keys.map((key) =>
+        this.enqueue(key, () => this.migrateKey(globalState, key)).catch((error: unknown) => {
+          this.log('error', `migration of ${JSON.stringify(key)} failed: ${String(error)}`);
+        }),
+      ),
+    );
+  }
+
+  /** Imports one plain globalState value as version 1 — `link` of v1 succeeds in one window only. */
+  private async migrateKey(globalState: NonNullable<StorageContext['globalState']>, key: string): Promise<void> {
+    assertKey(key);
+    const marker = join(this.migratedPath, keyFileName(key));
+    if ((await readIfExists(marker)) !== undefined) return;
+    const value = globalState.get(key);
+    if (value === undefined) return;
+    const folder = this.folder(key);
+    const head = await folder.readHead();
+    if (head.version === 0) {
+      assertJsonData(value, `globalState value of ${JSON.stringify(key)}`);
+      const record: StoredRecord = {
+        version: 1,
+        lastModified: new Date().toISOString(),
+        clientId: this.clientId,
+        key,
+        id: randomBytes(8).toString('hex'),
+        prev: null,
+        deleted: false,
+        payload: cloneJsonData(value),
+      };
+      const versions = await folder.tryCommit(1, encodeRecord(record));
+      if (versions) {
+        this.counters.commits++;
+        this.learn(record, 'local');
+        this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
+        void this.afterCommit(folder, record, versions);
+      }
+    }
+    const tmp = this.temp.next(this.migratedPath);
+    await writeNewFile(tmp, Buffer.from(`${JSON.stringify({ key, at: new Date().toISOString() })}\n`), true);
+    try {
+      await fsp.link(tmp, marker);
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    } finally {
+      await unlinkIfExists(tmp);
+    }
+  }
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number`);
+  return value;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
