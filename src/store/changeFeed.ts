@@ -25,6 +25,8 @@ export interface ChangeFeedOptions {
 const echoTimeoutMs = 1000;
 /** Event mode also polls slowly, in case an event is dropped. */
 const safetyPollMs = 2000;
+/** Feed temp files this old belong to a dead writer. */
+const staleTempMs = 60_000;
 
 /**
  * The change feed (docs/design.md, "The change feed"): one small file per key in the feed folder, replaced by
@@ -141,10 +143,15 @@ export class ChangeFeed {
     this.polling = true;
     try {
       const names = await listFolder(this.options.folder);
+      const staleTemp = Date.now() - staleTempMs;
       await Promise.all(
         names.map(async (name) => {
-          if (isTempName(name)) return;
           const stat = await fsp.lstat(join(this.options.folder, name)).catch(() => undefined);
+          if (isTempName(name)) {
+            // Left by a writer killed between writing and renaming its feed file.
+            if (stat !== undefined && stat.mtimeMs < staleTemp) await fsp.unlink(join(this.options.folder, name)).catch(() => undefined);
+            return;
+          }
           if (stat !== undefined && this.seen.get(name) !== identity(stat)) await this.handle(name);
         }),
       );

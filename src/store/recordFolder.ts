@@ -165,23 +165,22 @@ export class RecordFolder {
    * writer's resurrection check stays sound; unproven ones (orphans) only when old. Stale temp files go too.
    */
   async collect(versions: number[], keep: number, log: (message: string) => void): Promise<void> {
+    if (versions.length <= 2 * keep) return;
     const now = Date.now();
-    if (versions.length > 2 * keep) {
-      const limit = (versions.at(-1) ?? 0) - keep;
-      let nextBytes: Buffer | undefined;
-      for (const version of versions) {
-        if (version > limit) break;
-        const path = join(this.path, versionFileName(version));
-        try {
-          const bytes = nextBytes ?? (await readRecordBytes(path));
-          nextBytes = await readRecordBytes(join(this.path, versionFileName(version + 1)));
-          if (bytes === undefined) continue;
-          const proven = nextBytes !== undefined && prevOf(nextBytes) === fingerprint(bytes);
-          if (proven || (await isOlderThan(path, now - orphanAgeMs))) await unlinkIfExists(path);
-        } catch (error) {
-          nextBytes = undefined;
-          log(`collecting ${path}: ${String(error)}`);
-        }
+    const limit = (versions.at(-1) ?? 0) - keep;
+    let nextBytes: Buffer | undefined;
+    for (const version of versions) {
+      if (version > limit) break;
+      const path = join(this.path, versionFileName(version));
+      try {
+        const bytes = nextBytes ?? (await readRecordBytes(path));
+        nextBytes = await readRecordBytes(join(this.path, versionFileName(version + 1)));
+        if (bytes === undefined) continue;
+        const proven = nextBytes !== undefined && prevOf(nextBytes) === fingerprint(bytes);
+        if (proven || (await isOlderThan(path, now - orphanAgeMs))) await unlinkIfExists(path);
+      } catch (error) {
+        nextBytes = undefined;
+        log(`collecting ${path}: ${String(error)}`);
       }
     }
     for (const name of await listFolder(this.path)) {

@@ -268,16 +268,17 @@ export class StorageWrapper {
       return;
     }
     const head = await this.folder(entry.key).readHead();
-    if (head.record) this.learn(head.record, 'remote');
+    if (head.record) this.learn(head.record, 'feed');
     else if (head.version > 0) this.log('warn', `change feed: ${JSON.stringify(entry.key)} v${head.version} is unreadable`);
   }
 
   /** Makes `record` this instance's latest known one if it is newer, then tells listeners (never going back). */
-  private learn(record: StoredRecord, source: 'local' | 'remote'): void {
+  private learn(record: StoredRecord, source: 'local' | 'remote' | 'feed'): void {
     const known = this.known.get(record.key);
     if (known !== undefined && known.version >= record.version) return;
     this.known.set(record.key, { version: record.version, deleted: record.deleted, data: this.toData(record) });
-    if (known === undefined && source === 'remote') return; // first load of a key, not a change
+    // The first load of a key by get/read/update is not a change; the feed announces even unloaded keys.
+    if (known === undefined && source === 'remote') return;
     const own = record.clientId === this.clientId;
     const change: StoreChange = { key: record.key, version: record.version, source: own ? 'local' : 'remote', deleted: record.deleted };
     if (!own) {
