@@ -1,0 +1,68 @@
+// `npm run bench`: every benchmark of the store side by side in one run, written to bench/results.{json,md}.
+//   node bench/run.mjs                      the full run (~8 minutes here), overwrites the committed results
+//   node bench/run.mjs --quick              fewer repeats and samples, results to the temp folder (for trying changes)
+//   node bench/run.mjs --only=feed,get      some suites only (contention, feed, get, growth), also to the temp folder
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeMachine } from './lib/machine.mjs';
+import { loadStore } from './lib/store.mjs';
+import { renderMarkdown } from './report.mjs';
+import { contention, tuneLockfile } from './suites/contention.mjs';
+import { feedLatency } from './suites/feed-latency.mjs';
+import { getRate, growth } from './suites/store-cost.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (suite) => !only || only.includes(suite);
+const full = !quick && !only;
+const outDir = full ? dirname(fileURLToPath(import.meta.url)) : join(os.tmpdir(), 'bm-bench-results');
+
+const started = performance.now();
+const log = (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+loadStore(); // fail at once, with the fix, if the store is not built
+const results = { machine: describeMachine(os.tmpdir()), quick, suites: only ?? ['contention', 'feed', 'get', 'growth'] };
+log(`${results.machine.cpuModel} ×${results.machine.cores}, ${results.machine.node}, ${results.machine.fileSystem}`);
+
+if (wanted('contention')) {
+  results.lockfileTuning = await tuneLockfile({ processes: 4, perProcess: quick ? 100 : 200, repeats: quick ? 1 : 2, log });
+  results.contention = await contention({
+    processCounts: [1, 2, 4, 8],
+    perProcess: quick ? 100 : 200,
+    repeats: quick ? 1 : 3,
+    lockfileOptions: results.lockfileTuning.chosen,
+    log,
+  });
+}
+if (wanted('feed')) {
+  results.feed = await feedLatency({
+    modes: [
+      { watch: 'events', maxPauseMs: 20 },
+      { watch: 'poll', maxPauseMs: 100 }, // a whole poll period, so commits land at every phase of it
+      { watch: 'auto', maxPauseMs: 20 },
+    ],
+    samples: quick ? 50 : 200,
+    repeats: quick ? 1 : 3,
+    log,
+  });
+}
+if (wanted('get')) results.get = await getRate({ calls: 5_000_000, rounds: quick ? 3 : 7, log });
+if (wanted('growth')) {
+  results.growth = await growth({
+    keyPoints: [1, 100, 1000],
+    historyPoints: quick ? [10, 1000] : [10, 1000, 5000],
+    perBatch: 100,
+    batches: 3,
+    log,
+  });
+}
+
+results.machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+results.durationSec = (performance.now() - started) / 1000;
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+writeFileSync(join(outDir, 'results.md'), `${renderMarkdown(results)}\n`);
+log(`wrote ${join(outDir, 'results.md')} and results.json`);

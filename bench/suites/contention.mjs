@@ -1,0 +1,99 @@
+// Contended increments: N processes, each doing `perProcess` increments of ONE shared counter, released together.
+// The store against proper-lockfile + write-file-atomic and against naive read-modify-write.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCKFILE_CANDIDATES, readCounter, writeInitialCounter } from '../lib/baselines.mjs';
+import { runTogether } from '../lib/processes.mjs';
+import { median, round } from '../lib/stats.mjs';
+import { loadStore } from '../lib/store.mjs';
+
+const worker = fileURLToPath(new URL('../workers/increment.mjs', import.meta.url));
+const KEY = 'bench.counter';
+export const METHODS = ['store', 'lockfile', 'naive'];
+
+async function finalOf(method, dir) {
+  if (method !== 'store') return { value: await readCounter(join(dir, 'counter.json')), version: null };
+  const { StorageWrapper } = loadStore();
+  const store = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
+  try {
+    const record = store.get(KEY, 0);
+    return { value: record.payload, version: record.version };
+  } finally {
+    store.dispose();
+  }
+}
+
+async function runOnce(method, processes, perProcess, lockfileOptions) {
+  const dir = mkdtempSync(join(tmpdir(), `bm-bench-${method}-`));
+  try {
+    if (method !== 'store') await writeInitialCounter(join(dir, 'counter.json'));
+    const args = (i) => [method, dir, String(perProcess), String(i), KEY, JSON.stringify(lockfileOptions)];
+    const { wallMs, results } = await runTogether(worker, args, processes);
+    const sum = (field) => (results.every((r) => typeof r[field] === 'number') ? results.reduce((a, r) => a + r[field], 0) : null);
+    const total = processes * perProcess;
+    const final = await finalOf(method, dir);
+    return {
+      wallMs,
+      updatesPerSec: (total / wallMs) * 1000,
+      expected: total,
+      finalValue: final.value,
+      finalVersion: final.version,
+      lost: total - final.value,
+      conflicts: sum('conflicts'),
+      retries: sum('retries'),
+      conflictErrors: sum('failures'),
+      tornReads: sum('tornReads'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Measures each proper-lockfile candidate at `processes` and returns the fastest, so the baseline is its best. */
+export async function tuneLockfile({ processes, perProcess, repeats, log }) {
+  const tried = [];
+  for (const options of LOCKFILE_CANDIDATES) {
+    const rates = [];
+    for (let r = 0; r < repeats; r++) rates.push((await runOnce('lockfile', processes, perProcess, options)).updatesPerSec);
+    tried.push({ options, processes, perProcess, updatesPerSecMedian: median(rates), runs: rates });
+    log(`lockfile tuning ${JSON.stringify(options.retries)}: ${round(median(rates))} updates/s`);
+  }
+  const best = tried.reduce((a, b) => (b.updatesPerSecMedian > a.updatesPerSecMedian ? b : a));
+  return { chosen: best.options, tried };
+}
+
+/** Methods are interleaved round by round so that a noisy minute on the shared machine hits all of them alike. */
+export async function contention({ processCounts, perProcess, repeats, lockfileOptions, log }) {
+  const rows = [];
+  for (const processes of processCounts) {
+    const runs = Object.fromEntries(METHODS.map((m) => [m, []]));
+    for (let r = 0; r < repeats; r++) {
+      for (const method of METHODS) {
+        const run = await runOnce(method, processes, perProcess, lockfileOptions);
+        runs[method].push(run);
+        log(`contention ${method} ×${processes} #${r + 1}: ${round(run.updatesPerSec)} updates/s, final ${run.finalValue}/${run.expected}`);
+      }
+    }
+    for (const method of METHODS) {
+      const list = runs[method];
+      const pick = (f) => (list.some((x) => x[f] === null) ? null : median(list.map((x) => x[f])));
+      rows.push({
+        method,
+        processes,
+        perProcess,
+        updatesPerSecMedian: median(list.map((x) => x.updatesPerSec)),
+        conflictsMedian: pick('conflicts'),
+        retriesMedian: pick('retries'),
+        conflictErrorsTotal: list.some((x) => x.conflictErrors === null) ? null : list.reduce((a, x) => a + x.conflictErrors, 0),
+        tornReadsMedian: pick('tornReads'),
+        lostMedian: median(list.map((x) => x.lost)),
+        lostMax: Math.max(...list.map((x) => x.lost)),
+        allExact: list.every((x) => x.lost === 0 && (x.finalVersion === null || x.finalVersion === x.expected)),
+        runs: list,
+      });
+    }
+  }
+  return { perProcess, repeats, lockfileOptions, rows };
+}

@@ -1,0 +1,48 @@
+// One "window" of the contention benchmark: `count` increments of one shared counter, by one of three methods.
+// argv: method (store | lockfile | naive), storage dir, count, worker index, store key, proper-lockfile options (JSON).
+import { join } from 'node:path';
+import { lockedIncrement, naiveIncrement } from '../lib/baselines.mjs';
+import { loadStore } from '../lib/store.mjs';
+import { workerMain } from '../lib/worker.mjs';
+
+const [method, dir, countArg, index, key, lockfileOptions = '{}'] = process.argv.slice(2);
+const count = Number(countArg);
+
+workerMain(async () => {
+  if (method === 'store') {
+    const { StorageWrapper, ConflictError } = loadStore();
+    // Default options (watch 'auto'): what every window of a user gets, change feed included.
+    const store = new StorageWrapper({ globalStoragePath: dir }, { clientId: `bench-${index}` });
+    store.get(key, 0);
+    return async () => {
+      let failures = 0;
+      for (let i = 0; i < count; i++) {
+        try {
+          await store.update(key, (n) => n + 1, 0);
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          failures += 1; // retries exhausted, nothing written
+        }
+      }
+      const { commits, conflicts, retries } = store.getMetrics();
+      store.dispose();
+      return { commits, conflicts, retries, failures };
+    };
+  }
+  const file = join(dir, 'counter.json');
+  if (method === 'lockfile') {
+    const options = JSON.parse(lockfileOptions);
+    return async () => {
+      for (let i = 0; i < count; i++) await lockedIncrement(file, options);
+      return { commits: count };
+    };
+  }
+  if (method === 'naive') {
+    return async () => {
+      let tornReads = 0;
+      for (let i = 0; i < count; i++) tornReads += await naiveIncrement(file);
+      return { commits: count, tornReads };
+    };
+  }
+  throw new Error(`unknown method ${method}`);
+});
