@@ -1,0 +1,49 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach } from 'vitest';
+import { StorageWrapper } from '../../../src/store';
+import type { StorageWrapperOptions } from '../../../src/store';
+
+const cleanups: Array<() => void> = [];
+
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+/** A fresh real folder, removed after the test. */
+export function tempFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bm-store-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A store on `dir` (a fresh folder by default), disposed after the test. */
+export function openStore(dir = tempFolder(), options: StorageWrapperOptions = {}): StorageWrapper {
+  const store = new StorageWrapper({ globalStoragePath: dir }, options);
+  cleanups.push(() => store.dispose());
+  return store;
+}
+
+/** Every file and folder below `dir`, as paths relative to it. */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      out.push(relative(dir, path));
+      if (statSync(path).isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The folder holding a key's records (there is one per key). */
+export function recordFolders(dir: string): string[] {
+  return readdirSync(join(dir, 'records')).map((name) => join(dir, 'records', name));
+}
+
+export function versionFiles(folder: string): string[] {
+  return readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n)).sort();
+}
