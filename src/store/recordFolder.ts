@@ -84,21 +84,24 @@ export class RecordFolder {
     return undefined;
   }
 
-  /** Keeps the bytes of an unreadable record for support, once per version. Returns whether a copy was made. */
-  async keepCorruptCopy(head: Head): Promise<boolean> {
-    const prefix = corruptCopyPrefix(head.version);
-    if (head.names.some((name) => name.startsWith(prefix))) return false;
+  /**
+   * Keeps the bytes of an unreadable record for support. The copy is named by the bytes' fingerprint and made
+   * with link(2), so windows that find the same damage at once keep exactly one copy.
+   */
+  async keepCorruptCopy(head: Head): Promise<void> {
+    const bytes = head.bytes ?? Buffer.alloc(0);
+    const name = `${corruptCopyPrefix(head.version)}${fingerprint(bytes).slice(0, 12)}.json`;
+    if (head.names.includes(name)) return;
     await this.ensure();
     const tmp = this.temp.next(this.path);
-    await writeNewFile(tmp, head.bytes ?? Buffer.alloc(0), true);
+    await writeNewFile(tmp, bytes, true);
     try {
-      await fsp.link(tmp, join(this.path, `${prefix}${Date.now()}.json`));
+      await fsp.link(tmp, join(this.path, name));
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
     } finally {
       await unlinkIfExists(tmp);
     }
-    return true;
   }
 
   /**
