@@ -225,7 +225,9 @@ export class StorageWrapper {
       if (versions) {
         this.counters.commits++;
         this.learn(record, 'local');
-        const data = this.known.get(key)?.data ?? this.toData(record);
+        // Our own record, even if the cache already moved past it (others committed right after us).
+        const cached = this.known.get(key);
+        const data = cached?.version === record.version ? cached.data : this.toData(record);
         void this.afterCommit(folder, record, versions);
         return next.deleted ? { ...data, payload: undefined } : data;
       }
