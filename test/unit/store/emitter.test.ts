@@ -45,9 +45,9 @@ describe('Emitter', () => {
   it('a listener removed while firing still gets the current event, not later ones', () => {
     const emitter = new Emitter<number>();
     const seen: number[] = [];
-    let second: Disposable | undefined;
-    emitter.event(() => second?.dispose());
-    second = emitter.event((n) => seen.push(n));
+    const subscriptions: Disposable[] = [];
+    emitter.event(() => subscriptions[0]?.dispose());
+    subscriptions.push(emitter.event((n) => seen.push(n)));
     emitter.fire(1);
     emitter.fire(2);
     expect(seen).toEqual([1]);
