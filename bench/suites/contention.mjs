@@ -76,6 +76,8 @@ export async function contention({ processCounts, perProcess, repeats, lockfileO
         log(`contention ${method} ×${processes} #${r + 1}: ${round(run.updatesPerSec)} updates/s, final ${run.finalValue}/${run.expected}`);
       }
     }
+    // store ÷ lockfile within each round: both measured a few seconds apart, under the same load.
+    const storeVsLockfileByRound = runs.store.map((s, r) => s.updatesPerSec / runs.lockfile[r].updatesPerSec);
     for (const method of METHODS) {
       const list = runs[method];
       const pick = (f) => (list.some((x) => x[f] === null) ? null : median(list.map((x) => x[f])));
@@ -91,6 +93,7 @@ export async function contention({ processCounts, perProcess, repeats, lockfileO
         lostMedian: median(list.map((x) => x.lost)),
         lostMax: Math.max(...list.map((x) => x.lost)),
         allExact: list.every((x) => x.lost === 0 && (x.finalVersion === null || x.finalVersion === x.expected)),
+        ...(method === 'store' ? { vsLockfileByRound: storeVsLockfileByRound, vsLockfileMedian: median(storeVsLockfileByRound) } : {}),
         runs: list,
       });
     }
