@@ -1,0 +1,21 @@
+// Types of launch.mjs for the TypeScript e2e suite.
+export interface Sandbox {
+  root: string;
+  userDataDir: string;
+  extensionsDir: string;
+  codeServer: string;
+}
+export interface RunningServer {
+  port: number;
+  url: string;
+  folderUrl: string;
+  pid: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
+export declare const BASE_SETTINGS: Record<string, unknown>;
+export declare function freePort(): Promise<number>;
+export declare function createSandbox(options?: { root?: string; settings?: Record<string, unknown>; vsix?: string[] }): Promise<Sandbox>;
+export declare function installExtension(sandbox: Sandbox, vsix: string): Promise<void>;
+export declare function startServer(sandbox: Sandbox, options: { port?: number; folder: string; log?: string }): Promise<RunningServer>;
+export declare function removeSandbox(sandbox: Sandbox): void;

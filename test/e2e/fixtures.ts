@@ -1,0 +1,54 @@
+/**
+ * Fixture extensions, built at test time: their TypeScript (which may import the store from src/) is bundled with
+ * esbuild and packaged with vsce, then installed like any VSIX (`code-server --install-extension`).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = process.cwd();
+const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+
+/** Packages test/e2e/fixtures/<name> into a VSIX; `manifest` overrides fields of its package.json. */
+export async function packageFixture(name: string, manifest: Record<string, unknown> = {}): Promise<string> {
+  const source = join(root, 'test', 'e2e', 'fixtures', name);
+  const stage = mkdtempSync(join(tmpdir(), `bm-fixture-${name}-`));
+  await build({
+    entryPoints: [join(source, 'extension.ts')],
+    outfile: join(stage, 'extension.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    // Minified like the real extension: nothing may depend on class or function names.
+    minify: true,
+    logLevel: 'warning',
+  });
+  const pkg = { ...(JSON.parse((await import('node:fs')).readFileSync(join(source, 'package.json'), 'utf8')) as object), ...manifest };
+  writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2));
+  copyFileSync(join(source, 'README.md'), join(stage, 'README.md'));
+  const out = join(stage, `${name}.vsix`);
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', out], {
+    cwd: stage,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return out;
+}
+
+/** The extension's own VSIX (`npm run package`), built once if missing or when E2E_REBUILD_VSIX=1. */
+export function breathMasterVsix(): string {
+  const vsix = join(root, 'dist', 'breath-master.vsix');
+  if (!existsSync(vsix) || process.env.E2E_REBUILD_VSIX === '1') {
+    execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
+  }
+  if (!existsSync(vsix)) throw new Error(`npm run package did not produce ${vsix}`);
+  return vsix;
+}
+
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,168 @@
+/**
+ * Drives real VS Code (code-server) with Debian's Chromium: one sandboxed server per test, windows = pages of one
+ * browser context (each page gets its own extension host; all share the server's global storage folder).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { RunningServer, Sandbox } from '../../scripts/code-server/launch.mjs' with { 'resolution-mode': 'import' };
+
+// The launcher is an ES module shared with `npm start`; these tests compile as CommonJS, so load it dynamically.
+const launcher = () => import('../../scripts/code-server/launch.mjs');
+
+export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Background windows must keep running their timers like a real desktop window does.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export const EXTENSION_ID = 'breath-master.breath-master';
+export const PROGRESS_ITEM = `${EXTENSION_ID}.breathMaster.progress`;
+export const BREATHING_ITEM = `${EXTENSION_ID}.breathMaster.breathing`;
+
+export interface VsCodeOptions {
+  settings?: Record<string, unknown>;
+  vsix?: string[];
+}
+
+/** One sandboxed VS Code server plus a browser to open windows on it; close() stops every process it started. */
+export class VsCode {
+  private server: RunningServer | undefined;
+  private browser: Browser | undefined;
+  private context: BrowserContext | undefined;
+  readonly windows: Page[] = [];
+
+  private constructor(
+    readonly sandbox: Sandbox,
+    readonly folder: string,
+  ) {}
+
+  static async create(options: VsCodeOptions = {}): Promise<VsCode> {
+    const { createSandbox } = await launcher();
+    const sandbox = await createSandbox({ settings: options.settings ?? {}, vsix: options.vsix ?? [] });
+    const folder = join(sandbox.root, 'workspace');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'notes.md'), '# A workspace for the end-to-end tests\n');
+    return new VsCode(sandbox, folder);
+  }
+
+  /** The extension's global storage folder on the server (shared by all windows). */
+  globalStorage(extensionId: string): string {
+    return join(this.sandbox.userDataDir, 'User', 'globalStorage', extensionId.toLowerCase());
+  }
+
+  async start(): Promise<void> {
+    // The same port on a restart keeps the browser's origin, and with it the window state kept in the browser.
+    const { startServer } = await launcher();
+    this.server = await startServer(this.sandbox, { folder: this.folder, ...(this.server ? { port: this.server.port } : {}) });
+    if (!this.browser) {
+      this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+      this.context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    }
+  }
+
+  /** Stops the server only (windows are closed first); the sandbox and the browser stay for a restart. */
+  async stopServer(): Promise<void> {
+    for (const page of this.windows.splice(0)) await page.close({ runBeforeUnload: false }).catch(() => undefined);
+    await this.server?.stop();
+  }
+
+  async installExtension(vsix: string): Promise<void> {
+    await (await launcher()).installExtension(this.sandbox, vsix);
+  }
+
+  /** Opens a window on the workspace folder and waits for the workbench's status bar. */
+  async openWindow(): Promise<Page> {
+    if (!this.context || !this.server) throw new Error('start() first');
+    const page = await this.context.newPage();
+    this.windows.push(page);
+    await page.goto(this.server.folderUrl);
+    await page.waitForSelector('.statusbar', { timeout: 90_000 });
+    return page;
+  }
+
+  /** Opens n windows at the same time (as a user restoring a session would). */
+  async openWindows(n: number): Promise<Page[]> {
+    return Promise.all(Array.from({ length: n }, () => this.openWindow()));
+  }
+
+  get logFile(): string | undefined {
+    return this.server?.logFile;
+  }
+
+  async close(): Promise<void> {
+    await this.stopServer().catch(() => undefined);
+    await this.browser?.close().catch(() => undefined);
+    (await launcher()).removeSandbox(this.sandbox);
+  }
+}
+
+/** F1, type the command's "Category: Title", Enter — the way a user runs a command. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`>${title}`);
+  // Enter only once the focused row is this very command (the list filters asynchronously).
+  const focused = page.locator('.quick-input-widget .monaco-list-row.focused');
+  await page.waitForFunction(
+    (wanted) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+      const row = doc.querySelector('.quick-input-widget .monaco-list-row.focused .quick-input-list-label');
+      return !!row && (row.textContent ?? '').replace(/\s+/g, ' ').trim().startsWith(wanted);
+    },
+    title,
+    { timeout: 15_000 },
+  );
+  await focused.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
+/** Text of a status bar item ('' when it is not shown). */
+export async function statusText(page: Page, itemId: string): Promise<string> {
+  const item = page.locator(`[id="${itemId}"]`);
+  if ((await item.count()) === 0) return '';
+  return ((await item.first().innerText()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Waits until a status bar item's text satisfies `ok`, returning it; throws with the last text seen on timeout. */
+export async function waitForStatus(page: Page, itemId: string, ok: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    last = await statusText(page, itemId);
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`status item ${itemId} never satisfied the condition; last text: "${last}"`);
+    await page.waitForTimeout(50);
+  }
+}
+
+export async function toastTexts(page: Page): Promise<string[]> {
+  return page.locator('.notification-toast').allInnerTexts();
+}
+
+/** Total XP shown by the progress item ("… 120 XP …"), or undefined when it shows none. */
+export function xpOf(text: string): number | undefined {
+  const m = /(\d[\d,]*)\s*XP/.exec(text);
+  return m?.[1] === undefined ? undefined : Number(m[1].replace(/,/g, ''));
+}
+
+export function testResultsDir(): string {
+  const dir = join(process.cwd(), 'test-results');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
