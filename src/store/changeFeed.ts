@@ -38,6 +38,8 @@ export class ChangeFeed {
   private pollTimer: NodeJS.Timeout | undefined;
   private echoTimer: NodeJS.Timeout | undefined;
   private expectedEcho: string | undefined;
+  /** File events seen since the current echo was awaited: any event at all shows that events arrive here. */
+  private eventsSinceArmed = 0;
   private currentMode: 'events' | 'poll';
   /** Identity of each feed file when last looked at, so polling reads only replaced ones. */
   private readonly seen = new Map<string, string>();
@@ -88,8 +90,9 @@ export class ChangeFeed {
   private startWatching(): boolean {
     try {
       const watcher = fs.watch(this.options.folder, { persistent: false }, (_event, name) => {
+        this.eventsSinceArmed++;
+        if (this.expectedEcho !== undefined) this.echoArrived();
         if (typeof name !== 'string' || isTempName(name)) return;
-        if (name === this.expectedEcho) this.echoArrived();
         void this.handle(name);
       });
       watcher.on('error', (error) => {
@@ -107,10 +110,28 @@ export class ChangeFeed {
   private expectEcho(fileName: string): void {
     if (this.options.mode !== 'auto' || this.currentMode !== 'events' || this.expectedEcho !== undefined) return;
     this.expectedEcho = fileName;
+    this.eventsSinceArmed = 0;
+    this.armEchoTimer(0);
+  }
+
+  /**
+   * A busy machine can delay an event past the timeout without events being broken: when this process itself
+   * was running late (the timer fired well after it was due), wait again instead of concluding.
+   */
+  private armEchoTimer(lateRounds: number): void {
+    const armedAt = Date.now();
     this.echoTimer = setTimeout(() => {
-      this.expectedEcho = undefined;
-      this.options.log('info', `change feed: file events did not arrive within ${echoTimeoutMs} ms; polling every ${this.options.pollIntervalMs} ms`);
-      this.switchToPolling();
+      if (this.expectedEcho === undefined || this.disposed) return;
+      const late = Date.now() - armedAt > echoTimeoutMs * 1.5;
+      if (this.eventsSinceArmed > 0) {
+        this.echoArrived();
+      } else if (late && lateRounds < 5) {
+        this.armEchoTimer(lateRounds + 1);
+      } else {
+        this.expectedEcho = undefined;
+        this.options.log('info', `change feed: file events did not arrive within ${echoTimeoutMs} ms; polling every ${this.options.pollIntervalMs} ms`);
+        this.switchToPolling();
+      }
     }, echoTimeoutMs);
     this.echoTimer.unref();
   }

@@ -47,6 +47,20 @@ export function isTempName(name: string): boolean {
   return name.startsWith('.tmp-');
 }
 
+/** Creates a file (O_EXCL, 0600) holding `bytes` and returns it still open, so the caller chooses when to fsync. */
+export async function createNewFile(path: string, bytes: Uint8Array): Promise<fsp.FileHandle> {
+  const handle = await fsp.open(path, 'wx', fileMode);
+  try {
+    await handle.chmod(fileMode);
+    await handle.writeFile(bytes);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await fsp.unlink(path).catch(() => undefined);
+    throw error;
+  }
+  return handle;
+}
+
 /** Writes bytes to a new file (O_EXCL, 0600); `durable` fsyncs it before returning. */
 export async function writeNewFile(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
   const handle = await fsp.open(path, 'wx', fileMode);

@@ -1,0 +1,65 @@
+import { ChildProcess, execFileSync, fork } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../../..');
+const workerPath = join(__dirname, 'worker.cjs');
+
+/**
+ * Builds the store if dist is missing and copies the built module into a private folder, so that another
+ * `npm run build` (which empties dist/) cannot pull it away from running workers.
+ */
+export function builtStore(workDir: string): string {
+  const built = join(root, 'dist/store/index.js');
+  if (!existsSync(built)) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  const copy = join(workDir, 'store.cjs');
+  copyFileSync(built, copy);
+  return copy;
+}
+
+export function tempFolder(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bm-mp-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type Message = { type: string } & Record<string, unknown>;
+
+/** One worker process and the messages it has sent. */
+export class Worker {
+  readonly child: ChildProcess;
+  readonly messages: Message[] = [];
+  private waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(role: string, options: Record<string, unknown>) {
+    this.child = fork(workerPath, [role, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: Message) => {
+      this.messages.push(m);
+      if (m.type === 'error') console.error(`worker ${role} error: ${String(m.message)}`);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.match(m)) return true;
+        w.resolve(m);
+        return false;
+      });
+    });
+    this.exited = new Promise((resolveExit) => this.child.on('exit', (code) => resolveExit(code)));
+  }
+
+  /** The first message (already received or future) matching `type` and `match`. */
+  next(type: string, match: (m: Message) => boolean = () => true): Promise<Message> {
+    const test = (m: Message): boolean => m.type === type && match(m);
+    const found = this.messages.find(test);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolveMessage) => this.waiters.push({ match: test, resolve: resolveMessage }));
+  }
+
+  send(message: Message): void {
+    this.child.send(message);
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    await this.exited;
+  }
+}
