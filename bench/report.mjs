@@ -91,9 +91,12 @@ export function renderMarkdown(results) {
     const errors = contention.rows.filter((r) => r.method === 'store').reduce((a, r) => a + (r.conflictErrorsTotal ?? 0), 0);
     out.push(`- **store**: default options (watch \`auto\`, so every process also runs the change feed), each commit fsyncs the record and the key's folder. ConflictErrors in all runs: ${errors}.`);
     out.push(`- **proper-lockfile + write-file-atomic**: \`lock(file, ${JSON.stringify(contention.lockfileOptions)})\`, read the JSON, \`writeFileAtomic\` (temp file, fsync on — its default — rename), release. It fsyncs the file but not the folder, so it does slightly less durable work than the store.`);
-    out.push('- **naive**: `readFile` → +1 → `writeFile`, no lock, no fsync. A torn read (empty or partial file seen mid-write) is retried rather than counted as a value; the lost updates are total − final value.');
+    const naiveRows = contention.rows.filter((r) => r.method === 'naive');
+    const resets = naiveRows.reduce((a, r) => a + (r.resetsTotal ?? 0), 0);
+    const torn = naiveRows.map((r) => `×${r.processes}: ${fmt(r.tornReadsMedian)}`).join(', ');
+    out.push(`- **naive**: \`readFile\` → +1 → \`writeFile\`, no lock, no fsync. A torn read (empty or partial file seen mid-write) is retried (median torn reads per run ${torn}); when two interleaved writes leave bytes that stay unparseable (${resets} times in all runs), it restarts from 0 as an app with a default would. Lost updates = total − final value.`);
     if (lockfileTuning) {
-      out.push('', `proper-lockfile's retry settings were chosen by measuring each candidate at ${lockfileTuning.tried[0]?.processes} processes in this same run and keeping the fastest (fair to it: its default, retries: 0, fails under contention):`, '');
+      out.push('', `proper-lockfile's retry settings were chosen by measuring each candidate at ${lockfileTuning.tried[0]?.processes} processes × ${lockfileTuning.tried[0]?.perProcess} increments (median of ${lockfileTuning.tried[0]?.runs.length} runs) in this same run and keeping the fastest (fair to it: its default, retries: 0, fails under contention):`, '');
       out.push(table(['retries option', 'updates/s (median)', 'chosen'], lockfileTuning.tried.map((t) => [`\`${JSON.stringify(t.options.retries)}\``, fmt(t.updatesPerSecMedian), t.options === lockfileTuning.chosen || JSON.stringify(t.options) === JSON.stringify(lockfileTuning.chosen) ? 'yes' : ''])));
     }
     out.push('');

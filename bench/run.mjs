@@ -28,7 +28,7 @@ const results = { machine: describeMachine(os.tmpdir()), quick, suites: only ?? 
 log(`${results.machine.cpuModel} ×${results.machine.cores}, ${results.machine.node}, ${results.machine.fileSystem}`);
 
 if (wanted('contention')) {
-  results.lockfileTuning = await tuneLockfile({ processes: 4, perProcess: quick ? 100 : 200, repeats: quick ? 1 : 2, log });
+  results.lockfileTuning = await tuneLockfile({ processes: 4, perProcess: 100, repeats: quick ? 1 : 2, log });
   results.contention = await contention({
     processCounts: [1, 2, 4, 8],
     perProcess: quick ? 100 : 200,

@@ -45,14 +45,16 @@ async function storeWindow(name, dir) {
 async function naiveWindow(name, dir) {
   const file = join(dir, 'visits.json');
   const read = async () => {
-    // A read racing another window's write can see an empty or half-written file; try again, as an app would.
-    for (;;) {
+    // A read racing another window's write can see an empty or half-written file: try again, as an app would.
+    // Two racing writes can even leave bytes that never parse again; then start from 0, as an app with a default would.
+    for (let attempt = 0; attempt < 20; attempt++) {
       try {
         return JSON.parse(await readFile(file, 'utf8')).visits;
       } catch {
-        /* torn read */
+        await sleep(1);
       }
     }
+    return 0;
   };
   return {
     async work() {

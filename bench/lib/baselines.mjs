@@ -39,22 +39,33 @@ export async function lockedIncrement(file, options) {
   }
 }
 
+/** Reads that fail in a row before the naive way gives up on the file (it stays unparseable, see below). */
+const TORN_READ_LIMIT = 20;
+
 /**
  * The naive way: read, +1, write, no lock. writeFile truncates before writing, so a concurrent reader can see an
- * empty or partial file; such a torn read is retried (and counted) rather than crashing or resetting to 0, so the
- * only damage counted is the lost updates themselves.
+ * empty or partial file: such a torn read is retried. Two writes can also interleave into bytes that stay
+ * unparseable for good (a shorter write over a longer one leaves its tail, e.g. `{"value":99}}`); then, like an app
+ * with a default value, it starts again from 0 and counts a reset. Lost updates are counted at the end.
  */
 export async function naiveIncrement(file) {
   let tornReads = 0;
+  let value = 0;
+  let resets = 0;
   for (;;) {
-    let value;
     try {
       value = await readCounter(file);
+      break;
     } catch {
       tornReads += 1;
-      continue;
+      if (tornReads >= TORN_READ_LIMIT) {
+        value = 0;
+        resets = 1;
+        break;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    await writeFile(file, JSON.stringify({ value: value + 1 }));
-    return tornReads;
   }
+  await writeFile(file, JSON.stringify({ value: value + 1 }));
+  return { tornReads, resets };
 }

@@ -45,6 +45,7 @@ async function runOnce(method, processes, perProcess, lockfileOptions) {
       retries: sum('retries'),
       conflictErrors: sum('failures'),
       tornReads: sum('tornReads'),
+      resets: sum('resets'),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -90,6 +91,7 @@ export async function contention({ processCounts, perProcess, repeats, lockfileO
         retriesMedian: pick('retries'),
         conflictErrorsTotal: list.some((x) => x.conflictErrors === null) ? null : list.reduce((a, x) => a + x.conflictErrors, 0),
         tornReadsMedian: pick('tornReads'),
+        resetsTotal: list.some((x) => x.resets === null) ? null : list.reduce((a, x) => a + x.resets, 0),
         lostMedian: median(list.map((x) => x.lost)),
         lostMax: Math.max(...list.map((x) => x.lost)),
         allExact: list.every((x) => x.lost === 0 && (x.finalVersion === null || x.finalVersion === x.expected)),

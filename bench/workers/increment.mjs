@@ -40,8 +40,13 @@ workerMain(async () => {
   if (method === 'naive') {
     return async () => {
       let tornReads = 0;
-      for (let i = 0; i < count; i++) tornReads += await naiveIncrement(file);
-      return { commits: count, tornReads };
+      let resets = 0;
+      for (let i = 0; i < count; i++) {
+        const outcome = await naiveIncrement(file);
+        tornReads += outcome.tornReads;
+        resets += outcome.resets;
+      }
+      return { commits: count, tornReads, resets };
     };
   }
   throw new Error(`unknown method ${method}`);
