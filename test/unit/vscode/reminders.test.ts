@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fake } from './fake-vscode';
+import { StorageWrapper } from '../../../src/store';
+import { checkReminder, REMINDER_MINUTES, type ReminderDeps } from '../../../src/vscode/reminders';
+
+describe('breathing-break reminders', () => {
+  let dir: string;
+  let stores: StorageWrapper[];
+  beforeEach(() => {
+    fake.reset();
+    dir = mkdtempSync(join(tmpdir(), 'bm-remind-'));
+    stores = [new StorageWrapper({ globalStoragePath: dir }), new StorageWrapper({ globalStoragePath: dir })];
+  });
+  afterEach(() => {
+    stores.forEach((s) => s.dispose());
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const deps = (store: StorageWrapper, now: number, over: Partial<ReminderDeps> = {}): ReminderDeps => ({
+    store, now: () => now, cadence: () => 'standard', focused: () => true, sessionRunning: () => false,
+    startSession: () => undefined, log: () => undefined, ...over,
+  });
+  const hour = REMINDER_MINUTES.standard * 60_000;
+
+  it('does not remind at startup, then reminds once per interval in only one of two windows', async () => {
+    const [a, b] = stores as [StorageWrapper, StorageWrapper];
+    const t0 = 1_000_000;
+    expect(await checkReminder(deps(a, t0))).toBe(false);
+    expect(await checkReminder(deps(b, t0 + hour - 1))).toBe(false);
+    const results = await Promise.all([checkReminder(deps(a, t0 + hour)), checkReminder(deps(b, t0 + hour))]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(fake.messages.filter((m) => m.message.startsWith('Time for a breathing break'))).toHaveLength(1);
+    // The next one is an interval after the last reminder, not after startup.
+    expect(await checkReminder(deps(b, t0 + hour + hour / 2))).toBe(false);
+    expect(await checkReminder(deps(b, t0 + 2 * hour))).toBe(true);
+  });
+
+  it('an unfocused window leaves the reminder to the focused one for a grace period', async () => {
+    const [a, b] = stores as [StorageWrapper, StorageWrapper];
+    await checkReminder(deps(a, 0));
+    expect(await checkReminder(deps(b, hour, { focused: () => false }))).toBe(false);
+    expect(await checkReminder(deps(a, hour + 1, { focused: () => true }))).toBe(true);
+  });
+
+  it('stays quiet when off or while a session runs', async () => {
+    const [a] = stores as [StorageWrapper];
+    await checkReminder(deps(a, 0));
+    expect(await checkReminder(deps(a, 10 * hour, { cadence: () => 'off' }))).toBe(false);
+    expect(await checkReminder(deps(a, 10 * hour, { sessionRunning: () => true }))).toBe(false);
+    expect(fake.messages).toHaveLength(0);
+  });
+
+  it('replaces odd stored data instead of failing', async () => {
+    const [a] = stores as [StorageWrapper];
+    await a.set('breathMaster.reminder', { lastAt: 'yesterday' });
+    expect(await checkReminder(deps(a, 5))).toBe(false);
+    expect(await checkReminder(deps(a, 5 + hour))).toBe(true);
+  });
+
+  it('"Start Session" on the reminder starts a session', async () => {
+    const [a] = stores as [StorageWrapper];
+    let started = 0;
+    await checkReminder(deps(a, 0));
+    fake.answerNextMessage('Start Session');
+    await checkReminder(deps(a, hour, { startSession: () => started++ }));
+    await new Promise((r) => setImmediate(r));
+    expect(started).toBe(1);
+  });
+});
