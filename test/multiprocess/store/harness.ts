@@ -54,6 +54,19 @@ export class Worker {
     return new Promise((resolveMessage) => this.waiters.push({ match: test, resolve: resolveMessage }));
   }
 
+  /** The n-th (1-based) message of `type`, already received or future. */
+  nth(type: string, n: number): Promise<Message> {
+    let seen = 0;
+    const counted = new WeakSet<Message>();
+    return this.next(type, (m) => {
+      if (!counted.has(m)) {
+        counted.add(m);
+        seen++;
+      }
+      return seen >= n;
+    });
+  }
+
   send(message: Message): void {
     this.child.send(message);
   }
