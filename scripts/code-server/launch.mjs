@@ -74,6 +74,7 @@ export async function createSandbox(options = {}) {
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...options.settings }, null, 2));
+  writeFileSync(join(root, 'config.yaml'), 'auth: none\n');
   const sandbox = { root, userDataDir, extensionsDir, codeServer };
   for (const vsix of options.vsix ?? []) await installExtension(sandbox, vsix);
   return sandbox;
@@ -99,6 +100,8 @@ export async function startServer(sandbox, options) {
     sandbox.codeServer,
     '--bind-addr', `127.0.0.1:${port}`,
     '--auth', 'none',
+    // A config file of the sandbox's own: otherwise code-server creates ~/.config/code-server/config.yaml.
+    '--config', join(sandbox.root, 'config.yaml'),
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',

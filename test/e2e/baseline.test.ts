@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { packageFixture } from './fixtures';
 import { recordFigures } from './figures';
-import { runCommand, VsCode } from './harness';
+import { runCommand, VsCode, waitForItem } from './harness';
 
 const N = 200;
 const WINDOWS = 2;
@@ -46,6 +46,7 @@ test(`two windows × ${N} increments: the store counts exactly ${2 * N}, raw glo
   writeFileSync(join(vscode.folder, 'counter-config.json'), JSON.stringify({ n: N, windows: WINDOWS, maxPauseMs: 10 }));
   await vscode.start();
   const windows = await vscode.openWindows(WINDOWS);
+  for (const w of windows) await waitForItem(w, 'breath-master-e2e.e2e-counter.e2eCounter.ready');
   // Each window waits at a barrier for the other, so both loops run at the same time.
   for (const w of windows) await runCommand(w, 'Breath Master E2E: Count Side by Side');
 

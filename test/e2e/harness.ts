@@ -115,17 +115,28 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   // Enter only once the focused row is this very command (the list filters asynchronously).
   const focused = page.locator('.quick-input-widget .monaco-list-row.focused');
-  await page.waitForFunction(
-    (wanted) => {
-      const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
-      const row = doc.querySelector('.quick-input-widget .monaco-list-row.focused .quick-input-list-label');
-      return !!row && (row.textContent ?? '').replace(/\s+/g, ' ').trim().startsWith(wanted);
-    },
-    title,
-    { timeout: 15_000 },
-  );
+  try {
+    await page.waitForFunction(
+      (wanted) => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+        const row = doc.querySelector('.quick-input-widget .monaco-list-row.focused');
+        return !!row && (row.textContent ?? '').replace(/\s+/g, ' ').includes(wanted);
+      },
+      title,
+      { timeout: 15_000 },
+    );
+  } catch (err) {
+    const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+    await page.screenshot({ path: join(testResultsDir(), `palette-failure-${Date.now()}.png`) }).catch(() => undefined);
+    throw new Error(`command "${title}" not offered by the palette; rows: ${JSON.stringify(rows.slice(0, 5))}`, { cause: err });
+  }
   await focused.waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
+}
+
+/** Waits until a status bar item exists (its extension has activated in this window). */
+export async function waitForItem(page: Page, itemId: string, timeoutMs = 90_000): Promise<void> {
+  await page.locator(`[id="${itemId}"]`).first().waitFor({ state: 'attached', timeout: timeoutMs });
 }
 
 /** Text of a status bar item ('' when it is not shown). */
