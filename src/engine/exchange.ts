@@ -1,0 +1,107 @@
+import {
+  count,
+  normalizeStreak,
+  normalizeSummary,
+  RECENT_LIMIT,
+  type HistoryRecord,
+  type ProgressRecord,
+  type SessionSummary,
+  type Streak,
+} from './progressRecord';
+import { mergeStreaks } from './streak';
+
+/** Export file format version; bump on incompatible changes (import rejects versions it does not know). */
+export const EXPORT_SCHEMA_VERSION = 1;
+const MAX_IMPORT_CHARS = 20_000_000;
+const MAX_IMPORT_SESSIONS = 100_000;
+
+export interface ExportedData {
+  readonly schemaVersion: typeof EXPORT_SCHEMA_VERSION;
+  readonly app: 'breath-master';
+  readonly exportedAt: string;
+  readonly progress: {
+    readonly xp: number;
+    readonly streak: Streak;
+    readonly totals: { readonly activeMs: number; readonly sessions: number };
+  };
+  /** Newest last. */
+  readonly sessions: readonly SessionSummary[];
+  /** Sessions summarised out of the history (beyond its limit). */
+  readonly olderSessions: HistoryRecord['older'];
+}
+
+export function buildExport(progress: ProgressRecord, history: HistoryRecord, now: number): ExportedData {
+  const byId = new Map<string, SessionSummary>();
+  for (const s of [...history.sessions, ...progress.recent]) byId.set(s.id, s);
+  return {
+    schemaVersion: EXPORT_SCHEMA_VERSION,
+    app: 'breath-master',
+    exportedAt: new Date(now).toISOString(),
+    progress: { xp: progress.xp, streak: progress.streak, totals: progress.totals },
+    sessions: [...byId.values()].sort((a, b) => a.endedAt - b.endedAt),
+    olderSessions: history.older,
+  };
+}
+
+export type ImportParse = { ok: true; data: ExportedData; skippedSessions: number } | { ok: false; error: string };
+
+/** Validates an export (JSON text or parsed value). Never throws; says what is wrong for people. */
+export function parseImport(input: unknown): ImportParse {
+  let value = input;
+  if (typeof input === 'string') {
+    if (input.length > MAX_IMPORT_CHARS) return { ok: false, error: 'The file is too large to be a Breath Master export.' };
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return { ok: false, error: 'The file is not valid JSON.' };
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'The file does not contain a Breath Master export.' };
+  const o = value as Record<string, unknown>;
+  if (o.schemaVersion !== EXPORT_SCHEMA_VERSION) {
+    return { ok: false, error: `Unsupported export schemaVersion ${JSON.stringify(o.schemaVersion) ?? 'undefined'} (this version reads ${EXPORT_SCHEMA_VERSION}).` };
+  }
+  const progress = o.progress;
+  if (typeof progress !== 'object' || progress === null || Array.isArray(progress)) return { ok: false, error: 'The export has no "progress" object.' };
+  const p = progress as Record<string, unknown>;
+  if (typeof p.xp !== 'number' || !Number.isFinite(p.xp) || p.xp < 0) return { ok: false, error: 'The export\'s XP is not a non-negative number.' };
+  if (o.sessions !== undefined && !Array.isArray(o.sessions)) return { ok: false, error: 'The export\'s "sessions" is not a list.' };
+  const rawSessions = (o.sessions as unknown[] | undefined) ?? [];
+  if (rawSessions.length > MAX_IMPORT_SESSIONS) return { ok: false, error: 'The export lists too many sessions.' };
+  const sessions = rawSessions.map(normalizeSummary).filter((s): s is SessionSummary => s !== undefined);
+  const totals = typeof p.totals === 'object' && p.totals !== null ? (p.totals as Record<string, unknown>) : {};
+  const older = typeof o.olderSessions === 'object' && o.olderSessions !== null ? (o.olderSessions as Record<string, unknown>) : {};
+  return {
+    ok: true,
+    skippedSessions: rawSessions.length - sessions.length,
+    data: {
+      schemaVersion: EXPORT_SCHEMA_VERSION,
+      app: 'breath-master',
+      exportedAt: typeof o.exportedAt === 'string' ? o.exportedAt.slice(0, 64) : '',
+      progress: { xp: count(p.xp), streak: normalizeStreak(p.streak), totals: { activeMs: count(totals.activeMs), sessions: count(totals.sessions) } },
+      sessions,
+      olderSessions: { sessions: count(older.sessions), activeMs: count(older.activeMs), firstStartedAt: typeof older.firstStartedAt === 'number' && Number.isFinite(older.firstStartedAt) ? older.firstStartedAt : null },
+    },
+  };
+}
+
+/**
+ * Merges an import into the progress record; never overwrites. XP and totals take the larger value, not the sum:
+ * an export usually comes from this same user (another machine, a backup of this one), so summing would count the
+ * same breaths twice, and importing one file twice must change nothing. Streaks merge by the later day; sessions
+ * are deduplicated by id.
+ */
+export function mergeImport(p: ProgressRecord, data: ExportedData): ProgressRecord {
+  const byId = new Map<string, SessionSummary>();
+  for (const s of [...data.sessions, ...p.recent]) byId.set(s.id, s);
+  return {
+    ...p,
+    xp: Math.max(p.xp, data.progress.xp),
+    streak: mergeStreaks(p.streak, data.progress.streak),
+    totals: {
+      activeMs: Math.max(p.totals.activeMs, data.progress.totals.activeMs),
+      sessions: Math.max(p.totals.sessions, data.progress.totals.sessions),
+    },
+    recent: [...byId.values()].sort((a, b) => a.endedAt - b.endedAt).slice(-RECENT_LIMIT),
+  };
+}

@@ -1,0 +1,474 @@
+import { Emitter } from '../store/emitter';
+import { cycleMs, FALLBACK_PATTERN, type BreathingPattern } from './breathing';
+import { localDayOf, type LocalDay } from './calendar';
+import { systemClock, type Clock } from './clock';
+import { focusLease, holdsLease, nextLease, normalizeLease, PRESENCE_KEY, releaseLease, type CounterLease } from './counterLease';
+import { buildExport, mergeImport, parseImport, type ExportedData } from './exchange';
+import { mergeLegacy, parseLegacyStats } from './legacy';
+import { defaultGoalMinutes, levelForXp, levelProgress, type LevelProgress } from './levels';
+import {
+  appendHistory,
+  EMPTY_HISTORY,
+  EMPTY_PROGRESS,
+  HISTORY_KEY,
+  normalizeHistory,
+  normalizeProgress,
+  PROGRESS_KEY,
+  RECENT_LIMIT,
+  type HistoryRecord,
+  type ProgressRecord,
+  type SessionSummary,
+} from './progressRecord';
+import type { Disposable, Event, RecordStore } from './recordStore';
+import { activeMsAt, endBonus, pauseSession, resumeSession, validGoalMinutes, type SessionState, type SharedSession } from './session';
+import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
+
+export interface MeditationTrackerOptions {
+  clock?: Clock;
+  /** New session ids; default `crypto.randomUUID()`. */
+  newId?: () => string;
+  /** The breathing pattern whose cycles earn XP in this window (see `setPattern`). */
+  pattern?: BreathingPattern;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** The shared session as the status bar shows it. */
+export interface SessionView {
+  readonly id: string;
+  readonly state: SessionState;
+  readonly goalMinutes: number;
+  readonly startedAt: number;
+  readonly activeMs: number;
+  readonly remainingMs: number;
+  /** 0..1 of the goal. */
+  readonly progress: number;
+  readonly goalReached: boolean;
+  readonly cycles: number;
+}
+
+/** Everything the progress item, Show Progress and the quick menu need, as of one instant. */
+export interface ProgressSnapshot {
+  /** The progress record's store version (0 before anything was recorded). */
+  readonly version: number;
+  readonly xp: number;
+  readonly level: LevelProgress;
+  readonly streak: {
+    /** 0 once a day was missed, even before the next meditation resets it. */
+    readonly current: number;
+    readonly longest: number;
+    readonly lastDay: LocalDay | null;
+    readonly meditatedToday: boolean;
+  };
+  readonly today: { readonly day: LocalDay; readonly activeMs: number; readonly sessions: number };
+  readonly totals: { readonly activeMs: number; readonly sessions: number };
+  readonly session: SessionView | null;
+  /** Newest last. */
+  readonly recent: readonly SessionSummary[];
+  readonly defaultGoalMinutes: number;
+}
+
+export type ProgressNotification =
+  | { readonly kind: 'levelUp'; readonly level: number; readonly title: string; readonly xp: number }
+  | { readonly kind: 'streak'; readonly days: number };
+
+export interface StartResult {
+  readonly session: SessionView;
+  /** false when a session was already running (in any window): that one is returned, nothing changed. */
+  readonly started: boolean;
+}
+
+export interface EndResult {
+  /** true only in the one window whose commit ended the session. */
+  readonly ended: boolean;
+  readonly summary?: SessionSummary;
+  /** Cycle XP credited at the end plus the time bonus (0 when not ended here). */
+  readonly xpAwarded: number;
+}
+
+export type ImportResult =
+  | { readonly ok: true; readonly xpBefore: number; readonly xpAfter: number; readonly sessionsAdded: number; readonly skippedSessions: number }
+  | { readonly ok: false; readonly error: string };
+
+function defaultId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/**
+ * Meditation progress shared by every window of a user. All state lives in the store and every change is an
+ * updater on the current committed value, so concurrent windows never overwrite each other.
+ */
+export class MeditationTracker implements Disposable {
+  private readonly clock: Clock;
+  private readonly newId: () => string;
+  private readonly log: NonNullable<MeditationTrackerOptions['log']>;
+  private pattern: BreathingPattern;
+  private focused = false;
+  private disposed = false;
+  private readonly snapshots: Emitter<ProgressSnapshot>;
+  private readonly notifications: Emitter<ProgressNotification>;
+  private readonly subscription: Disposable;
+
+  /** Fires when the progress (or history) changed, by this window or another; also on `refresh()`. */
+  readonly onDidChangeSnapshot: Event<ProgressSnapshot>;
+  /**
+   * Level-ups and streak milestones. Fired only in the window whose own commit caused the transition — the
+   * compare-and-set lets exactly one commit cross a threshold, so exactly one window shows each message. That
+   * window is the one that acted: the focused one (the user clicked there) or the elected cycle counter.
+   */
+  readonly onDidNotify: Event<ProgressNotification>;
+
+  constructor(
+    private readonly store: RecordStore,
+    options: MeditationTrackerOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.newId = options.newId ?? defaultId;
+    this.log = options.log ?? (() => undefined);
+    this.pattern = options.pattern ?? FALLBACK_PATTERN;
+    const onListenerError = (error: unknown) => this.log('error', `listener failed: ${String(error)}`);
+    this.snapshots = new Emitter<ProgressSnapshot>(onListenerError);
+    this.notifications = new Emitter<ProgressNotification>(onListenerError);
+    this.onDidChangeSnapshot = this.snapshots.event;
+    this.onDidNotify = this.notifications.event;
+    this.subscription = store.onDidChange((e) => {
+      if (e.key === PROGRESS_KEY || e.key === HISTORY_KEY) this.fireSnapshot();
+      if (e.key === PROGRESS_KEY && e.source === 'remote') this.catchUpHistory();
+    });
+    this.catchUpHistory();
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------------------
+
+  /** The progress record as this window knows it (cached; fresh within the change feed's latency). */
+  progress(): ProgressRecord {
+    return normalizeProgress(this.store.get<unknown>(PROGRESS_KEY).payload);
+  }
+
+  history(): HistoryRecord {
+    return normalizeHistory(this.store.get<unknown>(HISTORY_KEY).payload);
+  }
+
+  snapshot(now: number = this.clock.now()): ProgressSnapshot {
+    const data = this.store.get<unknown>(PROGRESS_KEY);
+    const p = normalizeProgress(data.payload);
+    const today = localDayOf(now);
+    return {
+      version: data.version,
+      xp: p.xp,
+      level: levelProgress(p.xp),
+      streak: { current: visibleStreak(p.streak, today), longest: p.streak.longest, lastDay: p.streak.lastDay, meditatedToday: p.streak.lastDay === today },
+      today: p.today.day === today ? { day: today, activeMs: p.today.activeMs, sessions: p.today.sessions } : { day: today, activeMs: 0, sessions: 0 },
+      totals: p.totals,
+      session: p.session ? viewOf(p.session, now) : null,
+      recent: p.recent,
+      defaultGoalMinutes: defaultGoalMinutes(p.xp),
+    };
+  }
+
+  /** The running or paused session, if any. */
+  session(now: number = this.clock.now()): SessionView | null {
+    const s = this.progress().session;
+    return s ? viewOf(s, now) : null;
+  }
+
+  /** Re-announces the snapshot (the adapter calls this at local midnight: "today" and the streak depend on the date). */
+  refresh(): void {
+    this.fireSnapshot();
+  }
+
+  // ---- who counts cycles ---------------------------------------------------------------------------------------
+
+  /** Whether this window is the one counting breathing cycles now. */
+  isCounter(now: number = this.clock.now()): boolean {
+    return holdsLease(this.lease(), this.store.clientId, now);
+  }
+
+  /** The window gained or lost focus. A focused window takes over counting at once. */
+  async setFocused(focused: boolean): Promise<void> {
+    this.focused = focused;
+    const now = this.clock.now();
+    const me = this.store.clientId;
+    if (focused) {
+      await this.store.update<unknown>(PRESENCE_KEY, () => focusLease(me, now));
+    } else if (this.lease().holder === me) {
+      await this.store.update<unknown>(PRESENCE_KEY, (cur) => nextLease(normalizeLease(cur), me, false, now));
+    }
+  }
+
+  /** The pattern whose cycles earn XP here (the window's breathing setting). */
+  setPattern(pattern: BreathingPattern): void {
+    this.pattern = pattern;
+  }
+
+  /**
+   * Call periodically (e.g. every second) while a session may run: keeps the counting lease alive or takes it
+   * over from a vanished holder, and — in the counting window only — credits completed breathing cycles.
+   * Resolves with the XP credited here.
+   */
+  async tick(): Promise<number> {
+    if (this.disposed) return 0;
+    const now = this.clock.now();
+    const me = this.store.clientId;
+    const session = this.progress().session;
+    const lease = this.lease();
+    const wanted = nextLease(lease, me, this.focused, now);
+    // Only windows with a session to count compete for the lease; idle windows write nothing.
+    if (session && wanted !== lease) {
+      await this.store.update<unknown>(PRESENCE_KEY, (cur) => {
+        const fresh = normalizeLease(cur);
+        const next = nextLease(fresh, me, this.focused, now);
+        return next === fresh ? cur : next;
+      });
+    }
+    if (!session || session.state !== 'running' || !this.isCounter(now)) return 0;
+    return this.creditCycles(session.id, now);
+  }
+
+  /**
+   * Credits the cycles completed in session `sessionId`'s active time that no window has credited yet. Idempotent
+   * by construction: it consumes active time, so a second call (here or in another window) finds nothing left;
+   * a cycle of a session that has ended, or of another session, earns nothing.
+   */
+  async creditCycles(sessionId: string, now: number = this.clock.now()): Promise<number> {
+    const cycle = cycleMs(this.pattern);
+    const cached = this.progress().session;
+    if (!cached || cached.id !== sessionId || uncreditedCycles(cached, now, cycle) <= 0) return 0;
+    const day = localDayOf(now);
+    const { before, after } = await this.commit((p) => {
+      const s = p.session;
+      if (!s || s.id !== sessionId || s.state !== 'running') return p;
+      const n = uncreditedCycles(s, now, cycle);
+      if (n <= 0) return p;
+      return {
+        ...p,
+        xp: p.xp + n,
+        streak: markMeditationDay(p.streak, day),
+        session: { ...s, cycles: s.cycles + n, creditedMs: s.creditedMs + n * cycle },
+      };
+    });
+    return after.xp - before.xp;
+  }
+
+  // ---- the session -------------------------------------------------------------------------------------------
+
+  /**
+   * Starts the shared session, or returns the one already running in any window (nothing changes then).
+   * `goalMinutes` outside 1..240 whole minutes falls back to the level's default.
+   */
+  async start(goalMinutes?: number): Promise<StartResult> {
+    const now = this.clock.now();
+    const existing = this.progress().session;
+    if (existing) return { session: viewOf(existing, now), started: false };
+    const id = this.newId();
+    const day = localDayOf(now);
+    const { after } = await this.commit((p) => {
+      if (p.session) return p;
+      const goal = validGoalMinutes(goalMinutes) ?? defaultGoalMinutes(p.xp);
+      const session: SharedSession = {
+        id,
+        goalMinutes: goal,
+        startedAt: now,
+        state: 'running',
+        accumulatedActiveMs: 0,
+        runningSince: now,
+        cycles: 0,
+        creditedMs: 0,
+        startedBy: this.store.clientId,
+      };
+      return { ...p, streak: markMeditationDay(p.streak, day), session };
+    });
+    const session = after.session as SharedSession;
+    return { session: viewOf(session, now), started: session.id === id };
+  }
+
+  async pause(): Promise<SessionView | null> {
+    const now = this.clock.now();
+    if (this.progress().session?.state !== 'running') return this.session(now);
+    const { after } = await this.commit((p) => (p.session?.state === 'running' ? { ...p, session: pauseSession(p.session, now) } : p));
+    return after.session ? viewOf(after.session, now) : null;
+  }
+
+  async resume(): Promise<SessionView | null> {
+    const now = this.clock.now();
+    if (this.progress().session?.state !== 'paused') return this.session(now);
+    const day = localDayOf(now);
+    const { after } = await this.commit((p) =>
+      p.session?.state === 'paused' ? { ...p, streak: markMeditationDay(p.streak, day), session: resumeSession(p.session, now) } : p,
+    );
+    return after.session ? viewOf(after.session, now) : null;
+  }
+
+  /**
+   * Ends the shared session (or only session `sessionId` when given): credits its last cycles, awards the time
+   * bonus, records it. However many windows end it at once, one commit finds the session and awards; the others
+   * find it gone and award nothing.
+   */
+  async end(sessionId?: string): Promise<EndResult> {
+    const now = this.clock.now();
+    const cached = this.progress().session;
+    if (!cached || (sessionId !== undefined && cached.id !== sessionId)) return { ended: false, xpAwarded: 0 };
+    const cycle = cycleMs(this.pattern);
+    const day = localDayOf(now);
+    let summary: SessionSummary | undefined;
+    const { before, after } = await this.commit((p) => {
+      summary = undefined;
+      const s = p.session;
+      if (!s || (sessionId !== undefined && s.id !== sessionId)) return p;
+      const activeMs = activeMsAt(s, now);
+      const extraCycles = uncreditedCycles(s, now, cycle);
+      const bonusXp = endBonus(activeMs, s.goalMinutes);
+      summary = { id: s.id, startedAt: s.startedAt, endedAt: now, goalMinutes: s.goalMinutes, activeMs, cycles: s.cycles + extraCycles, bonusXp };
+      const todayBase = p.today.day === day ? p.today : { day, activeMs: 0, sessions: 0 };
+      return {
+        ...p,
+        xp: p.xp + extraCycles + bonusXp,
+        streak: s.state === 'running' && activeMs > 0 ? markMeditationDay(p.streak, day) : p.streak,
+        today: { day, activeMs: todayBase.activeMs + activeMs, sessions: todayBase.sessions + 1 },
+        totals: { activeMs: p.totals.activeMs + activeMs, sessions: p.totals.sessions + 1 },
+        session: null,
+        recent: [...p.recent.filter((r) => r.id !== s.id), summary].slice(-RECENT_LIMIT),
+      };
+    });
+    const ended = before.session !== null && after.session === null && summary !== undefined;
+    if (!ended || !summary) return { ended: false, xpAwarded: 0 };
+    await this.appendHistory([summary]);
+    return { ended: true, summary, xpAwarded: after.xp - before.xp };
+  }
+
+  // ---- data: legacy, export, import, clear ----------------------------------------------------------------------
+
+  /**
+   * Imports the earlier version's `breathMaster.meditationStats` (pass the raw globalState value) exactly once per
+   * user: the flag lives in the same record, so of several windows importing at once only the first commit adds
+   * it. Resolves true in the window that imported. Nothing recognisable: nothing happens.
+   */
+  async importLegacy(raw: unknown): Promise<boolean> {
+    if (this.progress().legacyImported) return false;
+    const legacy = parseLegacyStats(raw);
+    if (!legacy) return false;
+    const today = localDayOf(this.clock.now());
+    const { before, after } = await this.commit((p) => (p.legacyImported ? p : mergeLegacy(p, legacy, today)), { notify: false });
+    const imported = !before.legacyImported && after.legacyImported;
+    if (imported) {
+      await this.appendHistory(legacy.sessions);
+      this.log('info', `Imported earlier progress: ${legacy.totalXp} XP, streak ${legacy.currentStreak}, ${legacy.sessions.length} sessions.`);
+    }
+    return imported;
+  }
+
+  exportData(now: number = this.clock.now()): ExportedData {
+    return buildExport(this.progress(), this.history(), now);
+  }
+
+  /** Validates and merges an export (JSON text or value); see `mergeImport` for the rules. Never throws on bad input. */
+  async importData(input: unknown): Promise<ImportResult> {
+    const parsed = parseImport(input);
+    if (!parsed.ok) return parsed;
+    const { before, after } = await this.commit((p) => mergeImport(p, parsed.data), { notify: false });
+    let sessionsAdded = 0;
+    await this.store.update<unknown>(HISTORY_KEY, (cur) => {
+      const h = normalizeHistory(cur);
+      const next = appendHistory(h, parsed.data.sessions);
+      sessionsAdded = next.sessions.length + next.older.sessions - h.sessions.length - h.older.sessions;
+      return next;
+    });
+    return { ok: true, xpBefore: before.xp, xpAfter: after.xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
+  }
+
+  /** Resets progress, the session and history for every window (the legacy import stays done). */
+  async clear(): Promise<void> {
+    await this.commit(() => ({ ...EMPTY_PROGRESS, legacyImported: true }), { notify: false });
+    await this.store.update<unknown>(HISTORY_KEY, () => EMPTY_HISTORY);
+  }
+
+  /** Releases the counting lease (so another window takes over at once) and stops listening. */
+  async release(): Promise<void> {
+    const me = this.store.clientId;
+    if (this.lease().holder !== me) return;
+    await this.store.update<unknown>(PRESENCE_KEY, (cur) => releaseLease(normalizeLease(cur), me));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.subscription.dispose();
+    this.snapshots.dispose();
+    this.notifications.dispose();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------------
+
+  private lease(): CounterLease {
+    return normalizeLease(this.store.get<unknown>(PRESENCE_KEY).payload);
+  }
+
+  /**
+   * One compare-and-set of the progress record. `before` is the value the committed run of the updater saw (the
+   * store re-runs it only after a failed commit, so the last run is the one that committed), which is what makes
+   * "this window caused the transition" exact.
+   */
+  private async commit(
+    mutate: (p: ProgressRecord) => ProgressRecord,
+    { notify = true }: { notify?: boolean } = {},
+  ): Promise<{ before: ProgressRecord; after: ProgressRecord }> {
+    let before = EMPTY_PROGRESS;
+    let after = EMPTY_PROGRESS;
+    await this.store.update<unknown>(PROGRESS_KEY, (cur) => {
+      before = normalizeProgress(cur);
+      after = mutate(before);
+      return after;
+    });
+    if (notify) this.announceTransitions(before, after);
+    return { before, after };
+  }
+
+  private announceTransitions(before: ProgressRecord, after: ProgressRecord): void {
+    const from = levelForXp(before.xp);
+    const to = levelForXp(after.xp);
+    if (to.level > from.level) this.notifications.fire({ kind: 'levelUp', level: to.level, title: to.title, xp: after.xp });
+    if (after.streak.lastDay !== before.streak.lastDay && after.streak.current > before.streak.current && STREAK_MILESTONES.includes(after.streak.current)) {
+      this.notifications.fire({ kind: 'streak', days: after.streak.current });
+    }
+  }
+
+  private fireSnapshot(): void {
+    if (this.disposed) return;
+    this.snapshots.fire(this.snapshot());
+  }
+
+  private async appendHistory(add: readonly SessionSummary[]): Promise<void> {
+    if (add.length === 0) return;
+    await this.store.update<unknown>(HISTORY_KEY, (cur) => appendHistory(normalizeHistory(cur), add));
+  }
+
+  /**
+   * A window that ended a session and closed before adding it to the history leaves it only in `recent`; any
+   * window that notices adds it (idempotent by id).
+   */
+  private catchUpHistory(): void {
+    const known = new Set(this.history().sessions.map((s) => s.id));
+    const missing = this.progress().recent.filter((s) => !known.has(s.id));
+    if (missing.length === 0) return;
+    this.appendHistory(missing).catch((error: unknown) => this.log('warn', `history catch-up failed: ${String(error)}`));
+  }
+}
+
+function uncreditedCycles(s: SharedSession, now: number, cycle: number): number {
+  return Math.max(0, Math.floor((activeMsAt(s, now) - s.creditedMs) / cycle));
+}
+
+function viewOf(s: SharedSession, now: number): SessionView {
+  const activeMs = activeMsAt(s, now);
+  const goalMs = s.goalMinutes * 60_000;
+  return {
+    id: s.id,
+    state: s.state,
+    goalMinutes: s.goalMinutes,
+    startedAt: s.startedAt,
+    activeMs,
+    remainingMs: Math.max(0, goalMs - activeMs),
+    progress: Math.min(1, activeMs / goalMs),
+    goalReached: activeMs >= goalMs,
+    cycles: s.cycles,
+  };
+}

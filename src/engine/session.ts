@@ -1,0 +1,58 @@
+/** The one meditation session shared by all windows of a user, and its time accounting. */
+export type SessionState = 'running' | 'paused';
+
+export interface SharedSession {
+  readonly id: string;
+  readonly goalMinutes: number;
+  readonly startedAt: number;
+  readonly state: SessionState;
+  /** Active (unpaused) ms before the current running stretch. */
+  readonly accumulatedActiveMs: number;
+  /** Start of the current running stretch (set while running). */
+  readonly runningSince?: number;
+  /** When it was paused (set while paused). */
+  readonly pausedAt?: number;
+  /** Breathing cycles credited so far (1 XP each). */
+  readonly cycles: number;
+  /**
+   * Active ms already turned into credited cycles. Crediting consumes active time, so two windows crediting the
+   * same stretch (or a window catching up after the counter vanished) can never count a cycle twice or lose one.
+   */
+  readonly creditedMs: number;
+  /** clientId of the window that started it (for people and logs). */
+  readonly startedBy: string;
+}
+
+/** Active (unpaused) ms of the session at `now`; never negative, never counting a clock going backwards. */
+export function activeMsAt(session: SharedSession, now: number): number {
+  const stretch = session.state === 'running' && session.runningSince !== undefined ? Math.max(0, now - session.runningSince) : 0;
+  return session.accumulatedActiveMs + stretch;
+}
+
+export function pauseSession(session: SharedSession, now: number): SharedSession {
+  if (session.state !== 'running') return session;
+  return { ...session, state: 'paused', accumulatedActiveMs: activeMsAt(session, now), runningSince: undefined, pausedAt: now };
+}
+
+export function resumeSession(session: SharedSession, now: number): SharedSession {
+  if (session.state !== 'paused') return session;
+  return { ...session, state: 'running', runningSince: now, pausedAt: undefined };
+}
+
+/** XP bonus at the end: `round(min(1, active/goal) × goalMinutes × 0.5)`. */
+export function endBonus(activeMs: number, goalMinutes: number): number {
+  if (!(goalMinutes > 0) || !(activeMs > 0)) return 0;
+  const ratio = Math.min(1, activeMs / (goalMinutes * 60_000));
+  return Math.round(ratio * goalMinutes * 0.5);
+}
+
+/** Goals people can pick (the quick pick lists them; the first one shown is the level's default). */
+export const GOAL_CHOICES: readonly number[] = [1, 3, 5, 10, 15, 20, 30, 45, 60];
+export const MAX_GOAL_MINUTES = 240;
+
+/** A goal from the outside (a command argument): whole minutes 1..240, else undefined. */
+export function validGoalMinutes(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\s*\d{1,3}\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_GOAL_MINUTES) return undefined;
+  return n;
+}
