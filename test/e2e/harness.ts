@@ -134,6 +134,15 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** In an open quick pick, type `label` and Enter once the focused row is that item. */
+export async function pickItem(page: Page, label: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(label);
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
 /** Waits until a status bar item exists (its extension has activated in this window). */
 export async function waitForItem(page: Page, itemId: string, timeoutMs = 90_000): Promise<void> {
   await page.locator(`[id="${itemId}"]`).first().waitFor({ state: 'attached', timeout: timeoutMs });

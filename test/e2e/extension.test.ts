@@ -1,0 +1,203 @@
+/**
+ * Scenarios 1–5 and 7 of issue 4 against the real extension (dist/breath-master.vsix, built by `npm run package`
+ * when missing), each on a fresh profile with two windows (two pages = two extension hosts, one storage folder).
+ */
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import { breathMasterVsix, ensureDir, packageFixture } from './fixtures';
+import { recordFigures } from './figures';
+import {
+  BREATHING_ITEM,
+  PROGRESS_ITEM,
+  pickItem,
+  runCommand,
+  statusText,
+  testResultsDir,
+  toastTexts,
+  VsCode,
+  waitForItem,
+  waitForStatus,
+  xpOf,
+} from './harness';
+
+const TRACKING_ON = {
+  'breathMaster.gamification.enabled': true,
+  // A 2-second breathing cycle, so a short session earns some XP (1 per completed cycle).
+  'breathMaster.breathing.pattern': 'custom',
+  'breathMaster.breathing.customPattern': '1-0-1-0',
+};
+const TIMER = /(\d+):(\d\d)(?!:)/;
+
+let vsix = '';
+let vscode: VsCode | undefined;
+
+beforeAll(() => {
+  vsix = breathMasterVsix();
+});
+
+afterEach(async () => {
+  await vscode?.close();
+  vscode = undefined;
+});
+
+async function twoWindows(settings: Record<string, unknown>): Promise<[Page, Page]> {
+  vscode = await VsCode.create({ settings, vsix: [vsix] });
+  await vscode.start();
+  const [a, b] = await vscode.openWindows(2);
+  if (!a || !b) throw new Error('two windows expected');
+  for (const w of [a, b]) await waitForItem(w, BREATHING_ITEM);
+  return [a, b];
+}
+
+function secondsOf(text: string): number | undefined {
+  const m = TIMER.exec(text);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
+}
+
+async function startSession(page: Page, goal = '1 minute'): Promise<void> {
+  await runCommand(page, 'Breath Master: Start Session');
+  await pickItem(page, goal);
+}
+
+test('1 welcome once: two windows opened together on a fresh profile → the welcome appears in exactly one', async () => {
+  const [a, b] = await twoWindows({});
+  const welcomes = async () => {
+    const all = [...(await toastTexts(a)), ...(await toastTexts(b))];
+    return all.filter((t) => t.includes('Welcome to Breath Master')).length;
+  };
+  // Wait until one window shows it, then give the other ample time to (wrongly) show it too.
+  const deadline = Date.now() + 30_000;
+  while ((await welcomes()) === 0 && Date.now() < deadline) await a.waitForTimeout(200);
+  await a.waitForTimeout(5000);
+  const perWindow = [
+    (await toastTexts(a)).filter((t) => t.includes('Welcome to Breath Master')).length,
+    (await toastTexts(b)).filter((t) => t.includes('Welcome to Breath Master')).length,
+  ];
+  recordFigures('1-welcome-once', { welcomeToastsPerWindow: perWindow });
+  expect(perWindow.reduce((s, n) => s + n, 0)).toBe(1);
+});
+
+test('2 session everywhere: started in A, B shows it within 1 s; ended in B, both show the same XP', async () => {
+  const [a, b] = await twoWindows(TRACKING_ON);
+  for (const w of [a, b]) await waitForStatus(w, PROGRESS_ITEM, (t) => xpOf(t) !== undefined);
+  expect(secondsOf(await statusText(b, PROGRESS_ITEM))).toBeUndefined();
+
+  await startSession(a);
+  const inA = Date.now();
+  await waitForStatus(a, PROGRESS_ITEM, (t) => secondsOf(t) !== undefined, 10_000);
+  const shownInA = Date.now();
+  // Window B learns of it from the store's change feed, without any action in B.
+  await waitForStatus(b, PROGRESS_ITEM, (t) => secondsOf(t) !== undefined, 1000);
+  const shownInB = Date.now();
+
+  await a.waitForTimeout(5000);
+  await runCommand(b, 'Breath Master: End Session');
+  const textA = await waitForStatus(a, PROGRESS_ITEM, (t) => secondsOf(t) === undefined, 5000);
+  const textB = await waitForStatus(b, PROGRESS_ITEM, (t) => secondsOf(t) === undefined, 5000);
+  const xpA = xpOf(textA);
+  expect(xpA).toBeDefined();
+  expect(xpOf(textB)).toBe(xpA);
+  recordFigures('2-session-everywhere', {
+    msFromCommandToTimerInA: shownInA - inA,
+    msFromTimerInAToTimerInB: shownInB - shownInA,
+    xpAfterEnd: xpA,
+    textA,
+    textB,
+  });
+});
+
+test('3 ended twice, paid once: both windows end the session at the same moment → one award', async () => {
+  const [a, b] = await twoWindows(TRACKING_ON);
+  await startSession(a);
+  await waitForStatus(b, PROGRESS_ITEM, (t) => secondsOf(t) !== undefined, 5000);
+  await a.waitForTimeout(8000);
+  // Pause first, so no breathing cycle is credited between reading the XP and ending.
+  await runCommand(a, 'Breath Master: Pause Session');
+  const before = await waitForStatus(b, PROGRESS_ITEM, (t) => t.includes('paused'), 5000);
+  await a.waitForTimeout(500);
+  const xpBefore = xpOf(await statusText(a, PROGRESS_ITEM));
+  expect(xpOf(await statusText(b, PROGRESS_ITEM))).toBe(xpBefore);
+
+  await Promise.all([runCommand(a, 'Breath Master: End Session'), runCommand(b, 'Breath Master: End Session')]);
+  const after = await Promise.all([a, b].map((w) => waitForStatus(w, PROGRESS_ITEM, (t) => secondsOf(t) === undefined, 5000)));
+  await a.waitForTimeout(1500);
+  const toasts = [...(await toastTexts(a)), ...(await toastTexts(b))];
+  const ended = toasts.filter((t) => t.includes('Session ended'));
+  const award = Number(/\+(\d+) XP/.exec(ended[0] ?? '')?.[1] ?? NaN);
+  const xpAfter = [xpOf(after[0] ?? ''), xpOf(after[1] ?? '')];
+  recordFigures('3-ended-twice-paid-once', { xpBefore, award, xpAfterPerWindow: xpAfter, endedToasts: ended.length, before });
+  // One window ended it and reported one award; the other found no session to end.
+  expect(ended).toHaveLength(1);
+  expect(toasts.filter((t) => t.includes('No session is running')).length).toBe(1);
+  expect(xpAfter[0]).toBe(xpAfter[1]);
+  expect(xpAfter[0]).toBe((xpBefore ?? NaN) + award);
+});
+
+test('4 reload: window A reloads during a session → the session is still running with its elapsed time', async () => {
+  const [a, b] = await twoWindows(TRACKING_ON);
+  await startSession(a);
+  await waitForStatus(a, PROGRESS_ITEM, (t) => (secondsOf(t) ?? 0) >= 6, 20_000);
+  const beforeReload = secondsOf(await statusText(a, PROGRESS_ITEM)) ?? NaN;
+  await a.reload();
+  await a.waitForSelector('.statusbar', { timeout: 90_000 });
+  const reloadedText = await waitForStatus(a, PROGRESS_ITEM, (t) => secondsOf(t) !== undefined, 60_000);
+  const afterReload = secondsOf(reloadedText) ?? NaN;
+  const inB = secondsOf(await statusText(b, PROGRESS_ITEM)) ?? NaN;
+  recordFigures('4-reload', { elapsedBeforeReloadS: beforeReload, elapsedAfterReloadS: afterReload, elapsedInBS: inB, reloadedText });
+  expect(reloadedText).not.toContain('paused');
+  expect(afterReload).toBeGreaterThanOrEqual(beforeReload);
+  // Same session in both windows: their clocks agree within a couple of seconds of redraw.
+  expect(Math.abs(afterReload - inB)).toBeLessThanOrEqual(2);
+});
+
+test('5 migration: the earlier version’s globalState stats are imported once, in two windows', async () => {
+  const legacy = { totalXP: 345, currentStreak: 4, longestStreak: 9, todaySessionTime: 12, totalMeditationTime: 3_600_000, lastMeditationDate: new Date().toDateString(), sessionsToday: 2 };
+  // The earlier Breath Master (same id, lower version) writes its stats into globalState in one window …
+  vscode = await VsCode.create({ settings: TRACKING_ON, vsix: [await packageFixture('legacy')] });
+  writeFileSync(join(vscode.folder, 'legacy-stats.json'), JSON.stringify(legacy));
+  await vscode.start();
+  const old = await vscode.openWindow();
+  await waitForStatus(old, 'breath-master.breath-master.legacySeed', (t) => t.includes('legacy seeded 345 XP'), 90_000);
+  await old.waitForTimeout(3000);
+  await vscode.stopServer();
+  // … then the user upgrades to this version and opens two windows at once.
+  await vscode.installExtension(vsix);
+  await vscode.start();
+  const [a, b] = await vscode.openWindows(2);
+  if (!a || !b) throw new Error('two windows expected');
+  const texts = await Promise.all([a, b].map((w) => waitForStatus(w, PROGRESS_ITEM, (t) => xpOf(t) !== undefined, 90_000)));
+  await a.waitForTimeout(3000);
+  const settled = [await statusText(a, PROGRESS_ITEM), await statusText(b, PROGRESS_ITEM)];
+  recordFigures('5-migration', { legacy, firstTexts: texts, settledTexts: settled });
+  for (const t of settled) {
+    expect(xpOf(t)).toBe(legacy.totalXP);
+    // Streak is the last number before any timer: "Lv n · 345 XP · 4".
+    expect(t).toMatch(new RegExp(`${legacy.totalXP} XP · ${legacy.currentStreak}(\\s|$)`));
+  }
+});
+
+test('7 pictures: the status bar and the progress view of a real window', async () => {
+  vscode = await VsCode.create({ settings: TRACKING_ON, vsix: [vsix] });
+  await vscode.start();
+  const page = await vscode.openWindow();
+  await waitForItem(page, BREATHING_ITEM);
+  await startSession(page);
+  await waitForStatus(page, PROGRESS_ITEM, (t) => (secondsOf(t) ?? 0) >= 5, 30_000);
+  const docs = ensureDir(join(process.cwd(), 'docs', 'images'));
+  const out = testResultsDir();
+  const bar = join(out, 'status-bar.png');
+  await page.locator('.statusbar').screenshot({ path: bar });
+  await runCommand(page, 'Breath Master: Show Progress');
+  await page.waitForTimeout(3000);
+  const view = join(out, 'progress-view.png');
+  await page.screenshot({ path: view });
+  const window = join(out, 'window.png');
+  await page.screenshot({ path: window });
+  for (const f of [bar, view]) copyFileSync(f, join(docs, f.slice(out.length + 1)));
+  const barText = await statusText(page, PROGRESS_ITEM);
+  recordFigures('7-pictures', { files: ['docs/images/status-bar.png', 'docs/images/progress-view.png'], progressItem: barText });
+  expect(secondsOf(barText)).toBeGreaterThanOrEqual(5);
+  expect(xpOf(barText)).toBeDefined();
+});
