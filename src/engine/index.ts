@@ -58,7 +58,7 @@ export {
   type OnboardingState,
   type ProgressChoice,
 } from './onboardingManager';
-export type { RecordStore } from './recordStore';
+export type { Disposable, Event, RecordStore, VersionedData } from './recordStore';
 
 /** Store keys the engine reads and writes (for the adapter's diagnostics). */
 export const ENGINE_KEYS = ['breathMaster.progress', 'breathMaster.history', 'breathMaster.presence', 'breathMaster.onboarding'] as const;
