@@ -1,13 +1,10 @@
 import type * as vscode from 'vscode';
+import { nextLocalMidnight } from '../engine/calendar';
+
+export { nextLocalMidnight };
 
 /** Longest single wait: timers drift across sleep/hibernate and clock changes, so re-check at least this often. */
 const MAX_WAIT_MS = 15 * 60_000;
-
-/** Start of the next local calendar day after `now` (DST-safe: built from Y-M-D, not by adding 24 h). */
-export function nextLocalMidnight(now: number): number {
-  const d = new Date(now);
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
-}
 
 function localDay(now: number): string {
   const d = new Date(now);

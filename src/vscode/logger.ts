@@ -9,6 +9,8 @@ export interface Logger extends vscode.Disposable {
   info(message: string): void;
   warn(message: string): void;
   error(message: string, error?: unknown): void;
+  /** Opens the channel in the Output panel. */
+  show(): void;
   /** The shape the store's `log` option expects. */
   readonly sink: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -21,6 +23,7 @@ export function createLogger(name = 'Breath Master'): Logger {
     info: (m) => channel.info(m),
     warn: (m) => channel.warn(m),
     error: (m, error) => channel.error(error === undefined ? m : `${m}: ${describeError(error)}`),
+    show: () => channel.show(true),
     sink: (level, message) => channel[level](message),
     dispose: () => channel.dispose(),
   };

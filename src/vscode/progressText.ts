@@ -1,8 +1,11 @@
+import type { ProgressSnapshot } from '../engine/meditationTracker';
+
 /**
  * Texts of the progress item. Their shapes are a contract with the end-to-end tests (they read the item's text):
  *   no session:  `$(mortar-board) Lv 3 · 187 XP · $(flame) 4`
  *   running:     `$(mortar-board) Lv 3 · 187 XP · $(flame) 4 · $(watch) 03:25`
  *   paused:      `$(mortar-board) Lv 3 · 187 XP · $(flame) 4 · $(debug-pause) 03:25 paused`
+ *   tracking off, session running: `$(watch) 03:25` (paused: `$(debug-pause) 03:25 paused`); no session: hidden
  * Codicons render as icons, so the page shows e.g. "Lv 3 · 187 XP · 4 · 03:25". The total XP is always `<n> XP`;
  * a session's active time is `mm:ss` (`h:mm:ss` past an hour) and appears only while a session exists.
  */
@@ -27,6 +30,23 @@ export interface SessionView {
   goalMinutes: number;
 }
 
+/** The status bar's view of the engine's snapshot. */
+export function progressViewOf(snapshot: ProgressSnapshot): ProgressView {
+  return {
+    xp: snapshot.xp,
+    level: snapshot.level.level,
+    levelTitle: snapshot.level.title,
+    xpToNext: snapshot.level.next ? snapshot.level.xpToNext : undefined,
+    nextTitle: snapshot.level.next?.title,
+    levelProgress: snapshot.level.progress,
+    streak: snapshot.streak.current,
+    longestStreak: snapshot.streak.longest,
+    session: snapshot.session
+      ? { state: snapshot.session.state, activeMs: snapshot.session.activeMs, goalMinutes: snapshot.session.goalMinutes }
+      : undefined,
+  };
+}
+
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor((Number.isFinite(ms) ? ms : 0) / 1000));
   const h = Math.floor(total / 3600);
@@ -44,6 +64,12 @@ export function progressText(view: ProgressView): string {
     parts.push(view.session.state === 'paused' ? `$(debug-pause) ${time} paused` : `$(watch) ${time}`);
   }
   return parts.join(' · ');
+}
+
+/** With progress tracking off, a running session still needs a visible timer: only that, no XP or level. */
+export function sessionOnlyText(session: SessionView): string {
+  const time = formatDuration(session.activeMs);
+  return session.state === 'paused' ? `$(debug-pause) ${time} paused` : `$(watch) ${time}`;
 }
 
 export function progressAccessibilityLabel(view: ProgressView): string {

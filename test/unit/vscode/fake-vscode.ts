@@ -168,6 +168,7 @@ class FakeState {
   executed: { command: string; args: unknown[] }[] = [];
   quickPicks: { items: QuickPickItemLike[]; options: unknown }[] = [];
   webviews: FakeWebviewPanel[] = [];
+  statusBarMessages: string[] = [];
   documents: { language: string; content: string; shown: boolean }[] = [];
   messageAnswers: MessageAnswer[] = [];
   quickPickAnswers: QuickPickAnswer[] = [];
@@ -308,6 +309,10 @@ export const window = {
     const answer = state.quickPickAnswers.shift();
     return answer ? answer(list, options) : undefined;
   },
+  setStatusBarMessage(text: string, _hideAfter?: number): Disposable {
+    state.statusBarMessages.push(text);
+    return new Disposable(() => undefined);
+  },
   async showSaveDialog(_options?: unknown): Promise<Uri | undefined> {
     return state.saveDialogAnswers.shift();
   },
@@ -398,6 +403,7 @@ export const workspace = {
 };
 
 export const env = {
+  appName: 'Fake Code',
   language: 'en',
   machineId: 'fake-machine',
   sessionId: 'fake-session',

@@ -1,0 +1,45 @@
+import type * as vscode from 'vscode';
+import { MeditationTracker } from '../engine/meditationTracker';
+import { OnboardingManager } from '../engine/onboardingManager';
+import { StorageWrapper } from '../store';
+import { describeError, type Logger } from './logger';
+
+/** The store and the engine on top of it: everything that depends on saved data. */
+export interface Core extends vscode.Disposable {
+  readonly store: StorageWrapper;
+  readonly tracker: MeditationTracker;
+  readonly onboarding: OnboardingManager;
+}
+
+export type CoreStart = { ok: true; core: Core } | { ok: false; reason: string };
+
+/**
+ * Opens the store under `globalStorageUri` and builds the engine. Never throws: a storage folder that cannot be
+ * created, or anything else going wrong here, must not stop the breathing guide — the caller gets the reason.
+ */
+export function startCore(context: vscode.ExtensionContext, logger: Logger): CoreStart {
+  let store: StorageWrapper | undefined;
+  try {
+    // Only the folder: legacy globalState values are imported by the engine (exactly once, flagged in its records).
+    store = new StorageWrapper({ globalStorageUri: context.globalStorageUri }, { log: logger.sink });
+    const tracker = new MeditationTracker(store, { log: logger.sink });
+    const onboarding = new OnboardingManager(store);
+    const opened = store;
+    logger.info(`store opened at ${opened.storagePath} (client ${opened.clientId})`);
+    return {
+      ok: true,
+      core: {
+        store: opened, tracker, onboarding,
+        dispose: () => {
+          tracker.dispose();
+          onboarding.dispose();
+          opened.dispose();
+        },
+      },
+    };
+  } catch (error) {
+    store?.dispose();
+    logger.error('could not open the saved data', error);
+    return { ok: false, reason: describeError(error) };
+  }
+}
