@@ -53,6 +53,11 @@ export function goalChecks(results) {
   return checks;
 }
 
+function loadRange(contention) {
+  const loads = (contention?.rows ?? []).flatMap((r) => r.runs.map((x) => x.loadAverage1m)).filter((l) => typeof l === 'number');
+  return loads.length === 0 ? '–' : `${fmt(Math.min(...loads))} – ${fmt(Math.max(...loads))}`;
+}
+
 export function renderMarkdown(results) {
   const { machine, contention, lockfileTuning, feed, get, growth } = results;
   const out = [];
@@ -67,6 +72,7 @@ export function renderMarkdown(results) {
     ['OS', machine.os],
     ['file system (benchmark folders)', `${machine.fileSystem}`],
     ['load average (1/5/15 min) at start → end', `${machine.loadAverageAtStart.join(' / ')} → ${machine.loadAverageAtEnd?.join(' / ') ?? '–'}`],
+    ['1-min load average during the contention runs (min – max)', loadRange(contention)],
     ['whole run', `${fmt(results.durationSec)} s`],
   ]));
   out.push('', 'The machine is shared with other work (see the load average): figures are medians of repeated runs, and ratios between methods measured in the same rounds matter more than absolute numbers.', '');

@@ -1,7 +1,7 @@
 // Contended increments: N processes, each doing `perProcess` increments of ONE shared counter, released together.
 // The store against proper-lockfile + write-file-atomic and against naive read-modify-write.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCKFILE_CANDIDATES, readCounter, writeInitialCounter } from '../lib/baselines.mjs';
@@ -35,6 +35,7 @@ async function runOnce(method, processes, perProcess, lockfileOptions) {
     const total = processes * perProcess;
     const final = await finalOf(method, dir);
     return {
+      loadAverage1m: loadavg()[0], // how busy the shared machine was, to judge outliers
       wallMs,
       updatesPerSec: (total / wallMs) * 1000,
       expected: total,
