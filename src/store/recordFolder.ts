@@ -111,8 +111,9 @@ export class RecordFolder {
    * The record is fsync'd after its link, not before: that keeps the window between reading the head and linking
    * free of disk flushes (contention drops several-fold), and nothing acknowledged depends on it — `update`
    * resolves only after the record and the folder are fsync'd, and a record built on ours holds the whole value.
+   * `onVisible` runs once the commit is certain, before the flushes, so other windows hear of it sooner.
    */
-  async tryCommit(version: number, bytes: Buffer): Promise<number[] | undefined> {
+  async tryCommit(version: number, bytes: Buffer, onVisible?: () => void): Promise<number[] | undefined> {
     await this.ensure();
     const tmp = this.temp.next(this.path);
     const handle = await createNewFile(tmp, bytes);
@@ -129,6 +130,7 @@ export class RecordFolder {
         await this.unlinkIfSameFile(target, tmp);
         return undefined;
       }
+      onVisible?.();
       await handle.sync();
       await syncFolder(this.path);
       return versions;

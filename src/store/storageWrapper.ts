@@ -221,14 +221,12 @@ export class StorageWrapper {
         deleted: next.deleted,
         payload: next.payload,
       };
-      const versions = await this.io(key, () => folder.tryCommit(record.version, encodeRecord(record)));
+      const versions = await this.io(key, () => folder.tryCommit(record.version, encodeRecord(record), () => this.announce(folder, record)));
       if (versions) {
-        this.counters.commits++;
-        this.learn(record, 'local');
         // Our own record, even if the cache already moved past it (others committed right after us).
         const cached = this.known.get(key);
         const data = cached?.version === record.version ? cached.data : this.toData(record);
-        void this.afterCommit(folder, record, versions);
+        void this.collect(folder, versions);
         return next.deleted ? { ...data, payload: undefined } : data;
       }
       this.counters.conflicts++;
@@ -241,22 +239,38 @@ export class StorageWrapper {
     }
   }
 
-  /** Announces a commit and collects old versions; failures here never fail the (already durable) update. */
-  private async afterCommit(folder: RecordFolder, record: StoredRecord, versions: number[]): Promise<void> {
+  /**
+   * A commit is certain (linked and checked): count it, cache it and publish it to the change feed — without
+   * waiting for its fsync, so other windows hear of it sooner (after a power loss every window restarts anyway).
+   */
+  private announce(folder: RecordFolder, record: StoredRecord): void {
+    this.counters.commits++;
+    this.learn(record, 'local');
+    void this.publish(folder, record).catch((error: unknown) => {
+      this.log('warn', `change feed: publishing ${JSON.stringify(record.key)} v${record.version} failed: ${String(error)}`);
+    });
+  }
+
+  private async publish(folder: RecordFolder, record: StoredRecord): Promise<void> {
+    const fileName = keyFileName(record.key);
+    await this.feed.publish(fileName, { key: record.key, version: record.version, clientId: record.clientId });
+    // Two writers may rename their feed files in the opposite order of their commits; the later one to publish
+    // sees the newer head and republishes it, so the feed never rests below the truth.
+    let published = record.version;
+    for (let round = 0; round < 3; round++) {
+      const head = await folder.readHead();
+      if (!head.record || head.version <= published) return;
+      await this.feed.publish(fileName, { key: record.key, version: head.version, clientId: head.record.clientId });
+      published = head.version;
+    }
+  }
+
+  /** Collects old versions after a commit; a failure here never fails the (already durable) update. */
+  private async collect(folder: RecordFolder, versions: number[]): Promise<void> {
     try {
-      await this.feed.publish(keyFileName(record.key), { key: record.key, version: record.version, clientId: record.clientId });
-      // Two writers may rename their feed files in the opposite order of their commits; the later one to publish
-      // sees the newer head and republishes it, so the feed never rests below the truth.
-      let published = record.version;
-      for (let round = 0; round < 3; round++) {
-        const head = await folder.readHead();
-        if (!head.record || head.version <= published) break;
-        await this.feed.publish(keyFileName(record.key), { key: record.key, version: head.version, clientId: head.record.clientId });
-        published = head.version;
-      }
       await folder.collect(versions, this.keepVersions, (m) => this.log('warn', m));
     } catch (error) {
-      this.log('warn', `after commit of ${JSON.stringify(record.key)} v${record.version}: ${String(error)}`);
+      this.log('warn', `collecting old versions of ${JSON.stringify(folder.key)}: ${String(error)}`);
     }
   }
 
@@ -391,12 +405,10 @@ export class StorageWrapper {
         deleted: false,
         payload: cloneJsonData(value),
       };
-      const versions = await folder.tryCommit(1, encodeRecord(record));
+      const versions = await folder.tryCommit(1, encodeRecord(record), () => this.announce(folder, record));
       if (versions) {
-        this.counters.commits++;
-        this.learn(record, 'local');
         this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
-        void this.afterCommit(folder, record, versions);
+        void this.collect(folder, versions);
       }
     }
     const tmp = this.temp.next(this.migratedPath);

@@ -121,7 +121,7 @@ describe('StorageWrapper basics', () => {
     expect(new Set(results.map((r) => r.version)).size).toBe(200);
     expect(store.get('n')).toMatchObject({ version: 200, payload: 200 });
     expect(store.getMetrics()).toMatchObject({ commits: 200, conflicts: 0, conflictErrors: 0 });
-  });
+  }, 60_000);
 
   it('two instances in one process never lose or double an increment', async () => {
     const dir = tempFolder();
@@ -132,7 +132,7 @@ describe('StorageWrapper basics', () => {
       ...Array.from({ length: 60 }, () => b.update('n', (c: number) => c + 1, 0)),
     ]);
     expect(await a.read('n')).toMatchObject({ version: 120, payload: 120 });
-  });
+  }, 60_000);
 
   it('fires onDidChange for local commits with source "local"', async () => {
     const store = openStore();

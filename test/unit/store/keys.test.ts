@@ -27,7 +27,7 @@ describe('keys', () => {
       expect(resolve(root, path).startsWith(root + sep)).toBe(true);
       expect(path.split(sep).every((part) => /^[A-Za-z0-9._-]+$/.test(part) && part.length <= 80)).toBe(true);
     }
-  });
+  }, 30_000);
 
   it('keys differing only in case or only in lone surrogates get distinct folders', async () => {
     const dir = tempFolder();
@@ -82,10 +82,10 @@ describe('keys', () => {
           expect(store.get(key).payload).toBe(value);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
     const fresh = openStore(dir);
     for (const [key, value] of written) expect(fresh.get(key).payload).toBe(value);
     expect(new Set(fresh.keys())).toEqual(new Set(written.keys()));
-  });
+  }, 60_000);
 });

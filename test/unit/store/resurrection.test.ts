@@ -99,5 +99,5 @@ describe('collection', () => {
     expect(versions.at(-1)).toBe('v000000000060.json');
     expect(versions.length).toBeGreaterThanOrEqual(4);
     expect(await openStore(dir).read('n')).toMatchObject({ version: 60, payload: 60 });
-  });
+  }, 30_000);
 });

@@ -111,7 +111,7 @@ describe('values', () => {
       }),
       { numRuns: 50 },
     );
-  });
+  }, 30_000);
 
   it('property: values containing a non-JSON leaf anywhere are rejected', async () => {
     const store = openStore();
