@@ -122,8 +122,6 @@ export interface LogLine {
   message: string;
 }
 
-/** A scripted answer: a function of what is being asked, returning what the user picks (undefined = dismiss). */
-type MessageAnswer = (m: ShownMessage) => string | undefined;
 type QuickPickAnswer = (items: readonly QuickPickItemLike[], options: unknown) => QuickPickItemLike | undefined;
 interface QuickPickItemLike { label: string; kind?: QuickPickItemKind; description?: string; detail?: string }
 
@@ -170,7 +168,7 @@ class FakeState {
   webviews: FakeWebviewPanel[] = [];
   statusBarMessages: string[] = [];
   documents: { language: string; content: string; shown: boolean }[] = [];
-  messageAnswers: MessageAnswer[] = [];
+  messageRules: { matches: (m: ShownMessage) => boolean; answer: string | undefined }[] = [];
   quickPickAnswers: QuickPickAnswer[] = [];
   saveDialogAnswers: (Uri | undefined)[] = [];
   openDialogAnswers: (Uri[] | undefined)[] = [];
@@ -221,12 +219,20 @@ export const fake = {
   get executed(): readonly { command: string; args: unknown[] }[] {
     return state.executed;
   },
-  /** The next message (of any kind) is answered by `answer`. Messages with no answer queued stay pending. */
-  answerNextMessage(answer: string | undefined | MessageAnswer): void {
-    const fn: MessageAnswer = typeof answer === 'function' ? answer : () => answer;
-    const waiting = state.pendingMessages.shift();
-    if (waiting) waiting.resolve(fn(waiting.message));
-    else state.messageAnswers.push(fn);
+  /**
+   * The next message whose text matches `match` (a substring or RegExp; undefined = any message) is answered with
+   * `answer` (an item title, or undefined = dismissed) — whether it is already showing or appears later. Messages
+   * nobody answers stay open, like a toast the user ignores.
+   */
+  answerMessage(answer: string | undefined, match?: string | RegExp): void {
+    const rule = { matches: (m: ShownMessage) => match === undefined || (typeof match === 'string' ? m.message.includes(match) : match.test(m.message)), answer };
+    const i = state.pendingMessages.findIndex((p) => rule.matches(p.message));
+    if (i >= 0) {
+      const [waiting] = state.pendingMessages.splice(i, 1);
+      waiting?.resolve(answer);
+    } else {
+      state.messageRules.push(rule);
+    }
   },
   /** Dismisses every message still waiting for an answer (as closing a toast does). */
   dismissPendingMessages(): void {
@@ -283,8 +289,11 @@ function showMessage(severity: ShownMessage['severity'], message: string, ...res
   const items = rest.map((i) => (typeof i === 'string' ? i : (i as { title: string }).title));
   const shown: ShownMessage = { severity, message, options, items };
   state.messages.push(shown);
-  const answer = state.messageAnswers.shift();
-  if (answer) return Promise.resolve(answer(shown));
+  const i = state.messageRules.findIndex((r) => r.matches(shown));
+  if (i >= 0) {
+    const [rule] = state.messageRules.splice(i, 1);
+    return Promise.resolve(rule?.answer);
+  }
   return new Promise((resolve) => state.pendingMessages.push({ message: shown, resolve }));
 }
 

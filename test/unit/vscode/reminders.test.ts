@@ -64,7 +64,7 @@ describe('breathing-break reminders', () => {
     const [a] = stores as [StorageWrapper];
     let started = 0;
     await checkReminder(deps(a, 0));
-    fake.answerNextMessage('Start Session');
+    fake.answerMessage('Start Session', 'breathing break');
     await checkReminder(deps(a, hour, { startSession: () => started++ }));
     await new Promise((r) => setImmediate(r));
     expect(started).toBe(1);

@@ -1,0 +1,66 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createExtensionContext, disposeContext, fake, type FakeExtensionContext } from './fake-vscode';
+import { activate, deactivate, type BreathMasterApi } from '../../../src/vscode/extension';
+import pkg from '../../../package.json';
+
+export const properties = pkg.contributes.configuration.properties as Record<string, { default?: unknown }>;
+
+/** A window of the extension on the fake `vscode`: activate it on `storageDir`, dispose it afterwards. */
+export interface Window {
+  context: FakeExtensionContext;
+  api: BreathMasterApi;
+  close(): Promise<void>;
+}
+
+export function tempStorage(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bm-vscode-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function openWindow(storageDir: string, globalState: Record<string, unknown> = {}): Promise<Window> {
+  const context = createExtensionContext(storageDir, globalState);
+  // Cast: the fake implements the part of ExtensionContext the extension uses.
+  const api = activate(context as never);
+  await api.ready;
+  return {
+    context, api,
+    close: async () => {
+      await deactivate();
+      disposeContext(context);
+    },
+  };
+}
+
+/** Polls `check` until it returns true (for asynchronous effects like the change feed); fails after `timeoutMs`. */
+export async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function resetFake(): void {
+  fake.reset();
+  fake.loadDefaults(properties);
+}
+
+/** The newest record file of `key` in a store folder (to damage it on purpose). */
+export function newestRecordFile(storageDir: string, key: string): string {
+  const records = join(storageDir, 'records');
+  for (const name of readdirSync(records)) {
+    const folder = join(records, name);
+    const stored = JSON.parse(readFileSync(join(folder, 'key.json'), 'utf8')) as { key: string };
+    if (stored.key !== key) continue;
+    const versions = readdirSync(folder).filter((f) => /^v\d+\.json$/.test(f)).sort();
+    const newest = versions[versions.length - 1];
+    if (newest) return join(folder, newest);
+  }
+  throw new Error(`no record of ${key}`);
+}
+
+export function overwrite(file: string, text: string): void {
+  writeFileSync(file, text);
+}
