@@ -78,8 +78,7 @@ describe('streaks by local calendar day', () => {
   });
 
   it('restarts at 1 after a missed day and keeps the longest', () => {
-    let s = { current: 5, longest: 5, lastDay: '2024-06-10' };
-    s = markMeditationDay(s, '2024-06-12');
+    const s = markMeditationDay({ current: 5, longest: 5, lastDay: '2024-06-10' }, '2024-06-12');
     expect(s).toEqual({ current: 1, longest: 5, lastDay: '2024-06-12' });
   });
 
