@@ -319,6 +319,8 @@ export class StorageWrapper {
       return this.known.get(key) ?? absent;
     }
     if (head.version > 0) void this.noteCorrupt(folder, head).catch((error: unknown) => this.log('error', String(error)));
+    // Cached as version 0 (absent or unreadable): `get` stays fast, and the feed or the next read moves it on.
+    this.known.set(key, absent);
     return absent;
   }
 

@@ -30,6 +30,16 @@ describe.each<WatchMode>(['events', 'poll', 'auto'])('change feed between two in
     expect(seen).toContainEqual(['Y', 1, 'y1']);
   });
 
+  it('moves a cached absent key (get before any commit) to the committed record', async () => {
+    const { writer, reader } = pair();
+    expect(reader.get('later', 'none')).toMatchObject({ version: 0, payload: 'none' });
+    const seen: string[] = [];
+    reader.createTouchWatcher((key, version) => seen.push(`${key}@${version}:${String(reader.get(key).payload)}`));
+    await writer.set('later', 'here');
+    await until(() => seen.length > 0);
+    expect(seen).toEqual(['later@1:here']);
+  });
+
   it('never reports an instance its own commits, and each key/version at most once', async () => {
     const { writer, reader } = pair();
     const writerSaw: string[] = [];
