@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
+import { ConflictError } from '../../../src/store';
 import { openStore, recordFolders, tempFolder, versionFiles } from './helpers';
 
 /**
@@ -79,6 +80,36 @@ describe('resurrection of a collected version number', () => {
     once('afterLink', 'v000000000002.json', () => increments(other, 3));
     expect(await slow.update('n', (c: number) => c + 1)).toMatchObject({ version: 2, payload: 1 });
     expect(await other.read('n')).toMatchObject({ version: 5, payload: 4 });
+  });
+});
+
+describe('retries exhausted', () => {
+  it('rejects with ConflictError naming key and attempts, having written nothing', async () => {
+    const dir = tempFolder();
+    const loser = openStore(dir, { maxRetries: 2, clientId: 'loser' });
+    const other = openStore(dir, { clientId: 'other' });
+    await loser.set('n', 0);
+    // Before each of the loser's links, someone else commits the same version first.
+    let linksBeaten = 0;
+    hooks.beforeLink = async (target) => {
+      if (!target.includes('v0000000000')) return;
+      hooks.beforeLink = undefined;
+      await other.update('n', (c: number) => c + 1);
+      linksBeaten++;
+      hooks.beforeLink = beat;
+    };
+    const beat = hooks.beforeLink;
+    const error = await loser.update('n', (c: number) => c + 100).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    hooks.beforeLink = undefined;
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ key: 'n', attempts: 3 });
+    expect(linksBeaten).toBe(3);
+    expect(loser.getMetrics()).toMatchObject({ conflicts: 3, retries: 2, conflictErrors: 1 });
+    // Only the other instance's three increments landed.
+    expect(await other.read('n')).toMatchObject({ version: 4, payload: 3 });
   });
 });
 
