@@ -43,7 +43,7 @@ export function renderProgressHtml(view: ProgressView, recent: readonly SessionS
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 20px; max-width: 720px; }
 h1 { font-weight: 400; }
 .level { font-size: 1.3em; margin: 0.2em 0; }
-.bar { height: 12px; border-radius: 6px; background: var(--vscode-input-background, #333); overflow: hidden; margin: 8px 0 4px; }
+.bar { height: 12px; border-radius: 6px; background: var(--vscode-editor-inactiveSelectionBackground, rgba(128, 128, 128, 0.25)); border: 1px solid var(--vscode-contrastBorder, transparent); overflow: hidden; margin: 8px 0 4px; }
 .fill { height: 100%; background: var(--vscode-progressBar-background, #0e70c0); }
 .muted, .note { color: var(--vscode-descriptionForeground); }
 .stats { display: flex; gap: 32px; margin: 16px 0; }
