@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorCode, isTempName, listFolder, listFolderSync, readIfExists, TempNames, writeNewFile } from './files';
+import { errorCode, isTempName, listFolder, listFolderSync, makePrivateFolder, readIfExists, TempNames, writeNewFile } from './files';
 import type { WatchMode } from './types';
 
 /** What a feed file says: key `key` reached `version`, committed by `clientId`. */
@@ -69,7 +69,13 @@ export class ChangeFeed {
   /** Replaces the feed file of a key (a fresh temp file renamed into place: atomic, no shared temp name). */
   async publish(fileName: string, entry: FeedEntry): Promise<void> {
     const tmp = this.options.temp.next(this.options.folder);
-    await writeNewFile(tmp, Buffer.from(`${JSON.stringify(entry)}\n`), false);
+    const bytes = Buffer.from(`${JSON.stringify(entry)}\n`);
+    await writeNewFile(tmp, bytes, false).catch(async (error: unknown) => {
+      // The feed folder was removed behind our back: make it again, once.
+      if (errorCode(error) !== 'ENOENT') throw error;
+      await makePrivateFolder(this.options.folder);
+      await writeNewFile(tmp, bytes, false);
+    });
     try {
       await fsp.rename(tmp, join(this.options.folder, fileName));
     } catch (error) {

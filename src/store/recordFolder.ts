@@ -116,7 +116,13 @@ export class RecordFolder {
   async tryCommit(version: number, bytes: Buffer, onVisible?: () => void): Promise<number[] | undefined> {
     await this.ensure();
     const tmp = this.temp.next(this.path);
-    const handle = await createNewFile(tmp, bytes);
+    const handle = await createNewFile(tmp, bytes).catch(async (error: unknown) => {
+      // The folder was removed behind our back (someone cleared the storage): make it again, once.
+      if (errorCode(error) !== 'ENOENT') throw error;
+      this.ensured = false;
+      await this.ensure();
+      return createNewFile(tmp, bytes);
+    });
     const target = join(this.path, versionFileName(version));
     try {
       try {
@@ -204,7 +210,12 @@ export class RecordFolder {
   /** The key's folder and its `key.json` (which maps the folder back to the exact key). */
   private async ensure(): Promise<void> {
     if (this.ensured) return;
-    if (await makePrivateFolder(this.path)) await syncFolder(dirname(this.path));
+    const created = await makePrivateFolder(this.path).catch(async (error: unknown) => {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      await makePrivateFolder(dirname(this.path));
+      return makePrivateFolder(this.path);
+    });
+    if (created) await syncFolder(dirname(this.path));
     const keyFile = join(this.path, 'key.json');
     if ((await readIfExists(keyFile).catch(() => undefined)) === undefined) {
       const tmp = this.temp.next(this.path);

@@ -4,7 +4,6 @@
 'use strict';
 const fs = require('node:fs');
 
-
 const role = process.argv[2];
 const opts = JSON.parse(process.argv[3] || '{}');
 const { StorageWrapper, ConflictError, isStorageWrapper } = require(opts.storeModule);

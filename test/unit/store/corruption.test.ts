@@ -91,3 +91,16 @@ describe('an unreadable head record', () => {
     expect(JSON.parse(readFileSync(secret, 'utf8'))).toMatchObject({ payload: 'stolen' });
   });
 });
+
+describe('a storage folder cleared behind the store', () => {
+  it('is made again on the next update', async () => {
+    const { rmSync } = await import('node:fs');
+    const dir = tempFolder();
+    const store = openStore(dir);
+    await store.set('k', 1);
+    rmSync(join(dir, 'records'), { recursive: true, force: true });
+    rmSync(join(dir, 'touch'), { recursive: true, force: true });
+    expect(await store.update('k', (c: number | undefined) => (c ?? 0) + 1)).toMatchObject({ version: 1, payload: 1 });
+    expect(await openStore(dir).read('k')).toMatchObject({ version: 1, payload: 1 });
+  });
+});
