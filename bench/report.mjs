@@ -27,11 +27,13 @@ export function goalChecks(results) {
     const mode = (watch) => feed.rows.find((r) => r.watch === watch);
     const events = mode('events');
     const poll = mode('poll');
+    // Judged on the upper bound (from the update() call), so a "yes" holds whatever the commit's exact moment.
+    const span = (row, q) => `≤ ${fmt(row.fromCall[q])} ms (between ${fmt(row.fromAck[q])} and ${fmt(row.fromCall[q])})`;
     if (events) {
-      checks.push(['commit → callback, events: p50 ≤ 10 ms', `${fmt(events.p50)} ms`, events.p50 <= 10]);
-      checks.push(['commit → callback, events: p99 ≤ 50 ms', `${fmt(events.p99)} ms`, events.p99 <= 50]);
+      checks.push(['commit → callback, events: p50 ≤ 10 ms', span(events, 'p50'), events.fromCall.p50 <= 10]);
+      checks.push(['commit → callback, events: p99 ≤ 50 ms', span(events, 'p99'), events.fromCall.p99 <= 50]);
     }
-    if (poll) checks.push(['commit → callback, polling: p99 ≤ 500 ms', `${fmt(poll.p99)} ms`, poll.p99 <= 500]);
+    if (poll) checks.push(['commit → callback, polling: p99 ≤ 500 ms', span(poll, 'p99'), poll.fromCall.p99 <= 500]);
   }
   if (get) checks.push(['cached get ≥ 5 M/s', `${fmt(get.medianPerSecond / 1e6)} M/s`, get.medianPerSecond >= 5e6]);
   if (growth) {
@@ -110,11 +112,13 @@ export function renderMarkdown(results) {
 
   if (feed) {
     out.push('## 2. Commit → other process\'s callback', '');
-    out.push(`A writer process commits (\`update\`), a reader process's \`createTouchWatcher\` callback fires. Latency = callback time − the writer's acknowledgement time (\`update\` resolved, record durable), both \`performance.timeOrigin + performance.now()\` on this host. One commit at a time after a random pause (so commits land at random phases of the poll period), 10 warm-up commits dropped per run; samples pooled over ${feed.rows[0]?.perRun.length ?? 0} runs.`, '');
-    out.push(table(['watch mode', 'random pause before each commit', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'p50 / p99 from update() call, ms', 'per-run p50 / p99 ms', 'not seen within 3 s', 'get() stale in callback'],
-      feed.rows.map((r) => [r.watch === 'auto' ? '`auto` (the default)' : `\`${r.watch}\``, `0–${r.maxPauseMs} ms`, r.samples, fmt(r.p50), fmt(r.p99), fmt(r.max), `${fmt(r.p50FromCall)} / ${fmt(r.p99FromCall)}`, r.perRun.map((x) => `${fmt(x.p50)} / ${fmt(x.p99)}`).join(', '), r.missed, r.staleGets])));
-    out.push('| for context: VS Code `globalState` (not measured here, see below) | – | 20 | 111 | – | 403 | – | – | – | – |');
-    out.push('', '`poll` polls the feed folder every 100 ms (the default `pollIntervalMs`); `events` and `auto` use `fs.watch` plus a slow safety poll. "not seen within 3 s" counts commits whose callback never came (it would be a bug: one commit at a time means nothing supersedes them); "get() stale" counts callbacks where `get(key)` did not yet return the announced version (the contract says it must).');
+    out.push(`A writer process commits (\`update\`), a reader process's \`createTouchWatcher\` callback fires; times are \`performance.timeOrigin + performance.now()\` in each process (one host, one clock). The commit itself (the \`link\`) happens inside \`update\` and no outside clock sees it, so each sample is bounded from both sides: **from the \`update()\` call** (upper bound: includes the writer's own write and fsync) and **from \`update()\` resolving** (lower bound; negative when the store announces a commit before the writer's promise has resolved). The true commit → callback latency lies between the two; goals are judged on the upper bound. One commit at a time after a random pause (so commits land at random phases of the poll period), 10 warm-up commits dropped per run; samples pooled over ${feed.rows[0]?.fromCall.perRun.length ?? 0} runs.`, '');
+    const pair = (x) => `${fmt(x.p50)} / ${fmt(x.p99)}`;
+    out.push(table(['watch mode', 'random pause before each commit', 'samples', 'p50 / p99 ms, upper bound (from call)', 'max ms (from call)', 'p50 / p99 ms, lower bound (from resolve)', 'per run p50 / p99 (from call)', "store's own feedLatencyMs p50 / p99 per run", 'not seen within 3 s', 'get() stale in callback'],
+      feed.rows.map((r) => [r.watch === 'auto' ? '`auto` (the default)' : `\`${r.watch}\``, `0–${r.maxPauseMs} ms`, r.samples, `**${pair(r.fromCall)}**`, fmt(r.fromCall.max), pair(r.fromAck),
+        r.fromCall.perRun.map(pair).join(', '), r.storeMetric.map(pair).join(', '), r.missed, r.staleGets])));
+    out.push('| for context: VS Code `globalState` (not measured here, see below) | – | 20 | ~111 / – | 403 | – | – | – | – | – |');
+    out.push('', '`poll` polls the feed folder every 100 ms (the default `pollIntervalMs`); `events` and `auto` use `fs.watch` plus a slow safety poll. The store\'s own `feedLatencyMs` (from `getMetrics()` of the reader) runs from the record\'s `lastModified` (set before the record is written; millisecond resolution) to the reader learning of it. "not seen within 3 s" counts commits whose callback never came (one commit at a time, so nothing supersedes them: it would be a bug); "get() stale" counts callbacks where `get(key)` did not yet return the announced version (the contract says it must).');
     out.push('', 'The `globalState` row was **not measured by this benchmark**: it was measured in real VS Code 1.100 (code-server, two windows; `/work/shared/notes/code-server.md`): a value set in one window was seen by a 2 ms poll in the other after 108–112 ms (p50 111 ms, max 403 ms over 20 writes). globalState has no change event, only polling.', '');
   }
 

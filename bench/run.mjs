@@ -31,7 +31,7 @@ if (wanted('contention')) {
   results.lockfileTuning = await tuneLockfile({ processes: 4, perProcess: 100, repeats: quick ? 1 : 2, log });
   results.contention = await contention({
     processCounts: [1, 2, 4, 8],
-    perProcess: quick ? 100 : 200,
+    perProcess: quick ? 100 : 150,
     repeats: quick ? 1 : 3,
     lockfileOptions: results.lockfileTuning.chosen,
     log,
