@@ -20,7 +20,7 @@ import {
   type SessionSummary,
 } from './progressRecord';
 import type { Disposable, Event, RecordStore } from './recordStore';
-import { activeMsAt, endBonus, pauseSession, resumeSession, validGoalMinutes, type SessionState, type SharedSession } from './session';
+import { activeMsAt, endBonus, pauseSession, resumeSession, runningSession, validGoalMinutes, type SessionState, type SharedSession } from './session';
 import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
 
 export interface MeditationTrackerOptions {
@@ -264,17 +264,10 @@ export class MeditationTracker implements Disposable {
     const { after } = await this.commit((p) => {
       if (p.session) return p;
       const goal = validGoalMinutes(goalMinutes) ?? defaultGoalMinutes(p.xp);
-      const session: SharedSession = {
-        id,
-        goalMinutes: goal,
-        startedAt: now,
-        state: 'running',
-        accumulatedActiveMs: 0,
-        runningSince: now,
-        cycles: 0,
-        creditedMs: 0,
-        startedBy: this.store.clientId,
-      };
+      const session = runningSession(
+        { id, goalMinutes: goal, startedAt: now, accumulatedActiveMs: 0, cycles: 0, creditedMs: 0, startedBy: this.store.clientId },
+        now,
+      );
       return { ...p, streak: markMeditationDay(p.streak, day), session };
     });
     const session = after.session as SharedSession;

@@ -1,5 +1,5 @@
 import { isLocalDay, type LocalDay } from './calendar';
-import type { SharedSession } from './session';
+import { pausedSession, runningSession, type SharedSession } from './session';
 
 /** Store key of the progress record: XP, streak, today, the shared session, recent sessions. */
 export const PROGRESS_KEY = 'breathMaster.progress';
@@ -93,18 +93,16 @@ function normalizeSession(v: unknown): SharedSession | null {
   const state = v.state === 'paused' ? 'paused' : 'running';
   const runningSince = time(v.runningSince);
   const pausedAt = time(v.pausedAt);
-  return {
+  const fields = {
     id: v.id,
     goalMinutes,
     startedAt,
-    state,
     accumulatedActiveMs: count(v.accumulatedActiveMs),
-    runningSince: state === 'running' ? (runningSince ?? startedAt) : undefined,
-    pausedAt: state === 'paused' ? (pausedAt ?? startedAt) : undefined,
     cycles: count(v.cycles),
     creditedMs: count(v.creditedMs),
     startedBy: typeof v.startedBy === 'string' ? v.startedBy : '',
   };
+  return state === 'running' ? runningSession(fields, runningSince ?? startedAt) : pausedSession(fields, pausedAt ?? startedAt);
 }
 
 export function normalizeSummary(v: unknown): SessionSummary | undefined {

@@ -29,14 +29,28 @@ export function activeMsAt(session: SharedSession, now: number): number {
   return session.accumulatedActiveMs + stretch;
 }
 
+/** The fields common to both states. Records are JSON data: an optional field is left out, never `undefined`. */
+function base(session: SharedSession): Omit<SharedSession, 'state' | 'runningSince' | 'pausedAt'> {
+  const { id, goalMinutes, startedAt, accumulatedActiveMs, cycles, creditedMs, startedBy } = session;
+  return { id, goalMinutes, startedAt, accumulatedActiveMs, cycles, creditedMs, startedBy };
+}
+
+export function runningSession(session: Omit<SharedSession, 'state' | 'runningSince' | 'pausedAt'>, runningSince: number): SharedSession {
+  return { ...base(session as SharedSession), state: 'running', runningSince };
+}
+
+export function pausedSession(session: Omit<SharedSession, 'state' | 'runningSince' | 'pausedAt'>, pausedAt: number): SharedSession {
+  return { ...base(session as SharedSession), state: 'paused', pausedAt };
+}
+
 export function pauseSession(session: SharedSession, now: number): SharedSession {
   if (session.state !== 'running') return session;
-  return { ...session, state: 'paused', accumulatedActiveMs: activeMsAt(session, now), runningSince: undefined, pausedAt: now };
+  return pausedSession({ ...session, accumulatedActiveMs: activeMsAt(session, now) }, now);
 }
 
 export function resumeSession(session: SharedSession, now: number): SharedSession {
   if (session.state !== 'paused') return session;
-  return { ...session, state: 'running', runningSince: now, pausedAt: undefined };
+  return runningSession(session, now);
 }
 
 /** XP bonus at the end: `round(min(1, active/goal) × goalMinutes × 0.5)`. */

@@ -1,4 +1,5 @@
 import { Emitter } from '../../../src/store/emitter';
+import { assertJsonData } from '../../../src/store/jsonData';
 import type { RecordStore, VersionedData } from '../../../src/engine';
 
 type Change = { key: string; version: number; source: 'local' | 'remote'; deleted: boolean };
@@ -25,7 +26,7 @@ function clone<T>(value: T): T {
  * Several windows' stores over one in-memory truth. Like the real store: `update` is a compare-and-set whose
  * updater may be re-run on a fresher value (each attempt reads, yields, then commits only if nobody committed
  * meanwhile), payloads are cloned in and out, and other windows learn of a commit through their change feed a
- * little later (`deliverRemote: false` holds the news until `flush()`, to model a slow feed).
+ * little later, and only JSON data can be stored (the store's own check) (`deliverRemote: false` holds the news until `flush()`, to model a slow feed).
  */
 export class FakeStoreHub {
   private readonly truth = new Map<string, Committed>();
@@ -66,6 +67,8 @@ export class FakeStoreHub {
       // Yield so concurrent updates interleave like real windows (read, think, try to commit).
       await Promise.resolve();
       const output = updater(input);
+      // Exactly the real store's check: undefined properties, NaN, class instances … are rejected, nothing written.
+      assertJsonData(output, 'Updated value');
       await Promise.resolve();
       if ((this.truth.get(key)?.version ?? 0) !== baseVersion) {
         this.conflicts++;
