@@ -38,14 +38,25 @@ export async function packageFixture(name: string, manifest: Record<string, unkn
   return out;
 }
 
-/** The extension's own VSIX (`npm run package`), built once if missing or when E2E_REBUILD_VSIX=1. */
+/**
+ * The extension's own VSIX (`npm run package`; built when missing or when E2E_REBUILD_VSIX=1), copied to a private
+ * folder: `npm run build` empties dist/, and other work on this checkout may build while the suite runs.
+ */
 export function breathMasterVsix(): string {
-  const vsix = join(root, 'dist', 'breath-master.vsix');
-  if (!existsSync(vsix) || process.env.E2E_REBUILD_VSIX === '1') {
-    execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
+  const built = join(root, 'dist', 'breath-master.vsix');
+  const copy = join(mkdtempSync(join(tmpdir(), 'bm-vsix-')), 'breath-master.vsix');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!existsSync(built) || process.env.E2E_REBUILD_VSIX === '1') {
+      execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    try {
+      copyFileSync(built, copy);
+      return copy;
+    } catch {
+      // dist/ was emptied between packaging and copying: package again
+    }
   }
-  if (!existsSync(vsix)) throw new Error(`npm run package did not produce ${vsix}`);
-  return vsix;
+  throw new Error(`npm run package did not produce ${built}`);
 }
 
 export function ensureDir(dir: string): string {

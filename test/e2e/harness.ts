@@ -85,7 +85,8 @@ export class VsCode {
     if (!this.context || !this.server) throw new Error('start() first');
     const page = await this.context.newPage();
     this.windows.push(page);
-    await page.goto(this.server.folderUrl);
+    // A cold workbench load on a busy 2-core machine can take far longer than Playwright's default 30 s.
+    await page.goto(this.server.folderUrl, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     await page.waitForSelector('.statusbar', { timeout: 90_000 });
     return page;
   }
