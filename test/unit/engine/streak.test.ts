@@ -2,13 +2,14 @@
 // in its own process (forks pool), and Node re-reads TZ when it is assigned.
 process.env.TZ = 'America/New_York';
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, isDayBefore, isLocalDay, localDayOf, markMeditationDay, nextLocalMidnight, visibleStreak } from '../../../src/engine';
+import { addDays, isDayBefore, isLocalDay, localDayOf, markMeditationDay, nextLocalMidnight, visibleStreak, type Streak } from '../../../src/engine';
 import { localDayFromDateString } from '../../../src/engine/calendar';
 import { mergeStreaks } from '../../../src/engine/streak';
 
 const at = (y: number, m: number, d: number, h = 12, min = 0) => new Date(y, m - 1, d, h, min).getTime();
-const none = { current: 0, longest: 0, lastDay: null };
+const none: Streak = { current: 0, longest: 0, lastDay: null };
 
 describe('local days', () => {
   it('is really running in a DST zone', () => {
@@ -99,5 +100,32 @@ describe('streaks by local calendar day', () => {
     expect(mergeStreaks({ current: 2, longest: 9, lastDay: '2024-06-10' }, { current: 5, longest: 5, lastDay: '2024-06-08' })).toEqual({ current: 2, longest: 9, lastDay: '2024-06-10' });
     expect(mergeStreaks({ current: 2, longest: 2, lastDay: '2024-06-10' }, { current: 5, longest: 5, lastDay: '2024-06-10' })).toEqual({ current: 5, longest: 5, lastDay: '2024-06-10' });
     expect(mergeStreaks(none, { current: 3, longest: 4, lastDay: '2024-06-10' })).toEqual({ current: 3, longest: 4, lastDay: '2024-06-10' });
+  });
+
+  it('equals the run of consecutive calendar days ending at the last one, however often a day repeats (property)', () => {
+    // Days from Feb 2024 over 14 months: both DST changes, a leap day, year end.
+    const base = new Date(2024, 1, 1, 12).getTime();
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 420 }), { minLength: 1, maxLength: 60 }), fc.integer({ min: 0, max: 23 }), (offsets, hour) => {
+        const sorted = [...offsets].sort((x, y) => x - y);
+        let streak: Streak = none;
+        for (const o of sorted) {
+          const d = new Date(base);
+          d.setDate(d.getDate() + o);
+          d.setHours(hour);
+          streak = markMeditationDay(streak, localDayOf(d.getTime()));
+        }
+        // Independently: runs over distinct offsets (offsets are calendar days by construction).
+        const distinct = [...new Set(sorted)];
+        let run = 0;
+        let best = 0;
+        distinct.forEach((o, i) => {
+          run = i > 0 && o === (distinct[i - 1] as number) + 1 ? run + 1 : 1;
+          best = Math.max(best, run);
+        });
+        expect(streak.current).toBe(run);
+        expect(streak.longest).toBe(best);
+      }),
+    );
   });
 });
