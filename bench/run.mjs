@@ -2,12 +2,12 @@
 //   node bench/run.mjs                      the full run (~8 minutes here), overwrites the committed results
 //   node bench/run.mjs --quick              fewer repeats and samples, results to the temp folder (for trying changes)
 //   node bench/run.mjs --only=feed,get      some suites only (contention, feed, get, growth), also to the temp folder
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine } from './lib/machine.mjs';
-import { loadStore } from './lib/store.mjs';
+import { loadStore, snapshotStore } from './lib/store.mjs';
 import { renderMarkdown } from './report.mjs';
 import { contention, tuneLockfile } from './suites/contention.mjs';
 import { feedLatency } from './suites/feed-latency.mjs';
@@ -23,7 +23,9 @@ const outDir = full ? dirname(fileURLToPath(import.meta.url)) : join(os.tmpdir()
 const started = performance.now();
 const log = (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
-loadStore(); // fail at once, with the fix, if the store is not built
+const storeSnapshot = snapshotStore(); // fails at once, with the fix, if the store is not built
+loadStore();
+process.on('exit', () => rmSync(storeSnapshot, { recursive: true, force: true }));
 const results = { machine: describeMachine(os.tmpdir()), quick, suites: only ?? ['contention', 'feed', 'get', 'growth'] };
 log(`${results.machine.cpuModel} ×${results.machine.cores}, ${results.machine.node}, ${results.machine.fileSystem}`);
 
