@@ -60,6 +60,11 @@ export class RecordFolder {
     }
   }
 
+  /** Only the newest version number (one readdir, no read). */
+  async topVersion(): Promise<number> {
+    return versionsIn(await listFolder(this.path)).at(-1) ?? 0;
+  }
+
   readHeadSync(): Head {
     for (;;) {
       const names = listFolderSync(this.path);

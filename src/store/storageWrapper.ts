@@ -258,6 +258,7 @@ export class StorageWrapper {
     // sees the newer head and republishes it, so the feed never rests below the truth.
     let published = record.version;
     for (let round = 0; round < 3; round++) {
+      if ((await folder.topVersion()) <= published) return;
       const head = await folder.readHead();
       if (!head.record || head.version <= published) return;
       await this.feed.publish(fileName, { key: record.key, version: head.version, clientId: head.record.clientId });
