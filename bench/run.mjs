@@ -6,8 +6,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeMachine } from './lib/machine.mjs';
-import { loadStore, snapshotStore } from './lib/store.mjs';
+import { describeMachine, describeSource } from './lib/machine.mjs';
+import { loadStore, repoRoot, snapshotStore } from './lib/store.mjs';
 import { renderMarkdown } from './report.mjs';
 import { contention, tuneLockfile } from './suites/contention.mjs';
 import { feedLatency } from './suites/feed-latency.mjs';
@@ -26,7 +26,7 @@ const log = (line) => console.log(`[${((performance.now() - started) / 1000).toF
 const storeSnapshot = snapshotStore(); // fails at once, with the fix, if the store is not built
 loadStore();
 process.on('exit', () => rmSync(storeSnapshot, { recursive: true, force: true }));
-const results = { machine: describeMachine(os.tmpdir()), quick, suites: only ?? ['contention', 'feed', 'get', 'growth'] };
+const results = { machine: describeMachine(os.tmpdir()), source: describeSource(repoRoot), quick, suites: only ?? ['contention', 'feed', 'get', 'growth'] };
 log(`${results.machine.cpuModel} ×${results.machine.cores}, ${results.machine.node}, ${results.machine.fileSystem}`);
 
 if (wanted('contention')) {

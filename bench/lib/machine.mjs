@@ -14,6 +14,16 @@ function fileSystemOf(dir) {
   }
 }
 
+/** Which store was measured: the commit, and whether src/store had uncommitted edits when it was built. */
+export function describeSource(repoRoot) {
+  const git = (...args) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  try {
+    return { commit: git('rev-parse', '--short', 'HEAD'), storeEditedSinceCommit: git('status', '--porcelain', '--', 'src/store') !== '' };
+  } catch {
+    return { commit: 'unknown', storeEditedSinceCommit: null };
+  }
+}
+
 export function describeMachine(benchDir) {
   const cpus = os.cpus();
   return {
