@@ -16,8 +16,11 @@ export interface ChangeFeedOptions {
   mode: WatchMode;
   pollIntervalMs: number;
   temp: TempNames;
-  /** Called for every feed file that changed; the store compares versions and reloads. */
-  onEntry: (entry: FeedEntry) => Promise<void>;
+  /**
+   * Called for every feed file that changed. The store may know the key from the file name and look at the
+   * key's folder directly; `readEntry` reads the feed file itself when it does not.
+   */
+  onChange: (fileName: string, readEntry: () => Promise<FeedEntry | undefined>) => Promise<void>;
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -179,7 +182,11 @@ export class ChangeFeed {
             if (stat !== undefined && stat.mtimeMs < staleTemp) await fsp.unlink(join(this.options.folder, name)).catch(() => undefined);
             return;
           }
-          if (stat !== undefined && this.seen.get(name) !== identity(stat)) await this.handle(name);
+          if (stat === undefined) return;
+          const id = identity(stat);
+          if (this.seen.get(name) === id) return;
+          this.seen.set(name, id);
+          await this.handle(name);
         }),
       );
     } catch (error) {
@@ -200,21 +207,21 @@ export class ChangeFeed {
     try {
       do {
         this.again.delete(name);
-        const path = join(this.options.folder, name);
-        const stat = await fsp.lstat(path).catch(() => undefined);
-        const bytes = await readIfExists(path).catch((error: unknown) => {
-          if (errorCode(error) !== 'ELOOP') throw error;
-          return undefined;
-        });
-        if (stat) this.seen.set(name, identity(stat));
-        const entry = bytes && parseEntry(bytes);
-        if (entry && !this.disposed) await this.options.onEntry(entry);
+        await this.options.onChange(name, () => this.readEntry(name));
       } while (this.again.has(name) && !this.disposed);
     } catch (error) {
       this.options.log('warn', `change feed: reading ${name} failed: ${String(error)}`);
     } finally {
       this.handling.delete(name);
     }
+  }
+
+  private async readEntry(name: string): Promise<FeedEntry | undefined> {
+    const bytes = await readIfExists(join(this.options.folder, name)).catch((error: unknown) => {
+      if (errorCode(error) !== 'ELOOP') throw error;
+      return undefined;
+    });
+    return bytes && parseEntry(bytes);
   }
 }
 

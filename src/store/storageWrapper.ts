@@ -44,6 +44,8 @@ export class StorageWrapper {
   private readonly temp = new TempNames();
   private readonly known = new Map<string, Known>();
   private readonly folders = new Map<string, RecordFolder>();
+  /** Folder (and feed file) name → key, for the keys this instance has touched. */
+  private readonly keyByFileName = new Map<string, string>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly corruptSeen = new Set<string>();
   private readonly changes: Emitter<StoreChange>;
@@ -91,7 +93,7 @@ export class StorageWrapper {
       mode: options.watch ?? 'auto',
       pollIntervalMs,
       temp: this.temp,
-      onEntry: (entry) => this.onFeedEntry(entry),
+      onChange: (fileName, readEntry) => this.onFeedChange(fileName, readEntry),
       log: this.log,
     });
     this.ready = this.migrate(context.globalState, options.migrate ?? []);
@@ -275,18 +277,25 @@ export class StorageWrapper {
     }
   }
 
-  private async onFeedEntry(entry: FeedEntry): Promise<void> {
+  /**
+   * A feed file changed. For a key this instance has loaded, the file name names its folder, and one readdir
+   * says whether there is anything new; otherwise the feed file says which key it is.
+   */
+  private async onFeedChange(fileName: string, readEntry: () => Promise<FeedEntry | undefined>): Promise<void> {
     if (this.disposed) return;
-    const known = this.known.get(entry.key);
-    if (known !== undefined && entry.version <= known.version) return;
-    try {
-      assertKey(entry.key);
-    } catch {
-      return;
+    let key = this.keyByFileName.get(fileName);
+    if (key === undefined) {
+      const entry = await readEntry();
+      if (entry === undefined || keyFileName(entry.key) !== fileName) return;
+      key = entry.key;
+      const known = this.known.get(key);
+      if (known !== undefined && entry.version <= known.version) return;
     }
-    const head = await this.folder(entry.key).readHead();
+    const folder = this.folder(key);
+    if ((await folder.topVersion()) <= (this.known.get(key)?.version ?? 0)) return;
+    const head = await folder.readHead();
     if (head.record) this.learn(head.record, 'feed');
-    else if (head.version > 0) this.log('warn', `change feed: ${JSON.stringify(entry.key)} v${head.version} is unreadable`);
+    else if (head.version > 0) this.log('warn', `change feed: ${JSON.stringify(key)} v${head.version} is unreadable`);
   }
 
   /** Makes `record` this instance's latest known one if it is newer, then tells listeners (never going back). */
@@ -347,8 +356,10 @@ export class StorageWrapper {
   private folder(key: string): RecordFolder {
     let folder = this.folders.get(key);
     if (folder === undefined) {
-      folder = new RecordFolder(key, join(this.recordsPath, keyFileName(key)), this.temp);
+      const fileName = keyFileName(key);
+      folder = new RecordFolder(key, join(this.recordsPath, fileName), this.temp);
       this.folders.set(key, folder);
+      this.keyByFileName.set(fileName, key);
     }
     return folder;
   }
