@@ -101,8 +101,9 @@ export function renderMarkdown(results) {
           l ? yes(l.allExact) : '–', v ? `${fmt(v.lostMedian)} of ${n * contention.perProcess}, max ${v.lostMax}` : '–'];
       })), '');
     const errors = contention.rows.filter((r) => r.method === 'store').reduce((a, r) => a + (r.conflictErrorsTotal ?? 0), 0);
+    const lockTimeouts = contention.rows.filter((r) => r.method === 'lockfile').reduce((a, r) => a + (r.conflictErrorsTotal ?? 0), 0);
     out.push(`- **store**: default options (watch \`auto\`, so every process also runs the change feed), each commit fsyncs the record and the key's folder. ConflictErrors in all runs: ${errors}.`);
-    out.push(`- **proper-lockfile + write-file-atomic**: \`lock(file, ${JSON.stringify(contention.lockfileOptions)})\`, read the JSON, \`writeFileAtomic\` (temp file, fsync on — its default — rename), release. It fsyncs the file but not the folder, so it does slightly less durable work than the store.`);
+    out.push(`- **proper-lockfile + write-file-atomic**: \`lock(file, ${JSON.stringify(contention.lockfileOptions)})\`, read the JSON, \`writeFileAtomic\` (temp file, fsync on — its default — rename), release. It fsyncs the file but not the folder, so it does slightly less durable work than the store. Increments that gave up waiting for the lock (ELOCKED) in all runs: ${lockTimeouts}.`);
     const naiveRows = contention.rows.filter((r) => r.method === 'naive');
     const resets = naiveRows.reduce((a, r) => a + (r.resetsTotal ?? 0), 0);
     const torn = naiveRows.map((r) => `×${r.processes}: ${fmt(r.tornReadsMedian)}`).join(', ');

@@ -10,15 +10,18 @@ const writeFileAtomic = require('write-file-atomic');
 /**
  * proper-lockfile's retry settings tried, to be FAIR to it: its default (retries: 0) fails at once under contention,
  * and seconds-long backoff would make it look slower than it can be. The benchmark measures each candidate at 4
- * processes and runs the comparison with the fastest. (Keep `retries` in the hundreds: the `retry` module it uses
- * precomputes and sorts one timeout per retry on EVERY lock call, so 100 000 retries cost ~27 ms per lock.)
+ * processes and runs the comparison with the fastest. Each waits as long as needed (`forever`, up to a minute) by
+ * cycling a short schedule of 20 timeouts: the `retry` module it uses precomputes and sorts one timeout per retry
+ * on EVERY lock call (100 000 retries cost ~27 ms per lock), and a finite budget like 300 × 1 ms runs out at 8
+ * processes on a busy machine.
  */
+const waitForever = { retries: 20, forever: true, maxRetryTime: 60_000 };
 export const LOCKFILE_CANDIDATES = [
-  { retries: { retries: 300, factor: 1, minTimeout: 1, maxTimeout: 1 }, stale: 10_000, realpath: false },
-  { retries: { retries: 300, factor: 1.2, minTimeout: 1, maxTimeout: 8, randomize: true }, stale: 10_000, realpath: false },
-  { retries: { retries: 300, factor: 2, minTimeout: 1, maxTimeout: 50, randomize: true }, stale: 10_000, realpath: false },
-  { retries: { retries: 300, factor: 2, minTimeout: 2, maxTimeout: 100, randomize: true }, stale: 10_000, realpath: false },
-];
+  { factor: 1, minTimeout: 1, maxTimeout: 1 },
+  { factor: 1.2, minTimeout: 1, maxTimeout: 8, randomize: true },
+  { factor: 2, minTimeout: 1, maxTimeout: 50, randomize: true },
+  { factor: 2, minTimeout: 2, maxTimeout: 100, randomize: true },
+].map((schedule) => ({ retries: { ...waitForever, ...schedule }, stale: 10_000, realpath: false }));
 
 export async function readCounter(file) {
   return JSON.parse(await readFile(file, 'utf8')).value;
