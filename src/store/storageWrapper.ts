@@ -221,7 +221,8 @@ export class StorageWrapper {
         id: randomBytes(8).toString('hex'),
         prev: head.bytes ? fingerprint(head.bytes) : null,
         deleted: next.deleted,
-        payload: next.payload,
+        // A copy: the cached payload is frozen, and the object the updater returned stays the caller's.
+        payload: next.deleted ? undefined : cloneJsonData(next.payload),
       };
       const versions = await this.io(key, () => folder.tryCommit(record.version, encodeRecord(record), () => this.announce(folder, record)));
       if (versions) {

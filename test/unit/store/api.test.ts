@@ -169,3 +169,14 @@ describe('StorageWrapper basics', () => {
     });
   });
 });
+
+describe('ownership of values', () => {
+  it('does not freeze the object an updater returned', async () => {
+    const store = openStore();
+    const mine = { list: [1] };
+    await store.update('k', () => mine);
+    expect(Object.isFrozen(mine)).toBe(false);
+    mine.list.push(2);
+    expect(store.get<{ list: number[] }>('k').payload.list).toEqual([1]);
+  });
+});
