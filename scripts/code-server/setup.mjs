@@ -4,16 +4,20 @@
 // Facts behind each step: shared notes "code-server.md".
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CODE_SERVER_VERSION = '4.100.3';
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Where code-server is cached; `BREATH_MASTER_CODE_SERVER_CACHE` overrides (e.g. to share it between clones). */
+/**
+ * Where code-server is cached: outside the clone (`$XDG_CACHE_HOME` or ~/.cache), so every clone on one machine —
+ * CI's fresh clone included — reuses one install. `BREATH_MASTER_CODE_SERVER_CACHE` overrides.
+ */
 export function cacheDir() {
-  return process.env.BREATH_MASTER_CODE_SERVER_CACHE ?? join(root, '.cache', 'code-server', CODE_SERVER_VERSION);
+  if (process.env.BREATH_MASTER_CODE_SERVER_CACHE) return process.env.BREATH_MASTER_CODE_SERVER_CACHE;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'breath-master', 'code-server', CODE_SERVER_VERSION);
 }
 
 export function codeServerBin() {
