@@ -20,7 +20,7 @@ import {
   type SessionSummary,
 } from './progressRecord';
 import type { Disposable, Event, RecordStore } from './recordStore';
-import { activeMsAt, endBonus, pauseSession, resumeSession, runningSession, validGoalMinutes, type SessionState, type SharedSession } from './session';
+import { activeMsAt, cyclePlan, endBonus, pauseSession, resumeSession, runningSession, validGoalMinutes, type SessionState, type SharedSession } from './session';
 import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
 
 export interface MeditationTrackerOptions {
@@ -227,23 +227,24 @@ export class MeditationTracker implements Disposable {
   /**
    * Credits the cycles completed in session `sessionId`'s active time that no window has credited yet. Idempotent
    * by construction: it consumes active time, so a second call (here or in another window) finds nothing left;
-   * a cycle of a session that has ended, or of another session, earns nothing.
+   * a cycle of a session that has ended, or of another session, earns nothing; time when no window was there to
+   * count (longer than MAX_CATCH_UP_MS) earns nothing either.
    */
   async creditCycles(sessionId: string, now: number = this.clock.now()): Promise<number> {
     const cycle = cycleMs(this.pattern);
     const cached = this.progress().session;
-    if (!cached || cached.id !== sessionId || uncreditedCycles(cached, now, cycle) <= 0) return 0;
+    if (!cached || cached.id !== sessionId || cyclePlan(cached, now, cycle).cycles <= 0) return 0;
     const day = localDayOf(now);
     const { before, after } = await this.commit((p) => {
       const s = p.session;
       if (!s || s.id !== sessionId || s.state !== 'running') return p;
-      const n = uncreditedCycles(s, now, cycle);
-      if (n <= 0) return p;
+      const plan = cyclePlan(s, now, cycle);
+      if (plan.cycles <= 0) return p;
       return {
         ...p,
-        xp: p.xp + n,
+        xp: p.xp + plan.cycles,
         streak: markMeditationDay(p.streak, day),
-        session: { ...s, cycles: s.cycles + n, creditedMs: s.creditedMs + n * cycle },
+        session: { ...s, cycles: s.cycles + plan.cycles, creditedMs: plan.creditedMs },
       };
     });
     return after.xp - before.xp;
@@ -308,7 +309,7 @@ export class MeditationTracker implements Disposable {
       const s = p.session;
       if (!s || (sessionId !== undefined && s.id !== sessionId)) return p;
       const activeMs = activeMsAt(s, now);
-      const extraCycles = uncreditedCycles(s, now, cycle);
+      const extraCycles = cyclePlan(s, now, cycle).cycles;
       const bonusXp = endBonus(activeMs, s.goalMinutes);
       summary = { id: s.id, startedAt: s.startedAt, endedAt: now, goalMinutes: s.goalMinutes, activeMs, cycles: s.cycles + extraCycles, bonusXp };
       const todayBase = p.today.day === day ? p.today : { day, activeMs: 0, sessions: 0 };
@@ -444,10 +445,6 @@ export class MeditationTracker implements Disposable {
     if (missing.length === 0) return;
     this.appendHistory(missing).catch((error: unknown) => this.log('warn', `history catch-up failed: ${String(error)}`));
   }
-}
-
-function uncreditedCycles(s: SharedSession, now: number, cycle: number): number {
-  return Math.max(0, Math.floor((activeMsAt(s, now) - s.creditedMs) / cycle));
 }
 
 function viewOf(s: SharedSession, now: number): SessionView {

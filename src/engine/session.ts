@@ -53,6 +53,24 @@ export function resumeSession(session: SharedSession, now: number): SharedSessio
   return runningSession(session, now);
 }
 
+/**
+ * Longest stretch of uncounted active time that is still credited later. The counting window credits every
+ * second and a vanished one is replaced within a lease (seconds), so a longer gap means no window was there at
+ * all (VS Code closed with a session running, a laptop asleep): those hours are not breaths to reward.
+ */
+export const MAX_CATCH_UP_MS = 120_000;
+
+/**
+ * Cycles to credit at `now` and the credited time afterwards. Consumes active time, so applying it twice (two
+ * windows, a retry) credits nothing the second time.
+ */
+export function cyclePlan(session: SharedSession, now: number, cycleMs: number): { cycles: number; creditedMs: number } {
+  const active = activeMsAt(session, now);
+  const from = Math.max(session.creditedMs, active - MAX_CATCH_UP_MS);
+  const cycles = cycleMs > 0 ? Math.max(0, Math.floor((active - from) / cycleMs)) : 0;
+  return { cycles, creditedMs: cycles > 0 ? from + cycles * cycleMs : session.creditedMs };
+}
+
 /** XP bonus at the end: `round(min(1, active/goal) × goalMinutes × 0.5)`. */
 export function endBonus(activeMs: number, goalMinutes: number): number {
   if (!(goalMinutes > 0) || !(activeMs > 0)) return 0;

@@ -21,7 +21,9 @@ const onboarding = new OnboardingManager(store, { clock });
 
 const send = (message: unknown) => new Promise<void>((resolve) => process.send?.(message, () => resolve()));
 
-tracker.onDidChangeSnapshot((s) => void send({ type: 'snapshot', xp: s.xp, sessionId: s.session?.id ?? null, state: s.session?.state ?? null, version: s.version }));
+tracker.onDidChangeSnapshot(
+  (s) => void send({ type: 'snapshot', xp: s.xp, sessionId: s.session?.id ?? null, state: s.session?.state ?? null, version: s.version, history: tracker.history().sessions.length }),
+);
 tracker.onDidNotify((n) => void send({ type: 'notify', notification: n }));
 
 /** Opens a second, short-lived store on another folder (for many independent rounds without new processes). */
