@@ -20,7 +20,7 @@ import {
   type SessionSummary,
 } from './progressRecord';
 import type { Disposable, Event, RecordStore } from './recordStore';
-import { activeMsAt, cyclePlan, endBonus, pauseSession, resumeSession, runningSession, validGoalMinutes, type SessionState, type SharedSession } from './session';
+import { activeMsAt, cyclePlan, endBonus, pauseSession, resumeSession, runningSession, trimUncountedTime, validGoalMinutes, type SessionState, type SharedSession } from './session';
 import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
 
 export interface MeditationTrackerOptions {
@@ -236,8 +236,8 @@ export class MeditationTracker implements Disposable {
     if (!cached || cached.id !== sessionId || cyclePlan(cached, now, cycle).cycles <= 0) return 0;
     const day = localDayOf(now);
     const { before, after } = await this.commit((p) => {
-      const s = p.session;
-      if (!s || s.id !== sessionId || s.state !== 'running') return p;
+      if (!p.session || p.session.id !== sessionId || p.session.state !== 'running') return p;
+      const s = trimUncountedTime(p.session, now);
       const plan = cyclePlan(s, now, cycle);
       if (plan.cycles <= 0) return p;
       return {
@@ -306,8 +306,8 @@ export class MeditationTracker implements Disposable {
     let summary: SessionSummary | undefined;
     const { before, after } = await this.commit((p) => {
       summary = undefined;
-      const s = p.session;
-      if (!s || (sessionId !== undefined && s.id !== sessionId)) return p;
+      if (!p.session || (sessionId !== undefined && p.session.id !== sessionId)) return p;
+      const s = trimUncountedTime(p.session, now);
       const activeMs = activeMsAt(s, now);
       const extraCycles = cyclePlan(s, now, cycle).cycles;
       const bonusXp = endBonus(activeMs, s.goalMinutes);

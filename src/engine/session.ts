@@ -61,6 +61,19 @@ export function resumeSession(session: SharedSession, now: number): SharedSessio
 export const MAX_CATCH_UP_MS = 120_000;
 
 /**
+ * The session with active time that no window counted (beyond MAX_CATCH_UP_MS) taken out, as if it had been
+ * paused then: so the session timer, the bonus and today's minutes reflect time a window was open, not a night
+ * with VS Code closed. Applied by the commits that credit or end.
+ */
+export function trimUncountedTime(session: SharedSession, now: number): SharedSession {
+  if (session.state !== 'running') return session;
+  const keep = session.creditedMs + MAX_CATCH_UP_MS;
+  if (activeMsAt(session, now) <= keep) return session;
+  if (keep >= session.accumulatedActiveMs) return runningSession(session, now - (keep - session.accumulatedActiveMs));
+  return runningSession({ ...session, accumulatedActiveMs: keep }, now);
+}
+
+/**
  * Cycles to credit at `now` and the credited time afterwards. Consumes active time, so applying it twice (two
  * windows, a retry) credits nothing the second time.
  */

@@ -263,7 +263,7 @@ describe('cycle XP counted by exactly one window', () => {
     expect(a.session()?.cycles).toBe(5);
   });
 
-  it('does not reward hours when no window was there to count (VS Code closed with a session running)', async () => {
+  it('does not count hours when no window was there (VS Code closed with a session running)', async () => {
     const { a, clock } = setup();
     const { session } = await a.start(30);
     await meditate(a, clock, 30_000); // 2 cycles, 2 s into the third
@@ -273,9 +273,14 @@ describe('cycle XP counted by exactly one window', () => {
     expect(a.snapshot().xp).toBe(2 + 8);
     await meditate(a, clock, CHILL);
     expect(a.snapshot().xp).toBe(11);
+    // Active time is what a window was there for, not 3 hours: the 28 s credited before the gap, 2 min of it,
+    // and one more cycle.
+    const active = 2 * CHILL + 120_000 + CHILL;
+    expect(a.session()?.activeMs).toBe(active);
     const end = await a.end();
-    // The bonus is still by active time (capped at the goal anyway).
-    expect(end.summary?.bonusXp).toBe(15);
+    expect(end.summary?.activeMs).toBe(active);
+    expect(end.summary?.bonusXp).toBe(endBonus(active, 30));
+    expect(a.snapshot().today.activeMs).toBe(active);
   });
 });
 
