@@ -35,13 +35,8 @@ export interface StorageContext {
   };
 }
 
-/** VS Code's Thenable, declared here so the store needs no `vscode` types. */
-export interface Thenable<T> {
-  then<R1 = T, R2 = never>(
-    onfulfilled?: ((value: T) => R1 | Thenable<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | Thenable<R2>) | null,
-  ): Thenable<R1 | R2>;
-}
+/** VS Code's Thenable (there: `interface Thenable<T> extends PromiseLike<T> {}`), so vscode's Memento fits. */
+export type Thenable<T> = PromiseLike<T>;
 
 /** How the change feed learns of other processes' commits. */
 export type WatchMode = 'auto' | 'events' | 'poll';
