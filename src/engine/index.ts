@@ -28,7 +28,7 @@ export {
 export { defaultGoalMinutes, LEVELS, levelForXp, levelProgress, type Level, type LevelProgress } from './levels';
 export { addDays, isDayBefore, isLocalDay, localDayOf, nextLocalMidnight, type LocalDay } from './calendar';
 export { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
-export { endBonus, GOAL_CHOICES, MAX_CATCH_UP_MS, MAX_GOAL_MINUTES, validGoalMinutes, type SessionState, type SharedSession } from './session';
+export { endBonus, GOAL_CHOICES, MAX_GOAL_MINUTES, MAX_UNCOUNTED_MS, validGoalMinutes, type SessionState, type SharedSession } from './session';
 export {
   HISTORY_KEY,
   HISTORY_LIMIT,

@@ -159,7 +159,7 @@ export class MeditationTracker implements Disposable {
       streak: { current: visibleStreak(p.streak, today), longest: p.streak.longest, lastDay: p.streak.lastDay, meditatedToday: p.streak.lastDay === today },
       today: p.today.day === today ? { day: today, activeMs: p.today.activeMs, sessions: p.today.sessions } : { day: today, activeMs: 0, sessions: 0 },
       totals: p.totals,
-      session: p.session ? viewOf(p.session, now) : null,
+      session: p.session ? this.view(p.session, now) : null,
       recent: p.recent,
       defaultGoalMinutes: defaultGoalMinutes(p.xp),
     };
@@ -168,7 +168,7 @@ export class MeditationTracker implements Disposable {
   /** The running or paused session, if any. */
   session(now: number = this.clock.now()): SessionView | null {
     const s = this.progress().session;
-    return s ? viewOf(s, now) : null;
+    return s ? this.view(s, now) : null;
   }
 
   /** Re-announces the snapshot (the adapter calls this at local midnight: "today" and the streak depend on the date). */
@@ -228,16 +228,16 @@ export class MeditationTracker implements Disposable {
    * Credits the cycles completed in session `sessionId`'s active time that no window has credited yet. Idempotent
    * by construction: it consumes active time, so a second call (here or in another window) finds nothing left;
    * a cycle of a session that has ended, or of another session, earns nothing; time when no window was there to
-   * count (longer than MAX_CATCH_UP_MS) earns nothing either.
+   * count (see `trimUncountedTime`) earns nothing either.
    */
   async creditCycles(sessionId: string, now: number = this.clock.now()): Promise<number> {
     const cycle = cycleMs(this.pattern);
     const cached = this.progress().session;
-    if (!cached || cached.id !== sessionId || cyclePlan(cached, now, cycle).cycles <= 0) return 0;
+    if (!cached || cached.id !== sessionId || cyclePlan(trimUncountedTime(cached, now, cycle), now, cycle).cycles <= 0) return 0;
     const day = localDayOf(now);
     const { before, after } = await this.commit((p) => {
       if (!p.session || p.session.id !== sessionId || p.session.state !== 'running') return p;
-      const s = trimUncountedTime(p.session, now);
+      const s = trimUncountedTime(p.session, now, cycle);
       const plan = cyclePlan(s, now, cycle);
       if (plan.cycles <= 0) return p;
       return {
@@ -259,7 +259,7 @@ export class MeditationTracker implements Disposable {
   async start(goalMinutes?: number): Promise<StartResult> {
     const now = this.clock.now();
     const existing = this.progress().session;
-    if (existing) return { session: viewOf(existing, now), started: false };
+    if (existing) return { session: this.view(existing, now), started: false };
     const id = this.newId();
     const day = localDayOf(now);
     const { after } = await this.commit((p) => {
@@ -272,14 +272,17 @@ export class MeditationTracker implements Disposable {
       return { ...p, streak: markMeditationDay(p.streak, day), session };
     });
     const session = after.session as SharedSession;
-    return { session: viewOf(session, now), started: session.id === id };
+    return { session: this.view(session, now), started: session.id === id };
   }
 
   async pause(): Promise<SessionView | null> {
     const now = this.clock.now();
     if (this.progress().session?.state !== 'running') return this.session(now);
-    const { after } = await this.commit((p) => (p.session?.state === 'running' ? { ...p, session: pauseSession(p.session, now) } : p));
-    return after.session ? viewOf(after.session, now) : null;
+    const cycle = cycleMs(this.pattern);
+    const { after } = await this.commit((p) =>
+      p.session?.state === 'running' ? { ...p, session: pauseSession(trimUncountedTime(p.session, now, cycle), now) } : p,
+    );
+    return after.session ? this.view(after.session, now) : null;
   }
 
   async resume(): Promise<SessionView | null> {
@@ -289,7 +292,7 @@ export class MeditationTracker implements Disposable {
     const { after } = await this.commit((p) =>
       p.session?.state === 'paused' ? { ...p, streak: markMeditationDay(p.streak, day), session: resumeSession(p.session, now) } : p,
     );
-    return after.session ? viewOf(after.session, now) : null;
+    return after.session ? this.view(after.session, now) : null;
   }
 
   /**
@@ -307,7 +310,7 @@ export class MeditationTracker implements Disposable {
     const { before, after } = await this.commit((p) => {
       summary = undefined;
       if (!p.session || (sessionId !== undefined && p.session.id !== sessionId)) return p;
-      const s = trimUncountedTime(p.session, now);
+      const s = trimUncountedTime(p.session, now, cycle);
       const activeMs = activeMsAt(s, now);
       const extraCycles = cyclePlan(s, now, cycle).cycles;
       const bonusXp = endBonus(activeMs, s.goalMinutes);
@@ -391,6 +394,11 @@ export class MeditationTracker implements Disposable {
   }
 
   // ---- internals ---------------------------------------------------------------------------------------------
+
+  /** The session as shown: time no window was there for is left out at once, before the next commit trims it. */
+  private view(s: SharedSession, now: number): SessionView {
+    return viewOf(trimUncountedTime(s, now, cycleMs(this.pattern)), now);
+  }
 
   private lease(): CounterLease {
     return normalizeLease(this.store.get<unknown>(PRESENCE_KEY).payload);

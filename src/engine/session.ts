@@ -54,34 +54,33 @@ export function resumeSession(session: SharedSession, now: number): SharedSessio
 }
 
 /**
- * Longest stretch of uncounted active time that is still credited later. The counting window credits every
- * second and a vanished one is replaced within a lease (seconds), so a longer gap means no window was there at
- * all (VS Code closed with a session running, a laptop asleep): those hours are not breaths to reward.
+ * Longest stretch of active time nobody counted that still counts, beyond the cycle in progress. The counting
+ * window credits every second and a vanished one is replaced within a lease (seconds), so a longer gap means no
+ * window was there at all (VS Code closed with a session running, a laptop asleep): that is not meditation time.
  */
-export const MAX_CATCH_UP_MS = 120_000;
+export const MAX_UNCOUNTED_MS = 120_000;
 
 /**
- * The session with active time that no window counted (beyond MAX_CATCH_UP_MS) taken out, as if it had been
- * paused then: so the session timer, the bonus and today's minutes reflect time a window was open, not a night
- * with VS Code closed. Applied by the commits that credit or end.
+ * The session with the time no window was there for taken out, as if it had been paused then: the session
+ * timer, the bonus and today's minutes reflect time a window was open, not a night with VS Code closed. Keeps
+ * everything up to one cycle (`cycleMs`, up to 4 min for a custom pattern) plus MAX_UNCOUNTED_MS past the last
+ * credited cycle, so it never cuts time a live counter has yet to credit.
  */
-export function trimUncountedTime(session: SharedSession, now: number): SharedSession {
+export function trimUncountedTime(session: SharedSession, now: number, cycleMs: number): SharedSession {
   if (session.state !== 'running') return session;
-  const keep = session.creditedMs + MAX_CATCH_UP_MS;
+  const keep = session.creditedMs + Math.max(0, cycleMs) + MAX_UNCOUNTED_MS;
   if (activeMsAt(session, now) <= keep) return session;
   if (keep >= session.accumulatedActiveMs) return runningSession(session, now - (keep - session.accumulatedActiveMs));
   return runningSession({ ...session, accumulatedActiveMs: keep }, now);
 }
 
 /**
- * Cycles to credit at `now` and the credited time afterwards. Consumes active time, so applying it twice (two
- * windows, a retry) credits nothing the second time.
+ * Cycles to credit at `now` (on a trimmed session) and the credited time afterwards. Consumes active time, so
+ * applying it twice (two windows, a retry) credits nothing the second time.
  */
 export function cyclePlan(session: SharedSession, now: number, cycleMs: number): { cycles: number; creditedMs: number } {
-  const active = activeMsAt(session, now);
-  const from = Math.max(session.creditedMs, active - MAX_CATCH_UP_MS);
-  const cycles = cycleMs > 0 ? Math.max(0, Math.floor((active - from) / cycleMs)) : 0;
-  return { cycles, creditedMs: cycles > 0 ? from + cycles * cycleMs : session.creditedMs };
+  const cycles = cycleMs > 0 ? Math.max(0, Math.floor((activeMsAt(session, now) - session.creditedMs) / cycleMs)) : 0;
+  return { cycles, creditedMs: session.creditedMs + cycles * cycleMs };
 }
 
 /** XP bonus at the end: `round(min(1, active/goal) × goalMinutes × 0.5)`. */

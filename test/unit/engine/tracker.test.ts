@@ -3,6 +3,7 @@ import {
   cycleMs,
   endBonus,
   HISTORY_KEY,
+  MAX_UNCOUNTED_MS,
   HISTORY_LIMIT,
   MeditationTracker,
   PATTERNS,
@@ -266,21 +267,41 @@ describe('cycle XP counted by exactly one window', () => {
   it('does not count hours when no window was there (VS Code closed with a session running)', async () => {
     const { a, clock } = setup();
     const { session } = await a.start(30);
-    await meditate(a, clock, 30_000); // 2 cycles, 2 s into the third
+    await meditate(a, clock, 30_000); // 2 cycles credited (28 s), 2 s into the third
     clock.advance(3 * 3_600_000);
-    // Only the last MAX_CATCH_UP_MS (2 min) of uncounted time is credited: 8 cycles.
-    expect(await a.creditCycles(session.id)).toBe(Math.floor(120_000 / CHILL));
-    expect(a.snapshot().xp).toBe(2 + 8);
+    // Kept: the cycle in progress plus MAX_UNCOUNTED_MS (2 min) past the last credited cycle, 162 s in all.
+    const kept = 2 * CHILL + CHILL + MAX_UNCOUNTED_MS;
+    expect(a.session()?.activeMs).toBe(kept);
+    expect(await a.creditCycles(session.id)).toBe(Math.floor((kept - 2 * CHILL) / CHILL));
+    expect(a.snapshot().xp).toBe(2 + 9);
     await meditate(a, clock, CHILL);
-    expect(a.snapshot().xp).toBe(11);
-    // Active time is what a window was there for, not 3 hours: the 28 s credited before the gap, 2 min of it,
-    // and one more cycle.
-    const active = 2 * CHILL + 120_000 + CHILL;
-    expect(a.session()?.activeMs).toBe(active);
+    expect(a.snapshot().xp).toBe(12);
     const end = await a.end();
-    expect(end.summary?.activeMs).toBe(active);
-    expect(end.summary?.bonusXp).toBe(endBonus(active, 30));
-    expect(a.snapshot().today.activeMs).toBe(active);
+    expect(end.summary?.activeMs).toBe(kept + CHILL);
+    expect(end.summary?.bonusXp).toBe(endBonus(kept + CHILL, 30));
+    expect(a.snapshot().today.activeMs).toBe(kept + CHILL);
+  });
+
+  it('never trims time a live counter has yet to credit, even with 4-minute custom cycles', async () => {
+    const { a, clock } = setup();
+    const slow: BreathingPattern = { name: 'custom', inhale: 60, holdIn: 60, exhale: 60, holdOut: 60 };
+    a.setPattern(slow);
+    await a.start(30);
+    await meditate(a, clock, 10 * MIN);
+    expect(a.session()?.activeMs).toBe(10 * MIN);
+    expect(a.snapshot().xp).toBe(2);
+    const end = await a.end();
+    expect(end.summary).toMatchObject({ activeMs: 10 * MIN, cycles: 2 });
+  });
+
+  it('a pause after a long absence keeps only the time a window was there for', async () => {
+    const { a, clock } = setup();
+    await a.start(30);
+    await meditate(a, clock, 30_000);
+    clock.advance(3_600_000);
+    expect((await a.pause())?.activeMs).toBe(3 * CHILL + MAX_UNCOUNTED_MS);
+    clock.advance(3_600_000);
+    expect(a.session()?.activeMs).toBe(3 * CHILL + MAX_UNCOUNTED_MS);
   });
 });
 
