@@ -210,15 +210,12 @@ export class MeditationTracker implements Disposable {
     const now = this.clock.now();
     const me = this.store.clientId;
     const session = this.progress().session;
+    const focused = this.focused;
     const lease = this.lease();
-    const wanted = nextLease(lease, me, this.focused, now);
-    // Only windows with a session to count compete for the lease; idle windows write nothing.
-    if (session && wanted !== lease) {
-      await this.store.update<unknown>(PRESENCE_KEY, (cur) => {
-        const fresh = normalizeLease(cur);
-        const next = nextLease(fresh, me, this.focused, now);
-        return next === fresh ? cur : next;
-      });
+    // Only windows with a session to count compete for the lease, and only when it needs a write (a heartbeat,
+    // a takeover): idle windows and non-holders write nothing.
+    if (session && nextLease(lease, me, focused, now) !== lease) {
+      await this.store.update<unknown>(PRESENCE_KEY, (cur) => nextLease(normalizeLease(cur), me, focused, now));
     }
     if (!session || session.state !== 'running' || !this.isCounter(now)) return 0;
     return this.creditCycles(session.id, now);
@@ -233,7 +230,8 @@ export class MeditationTracker implements Disposable {
   async creditCycles(sessionId: string, now: number = this.clock.now()): Promise<number> {
     const cycle = cycleMs(this.pattern);
     const cached = this.progress().session;
-    if (!cached || cached.id !== sessionId || cyclePlan(trimUncountedTime(cached, now, cycle), now, cycle).cycles <= 0) return 0;
+    if (!cached || cached.id !== sessionId || cached.state !== 'running') return 0;
+    if (cyclePlan(trimUncountedTime(cached, now, cycle), now, cycle).cycles <= 0) return 0;
     const day = localDayOf(now);
     const { before, after } = await this.commit((p) => {
       if (!p.session || p.session.id !== sessionId || p.session.state !== 'running') return p;
