@@ -88,6 +88,20 @@ describe('trackers in separate processes on one store', () => {
     }
   });
 
+  it('keep the session when the window that started it is killed: a window opened later sees it and ends it', async () => {
+    const dir = join(work.dir, 'reload');
+    const [w1] = (await openWindows(1, dir)) as [EngineWindow];
+    const { session } = await w1.request<{ session: { id: string } }>('start', { now: T0, goal: 5 });
+    await w1.kill();
+    const [w2] = (await openWindows(1, dir)) as [EngineWindow];
+    try {
+      expect(await w2.request<Snapshot>('snapshot', { now: T0 + 60_000 })).toMatchObject({ session: { id: session.id, state: 'running', activeMs: 60_000 } });
+      expect(await w2.request<End>('end', { now: T0 + 60_000 })).toMatchObject({ ended: true, summary: { id: session.id } });
+    } finally {
+      await w2.close();
+    }
+  });
+
   it('ending at the same instant in three processes awards once, round after round', async () => {
     const dir = join(work.dir, 'end-race');
     const windows = await openWindows(3, dir);
