@@ -134,7 +134,7 @@ export function renderMarkdown(results) {
 
   if (growth) {
     out.push('## 4. Cost as keys and history grow', '');
-    out.push(`One process, no contention: median latency of \`update\` of one key, ${growth.batches} batches of ${growth.perBatch} sequential updates per point (median of the batch medians).`, '');
+    out.push(`One process, no contention: median latency of \`update\` of one key. Each point is a storage folder of its own, grown first; then ${growth.batches} rounds of batches of ${growth.perBatch} sequential updates go round the points in turn (so load on the shared machine hits all points alike); median of the batch medians.`, '');
     const base = (points) => points[0]?.medianMs ?? Number.NaN;
     out.push(table(['keys present', 'update median ms', 'vs 1 key', 'batch medians ms', 'files in largest key folder'],
       growth.keys.map((p) => [p.keys, fmt(p.medianMs), `${fmt(p.medianMs / base(growth.keys))}×`, p.batchMedians.map((x) => fmt(x)).join(', '), p.filesAfter.largestKeyFolder])), '');

@@ -57,7 +57,7 @@ if (wanted('growth')) {
     keyPoints: [1, 100, 1000],
     historyPoints: quick ? [10, 1000] : [10, 1000, 5000],
     perBatch: 100,
-    batches: 3,
+    batches: 5,
     log,
   });
 }

@@ -1,5 +1,7 @@
 // Cost of update as the store grows, in one process (no contention): with more keys present, and with more past
-// versions of the key. Each point: `batches` batches of `perBatch` timed sequential updates of one key.
+// versions of the key. Each point is a storage folder of its own, grown first; then batches of `perBatch` timed
+// sequential updates of one key go round the points in turn, so a busy minute on the shared machine hits every
+// point alike instead of whichever happened to be measured then.
 // argv: kind (keys | history), storage dir, points (comma-separated), perBatch, batches.
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +13,8 @@ const [kind, dir, pointsArg, perBatchArg, batchesArg] = process.argv.slice(2);
 const KEY = 'bench.grown';
 
 /** Files in each key's folder (design.md: records/<slug>-<hash>/): the largest, and the total. */
-function recordFiles() {
-  const records = join(dir, 'measured', 'records');
+function recordFiles(storage) {
+  const records = join(storage, 'records');
   let largest = 0;
   let total = 0;
   for (const folder of readdirSync(records)) {
@@ -25,18 +27,21 @@ function recordFiles() {
 
 workerMain(async () => {
   const { StorageWrapper } = loadStore();
-  // Warm up (JIT, file system caches) in a folder of its own, so the first point is not charged for it and the
-  // measured folder holds exactly the keys and versions reported.
-  const warmUp = new StorageWrapper({ globalStoragePath: join(dir, 'warm-up') }, { watch: 'events' });
-  for (let i = 0; i < 200; i++) await warmUp.update(KEY, (n) => n + 1, 0);
-  warmUp.dispose();
-  const storage = join(dir, 'measured');
-  mkdirSync(storage);
-  const store = new StorageWrapper({ globalStoragePath: storage }, { watch: 'events' });
-  await store.set(KEY, 0);
+  const open = (name) => {
+    const storage = join(dir, name);
+    mkdirSync(storage, { recursive: true });
+    return { storage, store: new StorageWrapper({ globalStoragePath: storage }, { watch: 'events' }) };
+  };
+  // Warm up (JIT, file system caches) in a folder of its own, so no point is charged for it.
+  const warmUp = open('warm-up');
+  for (let i = 0; i < 200; i++) await warmUp.store.update(KEY, (n) => n + 1, 0);
+  warmUp.store.dispose();
+
   return async () => {
     const points = [];
     for (const target of pointsArg.split(',').map(Number)) {
+      const { storage, store } = open(`${kind}-${target}`);
+      await store.set(KEY, 0);
       const growStarted = performance.now();
       if (kind === 'keys') {
         for (let i = store.keys().length; i < target; i++) await store.set(`bench.filler.${i}`, { i });
@@ -44,20 +49,25 @@ workerMain(async () => {
         while (store.get(KEY, 0).version < target) await store.update(KEY, (n) => n + 1, 0);
       }
       const growMs = performance.now() - growStarted;
-      const before = { keys: store.keys().length, version: store.get(KEY, 0).version, files: recordFiles() };
-      const batchMedians = [];
-      for (let b = 0; b < Number(batchesArg); b++) {
+      points.push({ target, storage, store, growMs, keys: store.keys().length, priorVersions: store.get(KEY, 0).version, filesBefore: recordFiles(storage), batchMedians: [] });
+    }
+    for (let b = 0; b < Number(batchesArg); b++) {
+      for (const point of points) {
         const latencies = [];
         for (let i = 0; i < Number(perBatchArg); i++) {
           const started = performance.now();
-          await store.update(KEY, (n) => n + 1, 0);
+          await point.store.update(KEY, (n) => n + 1, 0);
           latencies.push(performance.now() - started);
         }
-        batchMedians.push(median(latencies));
+        point.batchMedians.push(median(latencies));
       }
-      points.push({ target, growMs, keys: before.keys, priorVersions: before.version, batchMedians, medianMs: median(batchMedians), filesBefore: before.files, filesAfter: recordFiles() });
     }
-    store.dispose();
-    return { kind, points };
+    return {
+      kind,
+      points: points.map(({ store, storage, ...point }) => {
+        store.dispose();
+        return { ...point, medianMs: median(point.batchMedians), filesAfter: recordFiles(storage) };
+      }),
+    };
   };
 });
