@@ -2,7 +2,6 @@ import type * as vscode from 'vscode';
 import { MeditationTracker } from '../engine/meditationTracker';
 import { OnboardingManager } from '../engine/onboardingManager';
 import { StorageWrapper } from '../store';
-import { jsonSafeStore } from './jsonSafeStore';
 import { describeError, type Logger } from './logger';
 
 /** The store and the engine on top of it: everything that depends on saved data. */
@@ -23,9 +22,8 @@ export function startCore(context: vscode.ExtensionContext, logger: Logger): Cor
   try {
     // Only the folder: legacy globalState values are imported by the engine (exactly once, flagged in its records).
     store = new StorageWrapper({ globalStorageUri: context.globalStorageUri }, { log: logger.sink });
-    const engineStore = jsonSafeStore(store);
-    const tracker = new MeditationTracker(engineStore, { log: logger.sink });
-    const onboarding = new OnboardingManager(engineStore);
+    const tracker = new MeditationTracker(store, { log: logger.sink });
+    const onboarding = new OnboardingManager(store);
     const opened = store;
     logger.info(`store opened at ${opened.storagePath} (client ${opened.clientId})`);
     return {
