@@ -50,6 +50,14 @@ function answers(url) {
   });
 }
 
+/** code-server lets $PORT override --bind-addr; the port we chose (and wait on) must win. */
+function serverEnv() {
+  const env = { ...process.env };
+  delete env.PORT;
+  delete env.VSCODE_PROXY_URI;
+  return env;
+}
+
 /** Every group we started, so an exiting parent can still end them (synchronously, in 'exit'). */
 const running = new Set();
 process.on('exit', () => {
@@ -114,7 +122,7 @@ export async function startServer(sandbox, options) {
   const { openSync } = await import('node:fs');
   const out = openSync(logFile, 'a');
   // Own process group (detached), so stop() also ends the extension hosts and file watchers it forks.
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, VSCODE_PROXY_URI: '' } });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: serverEnv() });
   const pid = child.pid;
   if (pid === undefined) throw new Error('code-server did not start');
   running.add(pid);
