@@ -2,7 +2,7 @@
  * Scenarios 1–5 and 7 of issue 4 against the real extension (dist/breath-master.vsix, built by `npm run package`
  * when missing), each on a fresh profile with two windows (two pages = two extension hosts, one storage folder).
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeAll, expect, test } from 'vitest';
@@ -142,12 +142,16 @@ test('3 ended twice, paid once: both windows end the session at the same moment 
   expect(xpAfter[0]).toBe((xpBefore ?? NaN) + award);
 });
 
-/** Scenario 7: pictures of a real window for the README (docs/images/) and the test output (test-results/). */
+/** Scenario 7: pictures of a real window for the test output (test-results/), and with UPDATE_README_PICTURES=1 for the README (docs/images/). */
 async function takePicture(page: Page, name: string, clip?: 'statusbar'): Promise<string> {
   const file = join(testResultsDir(), name);
   if (clip) await page.locator('.statusbar').screenshot({ path: file });
   else await page.screenshot({ path: file });
-  copyFileSync(file, join(ensureDir(join(process.cwd(), 'docs', 'images')), name));
+  // A picture of a real window: a PNG of some substance (a blank or failed capture is a few hundred bytes).
+  expect(readFileSync(file).subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect(statSync(file).size).toBeGreaterThan(2000);
+  // The README's pictures change only when asked, so a test run leaves the work tree clean.
+  if (process.env.UPDATE_README_PICTURES === '1') copyFileSync(file, join(ensureDir(join(process.cwd(), 'docs', 'images')), name));
   return name;
 }
 
