@@ -102,6 +102,10 @@ export function renderMarkdown(results) {
       })), '');
     const errors = contention.rows.filter((r) => r.method === 'store').reduce((a, r) => a + (r.conflictErrorsTotal ?? 0), 0);
     const lockTimeouts = contention.rows.filter((r) => r.method === 'lockfile').reduce((a, r) => a + (r.conflictErrorsTotal ?? 0), 0);
+    const inexact = contention.rows.filter((r) => r.method === 'store').flatMap((r) => r.runs.filter((x) => x.lost !== 0 || x.finalVersion !== x.expected).map((x) => ({ ...x, processes: r.processes })));
+    for (const x of inexact) {
+      out.push(`- **store run NOT exact** at ${x.processes} processes: ${x.expected} acknowledged increments, final value ${x.finalValue} at version ${x.finalVersion}, ConflictErrors ${x.conflictErrors}, 1-min load ${fmt(x.loadAverage1m)}${x.keptFolder ? `; its folder kept at \`${x.keptFolder}\`` : ''}. An acknowledged update was lost: a bug in the store, not noise.`);
+    }
     out.push(`- **store**: default options (watch \`auto\`, so every process also runs the change feed), each commit fsyncs the record and the key's folder. ConflictErrors in all runs: ${errors}.`);
     out.push(`- **proper-lockfile + write-file-atomic**: \`lock(file, ${JSON.stringify(contention.lockfileOptions)})\`, read the JSON, \`writeFileAtomic\` (temp file, fsync on — its default — rename), release. It fsyncs the file but not the folder, so it does slightly less durable work than the store. Increments that gave up waiting for the lock (ELOCKED) in all runs: ${lockTimeouts}.`);
     const naiveRows = contention.rows.filter((r) => r.method === 'naive');

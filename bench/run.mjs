@@ -2,7 +2,8 @@
 //   node bench/run.mjs                      the full run (~8 minutes here), overwrites the committed results
 //   node bench/run.mjs --quick              fewer repeats and samples, results to the temp folder (for trying changes)
 //   node bench/run.mjs --only=feed,get      some suites only (contention, feed, get, growth), also to the temp folder
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+//   node bench/run.mjs --render             rewrite bench/results.md from bench/results.json (no measuring)
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,13 @@ import { feedLatency } from './suites/feed-latency.mjs';
 import { getRate, growth } from './suites/store-cost.mjs';
 
 const args = process.argv.slice(2);
+if (args.includes('--render')) {
+  // Re-renders results.md from the committed results.json (after a change to report.mjs), measuring nothing.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const saved = JSON.parse(readFileSync(join(here, 'results.json'), 'utf8'));
+  writeFileSync(join(here, 'results.md'), `${renderMarkdown(saved)}\n`);
+  process.exit(0);
+}
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const wanted = (suite) => !only || only.includes(suite);

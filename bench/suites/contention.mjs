@@ -27,6 +27,7 @@ async function finalOf(method, dir) {
 
 async function runOnce(method, processes, perProcess, lockfileOptions) {
   const dir = mkdtempSync(join(tmpdir(), `bm-bench-${method}-`));
+  let keep = false;
   try {
     if (method !== 'store') await writeInitialCounter(join(dir, 'counter.json'));
     const args = (i) => [method, dir, String(perProcess), String(i), KEY, JSON.stringify(lockfileOptions)];
@@ -34,7 +35,10 @@ async function runOnce(method, processes, perProcess, lockfileOptions) {
     const sum = (field) => (results.every((r) => typeof r[field] === 'number') ? results.reduce((a, r) => a + r[field], 0) : null);
     const total = processes * perProcess;
     const final = await finalOf(method, dir);
+    // A store run that is not exact is a bug: keep its folder (the surviving versions) for whoever investigates.
+    keep = method === 'store' && (final.value !== total || final.version !== total);
     return {
+      keptFolder: keep ? dir : undefined,
       loadAverage1m: loadavg()[0], // how busy the shared machine was, to judge outliers
       wallMs,
       updatesPerSec: (total / wallMs) * 1000,
@@ -49,7 +53,7 @@ async function runOnce(method, processes, perProcess, lockfileOptions) {
       resets: sum('resets'),
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
