@@ -26,10 +26,14 @@ export interface Head {
   /** All committed versions present, ascending (includes N). */
   versions: number[];
   names: string[];
+  /** Wall-clock time (ms) just before the folder was listed: the start of a compare-and-set attempt. */
+  listedAt: number;
 }
 
 /** Records left by a writer that proved a resurrection but died before removing it are collected after this. */
 const orphanAgeMs = 10 * 60_000;
+/** See RecordFolder's `collectAfterMs`. */
+export const defaultCollectAfterMs = 2_000;
 /** Temp files this old belong to a dead or stuck writer. */
 const tempAgeMs = 60_000;
 
@@ -44,19 +48,26 @@ export class RecordFolder {
     readonly key: string,
     readonly path: string,
     private readonly temp: TempNames,
+    /**
+     * A version is collected only once its link is this old (its ctime, which link(2) sets). A writer whose
+     * attempt — from listing the head to its link — took less than half of it cannot have re-taken a collected
+     * number, so it skips the resurrection check (design.md, "Why step 5 is sound").
+     */
+    private readonly collectAfterMs: number = defaultCollectAfterMs,
   ) {}
 
   async readHead(): Promise<Head> {
     for (;;) {
+      const listedAt = Date.now();
       const names = await listFolder(this.path);
       const versions = versionsIn(names);
       const top = versions.at(-1);
-      if (top === undefined) return { version: 0, versions, names };
+      if (top === undefined) return { version: 0, versions, names, listedAt };
       const bytes = await readRecordBytes(join(this.path, versionFileName(top)));
       // Gone between listing and reading: only collection removes versions, and never the newest, so list again.
       if (bytes === undefined) continue;
       const record = decodeRecord(bytes, this.key, top);
-      return record ? { version: top, bytes, record, versions, names } : { version: top, bytes, versions, names };
+      return record ? { version: top, bytes, record, versions, names, listedAt } : { version: top, bytes, versions, names, listedAt };
     }
   }
 
@@ -67,14 +78,15 @@ export class RecordFolder {
 
   readHeadSync(): Head {
     for (;;) {
+      const listedAt = Date.now();
       const names = listFolderSync(this.path);
       const versions = versionsIn(names);
       const top = versions.at(-1);
-      if (top === undefined) return { version: 0, versions, names };
+      if (top === undefined) return { version: 0, versions, names, listedAt };
       const bytes = readRecordBytesSync(join(this.path, versionFileName(top)));
       if (bytes === undefined) continue;
       const record = decodeRecord(bytes, this.key, top);
-      return record ? { version: top, bytes, record, versions, names } : { version: top, bytes, versions, names };
+      return record ? { version: top, bytes, record, versions, names, listedAt } : { version: top, bytes, versions, names, listedAt };
     }
   }
 
@@ -118,7 +130,7 @@ export class RecordFolder {
    * resolves only after the record and the folder are fsync'd, and a record built on ours holds the whole value.
    * `onVisible` runs once the commit is certain, before the flushes, so other windows hear of it sooner.
    */
-  async tryCommit(version: number, bytes: Buffer, onVisible?: () => void): Promise<number[] | undefined> {
+  async tryCommit(version: number, bytes: Buffer, listedAt: number, onVisible?: () => void): Promise<number[] | undefined> {
     await this.ensure();
     const tmp = this.temp.next(this.path);
     const handle = await createNewFile(tmp, bytes).catch(async (error: unknown) => {
@@ -136,7 +148,10 @@ export class RecordFolder {
         if (errorCode(error) === 'EEXIST') return undefined;
         throw error;
       }
-      const versions = await this.versionsIfNeverUsed(version, tmp, fingerprint(bytes));
+      // Fast path: a number linked after our listing cannot have been collected yet (it is younger than
+      // collectAfterMs), and one linked before it would have been in the listing — so ours was free.
+      const quick = Date.now() - listedAt < this.collectAfterMs / 2;
+      const versions = quick ? versionsIn(await listFolder(this.path)) : await this.versionsIfNeverUsed(version, tmp, fingerprint(bytes), handle);
       if (!versions) {
         await this.unlinkIfSameFile(target, tmp);
         return undefined;
@@ -158,7 +173,7 @@ export class RecordFolder {
    * was built on our record. If the successor was collected too: collection removes a version only after its
    * successor proved it an ancestor, in ascending order — so had ours been the real one it would be gone first.
    */
-  private async versionsIfNeverUsed(version: number, tmp: string, ours: string): Promise<number[] | undefined> {
+  private async versionsIfNeverUsed(version: number, tmp: string, ours: string, handle: fsp.FileHandle): Promise<number[] | undefined> {
     const versions = versionsIn(await listFolder(this.path));
     if ((versions.at(-1) ?? 0) <= version) return versions;
     const successor = await readRecordBytes(join(this.path, versionFileName(version + 1)));
@@ -168,8 +183,46 @@ export class RecordFolder {
       // damage itself, while retrying could apply this update twice.
       return prev === undefined || prev === ours ? versions : undefined;
     }
-    const stillOurs = await this.isSameFile(join(this.path, versionFileName(version)), tmp);
-    return stillOurs ? undefined : versions;
+    // N+2 is gone too. Ours was collected (a proven ancestor) iff our record has no name left but our temp
+    // name (link count 1). Still at its name: an orphan. Held aside under another name by a collector: wait
+    // for it to finish (it removes a proven one, puts back anything else); still aside after a second: an orphan
+    // kept aside.
+    for (let waited = 0; waited < 40; waited++) {
+      if ((await handle.stat()).nlink <= 1) return versions;
+      if (await this.isSameFile(join(this.path, versionFileName(version)), tmp)) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return undefined;
+  }
+
+  /**
+   * Removes the file at `path` only if it is still the one `seen` described. Unlinking by name would race: a
+   * stalled writer may re-link the name between our look and our unlink. So the file is first taken aside by an
+   * atomic rename, checked, and put back if it changed hands. While aside it keeps a name (its link count stays
+   * ≥ 2 with its writer's temp name), which is what a writer's resurrection check looks at.
+   */
+  private async removeIfUnchanged(path: string, seen: { ino: number; dev: number }): Promise<void> {
+    const aside = this.temp.next(this.path);
+    try {
+      await fsp.rename(path, aside);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      throw error;
+    }
+    const taken = await fsp.lstat(aside);
+    if (taken.ino === seen.ino && taken.dev === seen.dev) {
+      await unlinkIfExists(aside);
+      return;
+    }
+    try {
+      await fsp.link(aside, path);
+    } catch (error) {
+      // The name was taken again meanwhile: leave this one aside (a temp name, swept when stale); its writer's
+      // check finds it still named elsewhere and treats it as the orphan it is.
+      if (errorCode(error) === 'EEXIST') return;
+      throw error;
+    }
+    await unlinkIfExists(aside);
   }
 
   private async isSameFile(a: string, b: string): Promise<boolean> {
@@ -190,18 +243,21 @@ export class RecordFolder {
     if (versions.length <= 2 * keep) return;
     const now = Date.now();
     const limit = (versions.at(-1) ?? 0) - keep;
-    let nextBytes: Buffer | undefined;
     for (const version of versions) {
       if (version > limit) break;
       const path = join(this.path, versionFileName(version));
       try {
-        const bytes = nextBytes ?? (await readRecordBytes(path));
-        nextBytes = await readRecordBytes(join(this.path, versionFileName(version + 1)));
+        // Read fresh each time (never bytes read for an earlier step): the name may have changed hands since.
+        const stat = await fsp.lstat(path).catch(() => undefined);
+        if (stat === undefined) continue;
+        // Young links are never collected: that is what lets a quick writer skip the resurrection check.
+        if (stat.ctimeMs > now - this.collectAfterMs) break;
+        const bytes = await readRecordBytes(path);
+        const nextBytes = await readRecordBytes(join(this.path, versionFileName(version + 1)));
         if (bytes === undefined) continue;
         const proven = nextBytes !== undefined && prevOf(nextBytes) === fingerprint(bytes);
-        if (proven || (await isOlderThan(path, now - orphanAgeMs))) await unlinkIfExists(path);
+        if (proven || stat.mtimeMs < now - orphanAgeMs) await this.removeIfUnchanged(path, stat);
       } catch (error) {
-        nextBytes = undefined;
         log(`collecting ${path}: ${String(error)}`);
       }
     }

@@ -11,7 +11,7 @@ import { errorCode, folderMode, listFolderSync, makePrivateFolderSync, readIfExi
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
 import { encodeRecord, fingerprint, StoredRecord } from './record';
-import { Head, RecordFolder } from './recordFolder';
+import { defaultCollectAfterMs, Head, RecordFolder } from './recordFolder';
 import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
 
 type Log = NonNullable<StorageWrapperOptions['log']>;
@@ -54,6 +54,7 @@ export class StorageWrapper {
   private readonly log: Log;
   private readonly maxRetries: number;
   private readonly keepVersions: number;
+  private readonly collectAfterMs: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly latency = new FeedLatency();
@@ -72,6 +73,7 @@ export class StorageWrapper {
     this.log = options.log ?? (() => undefined);
     this.maxRetries = nonNegative(options.maxRetries, 1000, 'maxRetries');
     this.keepVersions = Math.max(1, nonNegative(options.keepVersions, 8, 'keepVersions'));
+    this.collectAfterMs = nonNegative(options.collectAfterMs, defaultCollectAfterMs, 'collectAfterMs');
     this.backoffBaseMs = nonNegative(options.backoffBaseMs, 0.5, 'backoffBaseMs');
     this.backoffMaxMs = nonNegative(options.backoffMaxMs, 25, 'backoffMaxMs');
     const pollIntervalMs = Math.max(5, nonNegative(options.pollIntervalMs, 100, 'pollIntervalMs'));
@@ -224,7 +226,7 @@ export class StorageWrapper {
         // A copy: the cached payload is frozen, and the object the updater returned stays the caller's.
         payload: next.deleted ? undefined : cloneJsonData(next.payload),
       };
-      const versions = await this.io(key, () => folder.tryCommit(record.version, encodeRecord(record), () => this.announce(folder, record)));
+      const versions = await this.io(key, () => folder.tryCommit(record.version, encodeRecord(record), head.listedAt, () => this.announce(folder, record)));
       if (versions) {
         // Our own record, even if the cache already moved past it (others committed right after us).
         const cached = this.known.get(key);
@@ -358,7 +360,7 @@ export class StorageWrapper {
     let folder = this.folders.get(key);
     if (folder === undefined) {
       const fileName = keyFileName(key);
-      folder = new RecordFolder(key, join(this.recordsPath, fileName), this.temp);
+      folder = new RecordFolder(key, join(this.recordsPath, fileName), this.temp, this.collectAfterMs);
       this.folders.set(key, folder);
       this.keyByFileName.set(fileName, key);
     }
@@ -420,7 +422,7 @@ export class StorageWrapper {
         deleted: false,
         payload: cloneJsonData(value),
       };
-      const versions = await folder.tryCommit(1, encodeRecord(record), () => this.announce(folder, record));
+      const versions = await folder.tryCommit(1, encodeRecord(record), head.listedAt, () => this.announce(folder, record));
       if (versions) {
         this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
         void this.collect(folder, versions);

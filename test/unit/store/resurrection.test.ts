@@ -37,8 +37,8 @@ async function increments(store: ReturnType<typeof openStore>, n: number): Promi
 describe('resurrection of a collected version number', () => {
   it('a writer stalled on base v1 while v2 was committed and collected does not re-take v2', async () => {
     const dir = tempFolder();
-    const stale = openStore(dir, { keepVersions: 2, clientId: 'stale' });
-    const other = openStore(dir, { keepVersions: 2, clientId: 'other' });
+    const stale = openStore(dir, { keepVersions: 2, collectAfterMs: 0, clientId: 'stale' });
+    const other = openStore(dir, { keepVersions: 2, collectAfterMs: 0, clientId: 'other' });
     await stale.set('n', 0);
     once('beforeLink', 'v000000000002.json', () => increments(other, 20));
     const ack = await stale.update('n', (c: number) => c + 1);
@@ -51,8 +51,8 @@ describe('resurrection of a collected version number', () => {
 
   it('a writer that saw no record while v1 was committed and collected does not re-take v1', async () => {
     const dir = tempFolder();
-    const stale = openStore(dir, { keepVersions: 2, clientId: 'stale' });
-    const other = openStore(dir, { keepVersions: 2, clientId: 'other' });
+    const stale = openStore(dir, { keepVersions: 2, collectAfterMs: 0, clientId: 'stale' });
+    const other = openStore(dir, { keepVersions: 2, collectAfterMs: 0, clientId: 'other' });
     once('beforeLink', 'v000000000001.json', () => increments(other, 20));
     const ack = await stale.update('n', (c: number) => c + 1, 0);
     expect(ack).toMatchObject({ version: 21, payload: 21 });
@@ -62,8 +62,8 @@ describe('resurrection of a collected version number', () => {
 
   it('a real commit whose successors were committed and collected before its check is kept (not applied twice)', async () => {
     const dir = tempFolder();
-    const slow = openStore(dir, { keepVersions: 2, clientId: 'slow' });
-    const other = openStore(dir, { keepVersions: 2, clientId: 'other' });
+    const slow = openStore(dir, { keepVersions: 2, collectAfterMs: 0, clientId: 'slow' });
+    const other = openStore(dir, { keepVersions: 2, collectAfterMs: 0, clientId: 'other' });
     await slow.set('n', 0);
     once('afterLink', 'v000000000002.json', () => increments(other, 20));
     const ack = await slow.update('n', (c: number) => c + 1);
@@ -116,7 +116,7 @@ describe('retries exhausted', () => {
 describe('collection', () => {
   it('keeps the files of a key bounded and the newest versions readable', async () => {
     const dir = tempFolder();
-    const store = openStore(dir, { keepVersions: 4 });
+    const store = openStore(dir, { keepVersions: 4, collectAfterMs: 0 });
     for (let i = 0; i < 60; i++) {
       await store.update('n', (c: number) => c + 1, 0);
       const files = readdirSync(recordFolders(dir)[0] ?? '');
@@ -130,5 +130,34 @@ describe('collection', () => {
     expect(versions.at(-1)).toBe('v000000000060.json');
     expect(versions.length).toBeGreaterThanOrEqual(4);
     expect(await openStore(dir).read('n')).toMatchObject({ version: 60, payload: 60 });
+  }, 30_000);
+});
+
+describe('collection waits for a version to age (the quick path’s premise)', () => {
+  it('never collects a link younger than collectAfterMs, and collects it once old', async () => {
+    const dir = tempFolder();
+    const store = openStore(dir, { keepVersions: 2, collectAfterMs: 1_000 });
+    for (let i = 0; i < 12; i++) await store.update('n', (c: number) => c + 1, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    // All twelve are younger than a second: none was collected, however far behind the head.
+    expect(versionFiles(recordFolders(dir)[0] ?? '')).toHaveLength(12);
+    await new Promise((r) => setTimeout(r, 1_100));
+    await store.update('n', (c: number) => c + 1, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    const left = versionFiles(recordFolders(dir)[0] ?? '');
+    expect(left.length).toBeLessThanOrEqual(4);
+    expect(left.at(-1)).toBe('v000000000013.json');
+    expect(await openStore(dir).read('n')).toMatchObject({ version: 13, payload: 13 });
+  }, 30_000);
+
+  it('a writer stalled while twenty versions land is refused (EEXIST) and retried on the fresh value', async () => {
+    const dir = tempFolder();
+    const stale = openStore(dir, { keepVersions: 2, clientId: 'stale' });
+    const other = openStore(dir, { keepVersions: 2, clientId: 'other' });
+    await stale.update('n', (c: number) => c + 1, 0);
+    once('beforeLink', 'v000000000002.json', () => increments(other, 20));
+    const mine = await stale.update('n', (c: number) => c + 1, 0);
+    expect(mine).toMatchObject({ version: 22, payload: 22 });
+    expect(stale.getMetrics().conflicts).toBe(1);
   }, 30_000);
 });
