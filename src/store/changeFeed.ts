@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorCode, isTempName, listFolder, listFolderSync, makePrivateFolder, readIfExists, TempNames, writeNewFile } from './files';
+import { errorCode, isTempName, listFolder, listFolderSync, makePrivateFolderSync, readIfExists, unlinkIfExistsSync } from './files';
 import type { WatchMode } from './types';
 
 /** What a feed file says: key `key` reached `version`, committed by `clientId`. */
@@ -15,7 +15,6 @@ export interface ChangeFeedOptions {
   folder: string;
   mode: WatchMode;
   pollIntervalMs: number;
-  temp: TempNames;
   /**
    * Called for every feed file that changed. The store may know the key from the file name and look at the
    * key's folder directly; `readEntry` reads the feed file itself when it does not.
@@ -69,20 +68,25 @@ export class ChangeFeed {
     return this.currentMode;
   }
 
-  /** Replaces the feed file of a key (a fresh temp file renamed into place: atomic, no shared temp name). */
-  async publish(fileName: string, entry: FeedEntry): Promise<void> {
-    const tmp = this.options.temp.next(this.options.folder);
-    const bytes = Buffer.from(`${JSON.stringify(entry)}\n`);
-    await writeNewFile(tmp, bytes, false).catch(async (error: unknown) => {
-      // The feed folder was removed behind our back: make it again, once.
-      if (errorCode(error) !== 'ENOENT') throw error;
-      await makePrivateFolder(this.options.folder);
-      await writeNewFile(tmp, bytes, false);
-    });
+  /**
+   * Replaces the feed file of a key with `file` by rename: atomic, under a name unique to this commit, and
+   * watchers of the feed folder see one event per commit. The store passes the temp name of the record it just
+   * linked (same file system), so a commit costs one rename here — no extra file is created or removed — and
+   * the feed file is that record: `{key, version, clientId, …}`. A failed rename removes `file`.
+   */
+  publish(fileName: string, file: string): void {
+    const target = join(this.options.folder, fileName);
     try {
-      await fsp.rename(tmp, join(this.options.folder, fileName));
+      try {
+        fs.renameSync(file, target);
+      } catch (error) {
+        // The feed folder was removed behind our back: make it again, once.
+        if (errorCode(error) !== 'ENOENT') throw error;
+        makePrivateFolderSync(this.options.folder);
+        fs.renameSync(file, target);
+      }
     } catch (error) {
-      await fsp.unlink(tmp).catch(() => undefined);
+      unlinkIfExistsSync(file);
       throw error;
     }
     this.expectEcho(fileName);

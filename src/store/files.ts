@@ -12,6 +12,7 @@ export const fileMode = 0o600;
 export const folderMode = 0o700;
 
 const readFlags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
+const writeNewFlags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
 
 export async function makePrivateFolder(path: string): Promise<boolean> {
   try {
@@ -24,19 +25,21 @@ export async function makePrivateFolder(path: string): Promise<boolean> {
   return true;
 }
 
-export function makePrivateFolderSync(path: string): void {
+/** Creates a folder (0700); false when it existed already. */
+export function makePrivateFolderSync(path: string): boolean {
   try {
     fs.mkdirSync(path, { mode: folderMode });
   } catch (error) {
     if (errorCode(error) !== 'EEXIST') throw error;
-    return;
+    return false;
   }
   fs.chmodSync(path, folderMode);
+  return true;
 }
 
 /** A unique temp-file namer per instance: `.tmp-<tag>-<n>`, never a shared fixed name. */
 export class TempNames {
-  private readonly tag = randomBytes(6).toString('hex');
+  readonly tag = randomBytes(6).toString('hex');
   private n = 0;
   next(folder: string): string {
     return join(folder, `.tmp-${this.tag}-${(this.n++).toString(36)}`);
@@ -59,6 +62,63 @@ export async function createNewFile(path: string, bytes: Uint8Array): Promise<fs
     throw error;
   }
   return handle;
+}
+
+/**
+ * Sync twin of createNewFile, for the compare-and-set attempt (recordFolder.ts): returns the open descriptor.
+ * On a local disk this is three syscalls of microseconds; only the fsync, which can take milliseconds, is async.
+ */
+export function createNewFileSync(path: string, bytes: Uint8Array): number {
+  const fd = fs.openSync(path, writeNewFlags, fileMode);
+  try {
+    fs.fchmodSync(fd, fileMode);
+    writeAllSync(fd, bytes);
+  } catch (error) {
+    closeQuietly(fd);
+    unlinkIfExistsSync(path);
+    throw error;
+  }
+  return fd;
+}
+
+/** Writes bytes to a new file (O_EXCL, 0600) and closes it; no fsync (feed files are hints, not data). */
+export function writeNewFileSync(path: string, bytes: Uint8Array): void {
+  fs.closeSync(createNewFileSync(path, bytes));
+}
+
+function writeAllSync(fd: number, bytes: Uint8Array): void {
+  for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+/** fsync of an open descriptor, off the event loop (it can take milliseconds). */
+export function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Makes a folder's entries durable; the open and close are sync (microseconds), the fsync is not. */
+export async function syncFolderFast(path: string): Promise<void> {
+  const fd = fs.openSync(path, 'r');
+  try {
+    await fsyncFd(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Already closed or never valid: nothing to release.
+  }
+}
+
+export function unlinkIfExistsSync(path: string): void {
+  try {
+    fs.unlinkSync(path);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
 }
 
 /** Writes bytes to a new file (O_EXCL, 0600); `durable` fsyncs it before returning. */
@@ -102,6 +162,9 @@ export async function readIfExists(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/** Records are small: one read of this size usually gets all of a file, without an fstat first. */
+const smallFileBytes = 16 * 1024;
+
 export function readIfExistsSync(path: string): Buffer | undefined {
   let fd: number;
   try {
@@ -111,7 +174,10 @@ export function readIfExistsSync(path: string): Buffer | undefined {
     throw error;
   }
   try {
-    return fs.readFileSync(fd);
+    const first = Buffer.allocUnsafe(smallFileBytes);
+    const n = fs.readSync(fd, first, 0, smallFileBytes, 0);
+    if (n < smallFileBytes) return Buffer.from(first.subarray(0, n));
+    return Buffer.concat([first, fs.readFileSync(fd)]);
   } finally {
     fs.closeSync(fd);
   }

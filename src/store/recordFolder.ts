@@ -1,101 +1,120 @@
-import * as fsp from 'node:fs/promises';
+import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  createNewFile,
+  closeQuietly,
+  createNewFileSync,
   errorCode,
+  fsyncFd,
   isTempName,
-  listFolder,
   listFolderSync,
-  makePrivateFolder,
-  readIfExists,
+  makePrivateFolderSync,
   readIfExistsSync,
-  syncFolder,
+  syncFolderFast,
   TempNames,
-  unlinkIfExists,
-  writeNewFile,
+  unlinkIfExistsSync,
+  writeNewFileSync,
 } from './files';
+import { ScratchFolder } from './scratchFolder';
 import { corruptCopyPrefix, decodeRecord, fingerprint, prevOf, StoredRecord, versionFileName, versionsIn } from './record';
 
-/** What a writer builds on: the highest version file *N* of a key (0 when there is none) and its bytes. */
+/** What a writer builds on: the highest version file *N* of a key (0 when there is none). */
 export interface Head {
   version: number;
-  /** Bytes of v<N>; the successor's `prev` is their fingerprint. Undefined when N = 0. */
-  bytes?: Buffer;
   /** The decoded record; undefined when N = 0 or when v<N> is unreadable. */
   record?: StoredRecord;
+  /** Fingerprint of v<N>'s bytes: the successor's `prev`. Undefined when N = 0. */
+  fingerprint?: string;
+  /** Bytes of v<N>, when they were read (not when the caller's cached record was the head). */
+  bytes?: Buffer;
   /** All committed versions present, ascending (includes N). */
   versions: number[];
   names: string[];
-  /** Wall-clock time (ms) just before the folder was listed: the start of a compare-and-set attempt. */
-  listedAt: number;
 }
+
+/** A record the caller already knows, with the fingerprint of its bytes: reading the head can skip it. */
+export interface KnownRecord {
+  record: StoredRecord;
+  fingerprint: string;
+}
+
+/** How one compare-and-set attempt ended. `committed` still owes the fsyncs (`durable`) before acknowledging. */
+export type Attempt =
+  | {
+      outcome: 'committed';
+      versions: number[];
+      /** Still a name of our record, in the scratch folder: the caller renames it into the change feed. */
+      tempPath: string;
+      durable: () => Promise<void>;
+    }
+  | { outcome: 'conflict' }
+  | { outcome: 'undecided'; settle: () => Promise<Attempt> };
 
 /** Records left by a writer that proved a resurrection but died before removing it are collected after this. */
 const orphanAgeMs = 10 * 60_000;
-/** See RecordFolder's `collectAfterMs`. */
-export const defaultCollectAfterMs = 2_000;
 /** Temp files this old belong to a dead or stuck writer. */
 const tempAgeMs = 60_000;
+/** How long a writer waits for a collector holding its record aside (the collector's rename → check → unlink). */
+const asideWaitMs = 1_000;
 
 /**
  * The folder of one key and the commit protocol on it (docs/design.md, "The commit protocol"):
- * a version is committed by link(2)ing a fsync'd temp file to `v<N+1>.json`; EEXIST is a conflict.
+ * a version is committed by link(2)ing a temp file to `v<N+1>.json`; EEXIST is a conflict.
+ *
+ * Everything between listing the head and deciding the commit runs synchronously. On a local disk that is a dozen
+ * syscalls of a few microseconds each; done asynchronously, each would be a thread-pool round trip of 50–100 µs
+ * of CPU and an open window for other processes to collide in (measured: 6× the CPU per update at 4 processes).
+ * Only the fsyncs, which wait for the disk, are asynchronous.
  */
 export class RecordFolder {
   private ensured = false;
+  /** When stale temp files were last looked for (once a minute is plenty: only dead writers leave them). */
+  private sweptAt = 0;
+  /** The temp file of an attempt that lost its link (EEXIST), kept for the next attempt. */
+  private spare: { fd: number; path: string; at: number } | undefined;
 
   constructor(
     readonly key: string,
     readonly path: string,
     private readonly temp: TempNames,
-    /**
-     * A version is collected only once its link is this old (its ctime, which link(2) sets). A writer whose
-     * attempt — from listing the head to its link — took less than half of it cannot have re-taken a collected
-     * number, so it skips the resurrection check (design.md, "Why step 5 is sound").
-     */
-    private readonly collectAfterMs: number = defaultCollectAfterMs,
+    /** Where commit temp files are written (scratchFolder.ts). */
+    private readonly scratch: ScratchFolder,
   ) {}
 
-  async readHead(): Promise<Head> {
+  /**
+   * Lists the folder and reads the newest version. When it is the version of `known`, that record is used
+   * instead of reading it again: a version's bytes never change while it is the newest (a number is only ever
+   * re-taken, by a stale writer, once versions above it exist — and the newest is never collected). Only for
+   * learning of changes: a commit always reads its base, so even a storage folder emptied and refilled behind
+   * our back up to the same version is built on as it is on disk.
+   */
+  readHeadSync(known?: KnownRecord): Head {
     for (;;) {
-      const listedAt = Date.now();
-      const names = await listFolder(this.path);
-      const versions = versionsIn(names);
-      const top = versions.at(-1);
-      if (top === undefined) return { version: 0, versions, names, listedAt };
-      const bytes = await readRecordBytes(join(this.path, versionFileName(top)));
-      // Gone between listing and reading: only collection removes versions, and never the newest, so list again.
-      if (bytes === undefined) continue;
-      const record = decodeRecord(bytes, this.key, top);
-      return record ? { version: top, bytes, record, versions, names, listedAt } : { version: top, bytes, versions, names, listedAt };
-    }
-  }
-
-  /** Only the newest version number (one readdir, no read). */
-  async topVersion(): Promise<number> {
-    return versionsIn(await listFolder(this.path)).at(-1) ?? 0;
-  }
-
-  readHeadSync(): Head {
-    for (;;) {
-      const listedAt = Date.now();
       const names = listFolderSync(this.path);
       const versions = versionsIn(names);
       const top = versions.at(-1);
-      if (top === undefined) return { version: 0, versions, names, listedAt };
+      if (top === undefined) return { version: 0, versions, names };
+      if (known?.record.version === top) return { version: top, record: known.record, fingerprint: known.fingerprint, versions, names };
       const bytes = readRecordBytesSync(join(this.path, versionFileName(top)));
+      // Gone between listing and reading: only collection removes versions, and never the newest, so list again.
       if (bytes === undefined) continue;
       const record = decodeRecord(bytes, this.key, top);
-      return record ? { version: top, bytes, record, versions, names, listedAt } : { version: top, bytes, versions, names, listedAt };
+      const head: Head = { version: top, bytes, fingerprint: fingerprint(bytes), versions, names };
+      if (record) head.record = record;
+      return head;
     }
   }
 
   /** For recovery from an unreadable head: the newest readable record below it, if any. */
-  async newestReadableBelow(head: Head): Promise<StoredRecord | undefined> {
+  newestReadableBelow(head: Head): StoredRecord | undefined {
     for (let i = head.versions.length - 1; i >= 0; i--) {
       const version = head.versions[i];
       if (version === undefined || version >= head.version) continue;
-      const bytes = await readRecordBytes(join(this.path, versionFileName(version))).catch(() => undefined);
+      let bytes: Buffer | undefined;
+      try {
+        bytes = readRecordBytesSync(join(this.path, versionFileName(version)));
+      } catch {
+        continue;
+      }
       const record = bytes && decodeRecord(bytes, this.key, version);
       if (record) return record;
     }
@@ -106,93 +125,167 @@ export class RecordFolder {
    * Keeps the bytes of an unreadable record for support. The copy is named by the bytes' fingerprint and made
    * with link(2), so windows that find the same damage at once keep exactly one copy.
    */
-  async keepCorruptCopy(head: Head): Promise<void> {
+  keepCorruptCopy(head: Head): void {
     const bytes = head.bytes ?? Buffer.alloc(0);
     const name = `${corruptCopyPrefix(head.version)}${fingerprint(bytes).slice(0, 12)}.json`;
     if (head.names.includes(name)) return;
-    await this.ensure();
+    this.ensure();
     const tmp = this.temp.next(this.path);
-    await writeNewFile(tmp, bytes, true);
+    const fd = createNewFileSync(tmp, bytes);
     try {
-      await fsp.link(tmp, join(this.path, name));
-    } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw error;
+      fs.fsyncSync(fd);
+      linkUnlessExists(tmp, join(this.path, name));
     } finally {
-      await unlinkIfExists(tmp);
+      closeQuietly(fd);
+      unlinkIfExistsSync(tmp);
     }
   }
 
   /**
-   * One compare-and-set attempt: commits `bytes` as `version` (= head + 1) or reports a conflict.
-   * Resolves with the versions present after the commit (for collection), or undefined on a conflict.
-   * The record is fsync'd after its link, not before: that keeps the window between reading the head and linking
-   * free of disk flushes (contention drops several-fold), and nothing acknowledged depends on it — `update`
-   * resolves only after the record and the folder are fsync'd, and a record built on ours holds the whole value.
-   * `onVisible` runs once the commit is certain, before the flushes, so other windows hear of it sooner.
+   * One compare-and-set attempt: commits `bytes` as `version` (= head + 1) or reports a conflict, synchronously
+   * up to the decision. The record is fsync'd after its link, not before: no disk flush sits in the window
+   * between reading the head and linking, and nothing acknowledged depends on it — `update` resolves only after
+   * `durable()` (the record and the folder fsync'd), and a record built on ours holds the whole value.
    */
-  async tryCommit(version: number, bytes: Buffer, listedAt: number, onVisible?: () => void): Promise<number[] | undefined> {
-    await this.ensure();
-    const tmp = this.temp.next(this.path);
-    const handle = await createNewFile(tmp, bytes).catch(async (error: unknown) => {
-      // The folder was removed behind our back (someone cleared the storage): make it again, once.
-      if (errorCode(error) !== 'ENOENT') throw error;
-      this.ensured = false;
-      await this.ensure();
-      return createNewFile(tmp, bytes);
-    });
+  attempt(version: number, bytes: Buffer): Attempt {
+    this.ensure();
+    const { fd, path: tmp } = this.tempFile(bytes);
     const target = join(this.path, versionFileName(version));
+    const conflict = (): Attempt => {
+      closeQuietly(fd);
+      unlinkIfExistsSync(tmp);
+      return { outcome: 'conflict' };
+    };
+    const committed = (versions: number[]): Attempt => ({ outcome: 'committed', versions, tempPath: tmp, durable: () => this.durable(fd) });
     try {
       try {
-        await fsp.link(tmp, target);
+        fs.linkSync(tmp, target);
       } catch (error) {
-        if (errorCode(error) === 'EEXIST') return undefined;
-        throw error;
+        // The key's folder was removed behind our back (someone cleared the storage): make it again, once.
+        if (errorCode(error) !== 'ENOENT') throw error;
+        this.ensured = false;
+        this.ensure();
+        fs.linkSync(tmp, target);
       }
-      // Fast path: a number linked after our listing cannot have been collected yet (it is younger than
-      // collectAfterMs), and one linked before it would have been in the listing — so ours was free.
-      const quick = Date.now() - listedAt < this.collectAfterMs / 2;
-      const versions = quick ? versionsIn(await listFolder(this.path)) : await this.versionsIfNeverUsed(version, tmp, fingerprint(bytes), handle);
-      if (!versions) {
-        await this.unlinkIfSameFile(target, tmp);
-        return undefined;
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') {
+        // Never linked, so never seen by anyone: the next attempt rewrites it instead of making another file.
+        this.spare = { fd, path: tmp, at: Date.now() };
+        return { outcome: 'conflict' };
       }
-      onVisible?.();
-      await handle.sync();
-      await syncFolder(this.path);
-      return versions;
-    } finally {
-      await handle.close().catch(() => undefined);
-      await unlinkIfExists(tmp);
+      closeQuietly(fd);
+      unlinkIfExistsSync(tmp);
+      throw error;
+    }
+    try {
+      // The resurrection check: had this number been committed (and collected) before? See design.md.
+      const versions = versionsIn(listFolderSync(this.path));
+      // Versions never go down and the newest is never collected: a number re-taken after collection always
+      // has versions above it, so nothing above ours now means nothing was at our link, and ours was free.
+      if ((versions.at(-1) ?? 0) <= version) return committed(versions);
+      // Whoever linked version + 1 built it on the one real record of our number (the head they listed):
+      // its `prev` says whether that is ours.
+      const successor = readRecordBytesSync(join(this.path, versionFileName(version + 1)));
+      if (successor !== undefined) {
+        const prev = prevOf(successor);
+        // A successor damaged by hand cannot vouch either way; keeping the commit risks nothing worse than the
+        // damage itself, while retrying could apply this update twice.
+        if (prev === undefined || prev === fingerprint(bytes)) return committed(versions);
+        this.unlinkIfSameFile(target, tmp);
+        return conflict();
+      }
+      return { outcome: 'undecided', settle: () => this.settle(fd, tmp, target, versions, conflict, committed) };
+    } catch (error) {
+      closeQuietly(fd);
+      unlinkIfExistsSync(tmp);
+      throw error;
+    }
+  }
+
+  /** Closes and removes a spare temp file (on dispose; a dead instance's is swept with its scratch folder). */
+  releaseSpare(): void {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare === undefined) return;
+    closeQuietly(spare.fd);
+    try {
+      unlinkIfExistsSync(spare.path);
+    } catch {
+      // Left for the sweep of stale scratch files.
     }
   }
 
   /**
-   * The resurrection check, after our link of `version` succeeded: had that number been committed (and then
-   * collected) before? Versions never go down and the newest is never collected, so if nothing above `version`
-   * exists now, nothing did at our link and the number was free. Otherwise the successor's `prev` says whether it
-   * was built on our record. If the successor was collected too: collection removes a version only after its
-   * successor proved it an ancestor, in ascending order — so had ours been the real one it would be gone first.
+   * A temp file in the scratch folder holding `bytes`, open: the spare of the last lost attempt when there is a
+   * fresh one (rewriting it costs no file creation and removal — each a journal entry — per conflict), else a
+   * new one created exclusively.
    */
-  private async versionsIfNeverUsed(version: number, tmp: string, ours: string, handle: fsp.FileHandle): Promise<number[] | undefined> {
-    const versions = versionsIn(await listFolder(this.path));
-    if ((versions.at(-1) ?? 0) <= version) return versions;
-    const successor = await readRecordBytes(join(this.path, versionFileName(version + 1)));
-    if (successor !== undefined) {
-      const prev = prevOf(successor);
-      // A successor damaged by hand cannot vouch either way; keeping the commit risks nothing worse than the
-      // damage itself, while retrying could apply this update twice.
-      return prev === undefined || prev === ours ? versions : undefined;
+  private tempFile(bytes: Buffer): { fd: number; path: string } {
+    const spare = this.spare;
+    this.spare = undefined;
+    // A spare older than this may have been swept away with the scratch folder (sweeps take minutes-old files).
+    if (spare !== undefined && Date.now() - spare.at < 10_000) {
+      try {
+        rewriteSync(spare.fd, bytes);
+        return spare;
+      } catch {
+        // Fall through to a fresh file.
+      }
     }
-    // N+2 is gone too. Ours was collected (a proven ancestor) iff our record has no name left but our temp
-    // name (link count 1). Still at its name: an orphan. Held aside under another name by a collector: wait
-    // for it to finish (it removes a proven one, puts back anything else); still aside after a second: an orphan
-    // kept aside.
-    for (let waited = 0; waited < 40; waited++) {
-      if ((await handle.stat()).nlink <= 1) return versions;
-      if (await this.isSameFile(join(this.path, versionFileName(version)), tmp)) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    if (spare !== undefined) {
+      closeQuietly(spare.fd);
+      unlinkIfExistsSync(spare.path);
     }
-    return undefined;
+    try {
+      const path = this.scratch.next();
+      return { fd: createNewFileSync(path, bytes), path };
+    } catch (error) {
+      // The scratch folder was swept or the storage cleared behind our back: make it again, once.
+      if (errorCode(error) !== 'ENOENT') throw error;
+      this.scratch.remake();
+      const path = this.scratch.next();
+      return { fd: createNewFileSync(path, bytes), path };
+    }
+  }
+
+  /**
+   * Our number's successor is gone (collected) too. Collection removes a version only once the record it was
+   * built on no longer has its name (collect, below), so had ours been the real one it would be gone first:
+   * ours was collected as a proven ancestor iff our record has no name left but our temp name (link count 1).
+   * Still at its name: an orphan. Held aside under another name by a collector: wait for it to finish (it
+   * removes a proven one, puts back anything else); still aside after a second: an orphan kept aside.
+   */
+  private async settle(
+    fd: number,
+    tmp: string,
+    target: string,
+    versions: number[],
+    conflict: () => Attempt,
+    committed: (versions: number[]) => Attempt,
+  ): Promise<Attempt> {
+    try {
+      for (const deadline = Date.now() + asideWaitMs; Date.now() < deadline; await sleep(25)) {
+        if (fs.fstatSync(fd).nlink <= 1) return committed(versions);
+        if (isSameFile(target, tmp)) {
+          this.unlinkIfSameFile(target, tmp);
+          return conflict();
+        }
+      }
+      return conflict();
+    } catch (error) {
+      closeQuietly(fd);
+      unlinkIfExistsSync(tmp);
+      throw error;
+    }
+  }
+
+  /** The record's bytes and the folder's new entry reach the disk; the two flushes run side by side. */
+  private async durable(fd: number): Promise<void> {
+    try {
+      await Promise.all([fsyncFd(fd), syncFolderFast(this.path)]);
+    } finally {
+      closeQuietly(fd);
+    }
   }
 
   /**
@@ -201,92 +294,147 @@ export class RecordFolder {
    * atomic rename, checked, and put back if it changed hands. While aside it keeps a name (its link count stays
    * ≥ 2 with its writer's temp name), which is what a writer's resurrection check looks at.
    */
-  private async removeIfUnchanged(path: string, seen: { ino: number; dev: number }): Promise<void> {
+  private removeIfUnchanged(path: string, seen: fs.Stats): void {
     const aside = this.temp.next(this.path);
     try {
-      await fsp.rename(path, aside);
+      fs.renameSync(path, aside);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return;
       throw error;
     }
-    const taken = await fsp.lstat(aside);
-    if (taken.ino === seen.ino && taken.dev === seen.dev) {
-      await unlinkIfExists(aside);
+    const taken = fs.lstatSync(aside);
+    // Changed hands: put it back. If the name was taken again meanwhile, leave this one aside (a temp name,
+    // swept when stale); its writer's check finds it still named elsewhere and treats it as the orphan it is.
+    if (taken.ino !== seen.ino || taken.dev !== seen.dev) {
+      if (linkUnlessExists(aside, path)) unlinkIfExistsSync(aside);
       return;
     }
-    try {
-      await fsp.link(aside, path);
-    } catch (error) {
-      // The name was taken again meanwhile: leave this one aside (a temp name, swept when stale); its writer's
-      // check finds it still named elsewhere and treats it as the orphan it is.
-      if (errorCode(error) === 'EEXIST') return;
-      throw error;
-    }
-    await unlinkIfExists(aside);
+    // Freeing the file's blocks is the slow part of collection (a journal entry, a discard on some disks): the
+    // thread pool does it while this thread goes on. Until then the record keeps only this aside name, which a
+    // writer's resurrection check waits out (settle).
+    fs.unlink(aside, (error) => {
+      // Left behind, it is a stale temp file: let the next pass look for those again.
+      if (error && error.code !== 'ENOENT') this.sweptAt = 0;
+    });
   }
 
-  private async isSameFile(a: string, b: string): Promise<boolean> {
-    const [sa, sb] = await Promise.all([fsp.lstat(a).catch(() => undefined), fsp.lstat(b).catch(() => undefined)]);
-    return sa !== undefined && sb !== undefined && sa.ino === sb.ino && sa.dev === sb.dev;
-  }
-
-  private async unlinkIfSameFile(target: string, tmp: string): Promise<void> {
-    if (await this.isSameFile(target, tmp)) await unlinkIfExists(target);
+  private unlinkIfSameFile(target: string, tmp: string): void {
+    if (isSameFile(target, tmp)) unlinkIfExistsSync(target);
   }
 
   /**
-   * Bounds the files of a key: when more than 2 × keep versions are present, versions up to head − keep are
-   * removed in ascending order — each only once its successor's `prev` proves it was built on (an ancestor), so a
-   * writer's resurrection check stays sound; unproven ones (orphans) only when old. Stale temp files go too.
+   * Bounds the files of a key: versions up to head − keep are removed in ascending order — each only once its
+   * successor's `prev` proves it was built on (an ancestor), and only once the record it was itself built on has
+   * no name left, so that even concurrent collectors remove the chain from the bottom up (a writer's
+   * resurrection check relies on it). Unproven versions (orphans) go only when old. Stale temp files go too.
+   * Synchronous, like the attempt (the store runs it while its own fsyncs are in flight).
    */
-  async collect(versions: number[], keep: number, log: (message: string) => void): Promise<void> {
-    if (versions.length <= 2 * keep) return;
+  collect(versions: number[], keep: number, log: (message: string) => void): void {
     const now = Date.now();
+    const first = versions[0];
     const limit = (versions.at(-1) ?? 0) - keep;
-    for (const version of versions) {
-      if (version > limit) break;
+    // Whether the real record below the current candidate has lost its name: checked on disk for the first
+    // candidate, then known from this pass (we removed it, or it was absent, or it was an orphan).
+    let predecessorGone: boolean | undefined;
+    // Each version is read once: its bytes prove the one below it, then are judged themselves.
+    let current = first !== undefined && first <= limit ? this.readWithStat(first) : undefined;
+    for (let version = first ?? 1; version <= limit; version++) {
       const path = join(this.path, versionFileName(version));
       try {
-        // Read fresh each time (never bytes read for an earlier step): the name may have changed hands since.
-        const stat = await fsp.lstat(path).catch(() => undefined);
-        if (stat === undefined) continue;
-        // Young links are never collected: that is what lets a quick writer skip the resurrection check.
-        if (stat.ctimeMs > now - this.collectAfterMs) break;
-        const bytes = await readRecordBytes(path);
-        const nextBytes = await readRecordBytes(join(this.path, versionFileName(version + 1)));
-        if (bytes === undefined) continue;
-        const proven = nextBytes !== undefined && prevOf(nextBytes) === fingerprint(bytes);
-        if (proven || stat.mtimeMs < now - orphanAgeMs) await this.removeIfUnchanged(path, stat);
+        const next = this.readWithStat(version + 1);
+        const here = current;
+        current = next;
+        if (here === undefined) {
+          predecessorGone = true;
+          continue;
+        }
+        if (next === undefined || prevOf(next.bytes) !== fingerprint(here.bytes)) {
+          // Unproven and old: an orphan (a resurrection whose writer died before removing it), or a record
+          // whose successor was damaged by hand; either way, after ten minutes nobody is checking against it.
+          if (here.stat.mtimeMs < now - orphanAgeMs) this.removeIfUnchanged(path, here.stat);
+          // A readable successor built on other bytes: this is an orphan, and the real record is gone.
+          else if (next === undefined || typeof prevOf(next.bytes) !== 'string') break; // nothing to judge by yet
+          predecessorGone = true;
+          continue;
+        }
+        predecessorGone ??= this.isGoneOrNotBuiltOn(version - 1, prevOf(here.bytes));
+        if (!predecessorGone) break; // another collector is below us: it goes on from there
+        this.removeIfUnchanged(path, here.stat);
+        predecessorGone = true;
       } catch (error) {
         log(`collecting ${path}: ${String(error)}`);
+        break;
       }
     }
-    for (const name of await listFolder(this.path)) {
+    if (now - this.sweptAt < tempAgeMs) return;
+    this.sweptAt = now;
+    for (const name of listFolderSync(this.path)) {
       if (!isTempName(name)) continue;
       const path = join(this.path, name);
-      if (await isOlderThan(path, now - tempAgeMs)) await unlinkIfExists(path);
+      try {
+        const stat = lstatIfExists(path);
+        if (stat !== undefined && stat.mtimeMs < now - tempAgeMs) unlinkIfExistsSync(path);
+      } catch (error) {
+        log(`removing stale ${path}: ${String(error)}`);
+      }
     }
   }
 
+  /**
+   * A version's bytes with the stat of the very file they were read from (fstat of the open descriptor), so a
+   * proof about the bytes is a proof about that inode. Undefined when absent; a symlink reads as empty bytes.
+   */
+  private readWithStat(version: number): { stat: fs.Stats; bytes: Buffer } | undefined {
+    const path = join(this.path, versionFileName(version));
+    let fd: number;
+    try {
+      fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      if (errorCode(error) !== 'ELOOP') throw error;
+      const stat = lstatIfExists(path);
+      return stat && { stat, bytes: Buffer.alloc(0) };
+    }
+    try {
+      return { stat: fs.fstatSync(fd), bytes: fs.readFileSync(fd) };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Whether no record at `version` is the one whose fingerprint is `prev` (absent, or an orphan). */
+  private isGoneOrNotBuiltOn(version: number, prev: string | null | undefined): boolean {
+    if (version < 1 || typeof prev !== 'string') return true;
+    const below = readRecordBytesSync(join(this.path, versionFileName(version)));
+    return below === undefined || fingerprint(below) !== prev;
+  }
+
   /** The key's folder and its `key.json` (which maps the folder back to the exact key). */
-  private async ensure(): Promise<void> {
+  private ensure(): void {
     if (this.ensured) return;
-    const created = await makePrivateFolder(this.path).catch(async (error: unknown) => {
+    let created: boolean;
+    try {
+      created = makePrivateFolderSync(this.path);
+    } catch (error) {
       if (errorCode(error) !== 'ENOENT') throw error;
-      await makePrivateFolder(dirname(this.path));
-      return makePrivateFolder(this.path);
-    });
-    if (created) await syncFolder(dirname(this.path));
+      makePrivateFolderSync(dirname(this.path));
+      created = makePrivateFolderSync(this.path);
+    }
+    if (created) fsyncFolderSync(dirname(this.path));
     const keyFile = join(this.path, 'key.json');
-    if ((await readIfExists(keyFile).catch(() => undefined)) === undefined) {
+    let present: boolean;
+    try {
+      present = readIfExistsSync(keyFile) !== undefined;
+    } catch {
+      present = false;
+    }
+    if (!present) {
       const tmp = this.temp.next(this.path);
-      await writeNewFile(tmp, Buffer.from(`${JSON.stringify({ key: this.key })}\n`), true);
+      writeNewFileSync(tmp, Buffer.from(`${JSON.stringify({ key: this.key })}\n`));
       try {
-        await fsp.link(tmp, keyFile);
-      } catch (error) {
-        if (errorCode(error) !== 'EEXIST') throw error;
+        linkUnlessExists(tmp, keyFile);
       } finally {
-        await unlinkIfExists(tmp);
+        unlinkIfExistsSync(tmp);
       }
     }
     this.ensured = true;
@@ -294,15 +442,6 @@ export class RecordFolder {
 }
 
 /** A record's bytes; a symlink or other non-file in its place reads as empty bytes (unreadable, not followed). */
-async function readRecordBytes(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readIfExists(path);
-  } catch (error) {
-    if (errorCode(error) === 'ELOOP' || errorCode(error) === 'EISDIR') return Buffer.alloc(0);
-    throw error;
-  }
-}
-
 function readRecordBytesSync(path: string): Buffer | undefined {
   try {
     return readIfExistsSync(path);
@@ -312,7 +451,47 @@ function readRecordBytesSync(path: string): Buffer | undefined {
   }
 }
 
-async function isOlderThan(path: string, cutoffMs: number): Promise<boolean> {
-  const stat = await fsp.lstat(path).catch(() => undefined);
-  return stat !== undefined && stat.mtimeMs < cutoffMs;
+/** Replaces the whole content of an open file with `bytes`. */
+function rewriteSync(fd: number, bytes: Buffer): void {
+  for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset, offset);
+  fs.ftruncateSync(fd, bytes.length);
+}
+
+/** link(2) that treats an existing target as "someone else did it"; false when it existed. */
+function linkUnlessExists(existing: string, target: string): boolean {
+  try {
+    fs.linkSync(existing, target);
+    return true;
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+    return false;
+  }
+}
+
+function lstatIfExists(path: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function isSameFile(a: string, b: string): boolean {
+  const sa = lstatIfExists(a);
+  const sb = lstatIfExists(b);
+  return sa !== undefined && sb !== undefined && sa.ino === sb.ino && sa.dev === sb.dev;
+}
+
+function fsyncFolderSync(path: string): void {
+  const fd = fs.openSync(path, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

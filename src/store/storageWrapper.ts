@@ -11,7 +11,8 @@ import { errorCode, folderMode, listFolderSync, makePrivateFolderSync, readIfExi
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
 import { encodeRecord, fingerprint, StoredRecord } from './record';
-import { defaultCollectAfterMs, Head, RecordFolder } from './recordFolder';
+import { Attempt, Head, KnownRecord, RecordFolder } from './recordFolder';
+import { ScratchFolder } from './scratchFolder';
 import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
 
 type Log = NonNullable<StorageWrapperOptions['log']>;
@@ -22,6 +23,8 @@ interface Known {
   deleted: boolean;
   /** Frozen and shared by every `get`: callers must not (and cannot) mutate it. */
   data: VersionedData<unknown>;
+  /** The record as stored and the fingerprint of its bytes: lets the change feed skip re-reading a head it knows. */
+  stored?: KnownRecord;
 }
 
 const absent: Known = Object.freeze({ version: 0, deleted: true, data: Object.freeze({ version: 0, lastModified: '', clientId: '', payload: undefined }) });
@@ -42,6 +45,7 @@ export class StorageWrapper {
   private readonly recordsPath: string;
   private readonly migratedPath: string;
   private readonly temp = new TempNames();
+  private readonly scratch: ScratchFolder;
   private readonly known = new Map<string, Known>();
   private readonly folders = new Map<string, RecordFolder>();
   /** Folder (and feed file) name → key, for the keys this instance has touched. */
@@ -54,12 +58,14 @@ export class StorageWrapper {
   private readonly log: Log;
   private readonly maxRetries: number;
   private readonly keepVersions: number;
-  private readonly collectAfterMs: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly latency = new FeedLatency();
   private readonly counters = { commits: 0, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 0 };
   private disposed = false;
+  /** Record ids: random per instance, then a counter — unique across writers, so no two records' bytes match. */
+  private readonly idPrefix = randomBytes(8).toString('hex');
+  private idCounter = 0;
 
   constructor(context: StorageContext, options: StorageWrapperOptions = {}) {
     const storagePath = context.globalStorageUri?.fsPath ?? context.globalStoragePath;
@@ -73,7 +79,6 @@ export class StorageWrapper {
     this.log = options.log ?? (() => undefined);
     this.maxRetries = nonNegative(options.maxRetries, 1000, 'maxRetries');
     this.keepVersions = Math.max(1, nonNegative(options.keepVersions, 8, 'keepVersions'));
-    this.collectAfterMs = nonNegative(options.collectAfterMs, defaultCollectAfterMs, 'collectAfterMs');
     this.backoffBaseMs = nonNegative(options.backoffBaseMs, 0.5, 'backoffBaseMs');
     this.backoffMaxMs = nonNegative(options.backoffMaxMs, 25, 'backoffMaxMs');
     const pollIntervalMs = Math.max(5, nonNegative(options.pollIntervalMs, 100, 'pollIntervalMs'));
@@ -84,6 +89,12 @@ export class StorageWrapper {
     this.migratedPath = join(storagePath, 'migrated');
     const feedPath = join(storagePath, feedName);
     for (const folder of [this.recordsPath, this.migratedPath, feedPath]) makePrivateFolderSync(folder);
+    this.scratch = new ScratchFolder(join(storagePath, 'tmp'));
+    try {
+      this.scratch.sweep();
+    } catch (error) {
+      this.log('warn', `removing scratch folders of closed windows: ${String(error)}`);
+    }
 
     Object.defineProperty(this, storageWrapperBrand, { value: true });
     const reportListenerError = (error: unknown): void => this.log('error', `store listener threw: ${String(error)}`);
@@ -94,7 +105,6 @@ export class StorageWrapper {
       folder: feedPath,
       mode: options.watch ?? 'auto',
       pollIntervalMs,
-      temp: this.temp,
       onChange: (fileName, readEntry) => this.onFeedChange(fileName, readEntry),
       log: this.log,
     });
@@ -114,12 +124,12 @@ export class StorageWrapper {
   async read<T>(key: string, defaultValue?: T): Promise<VersionedData<T>> {
     assertKey(key);
     const folder = this.folder(key);
-    const head = await this.io(key, () => folder.readHead());
+    const head = this.ioSync(key, () => folder.readHeadSync());
     if (head.version > 0 && head.record === undefined) {
-      await this.noteCorrupt(folder, head);
+      this.noteCorrupt(folder, head);
       throw new StoreError(`Store key ${JSON.stringify(key)}: record version ${head.version} is unreadable`, { key });
     }
-    if (head.record) this.learn(head.record, 'remote');
+    if (head.record) this.learn(head.record, 'remote', head.fingerprint);
     const record = head.record;
     if (record === undefined || record.deleted) {
       return { version: record?.version ?? 0, lastModified: record?.lastModified ?? '', clientId: record?.clientId ?? '', payload: defaultValue as T };
@@ -172,9 +182,9 @@ export class StorageWrapper {
         const bytes = readIfExistsSync(join(this.recordsPath, name, 'key.json'));
         const key = bytes && (JSON.parse(bytes.toString('utf8')) as { key?: unknown }).key;
         if (typeof key !== 'string' || keyFileName(key) !== name) continue;
-        const head = this.folder(key).readHeadSync();
+        const head = this.folder(key).readHeadSync(this.known.get(key)?.stored);
         if (head.record && !head.record.deleted) {
-          this.learn(head.record, 'remote');
+          this.learn(head.record, 'remote', head.fingerprint);
           keys.push(key);
         }
       } catch (error) {
@@ -198,6 +208,9 @@ export class StorageWrapper {
     if (this.disposed) return;
     this.disposed = true;
     this.feed.dispose();
+    // Spare temp files go now; folders with a commit still queued make a new one when they need it.
+    for (const folder of this.folders.values()) folder.releaseSpare();
+    this.scratch.dispose();
     this.changes.dispose();
     this.reloads.dispose();
   }
@@ -205,13 +218,15 @@ export class StorageWrapper {
   private async commit(key: string, produce: (current: unknown) => { deleted: boolean; payload: unknown }, defaultValue: unknown): Promise<VersionedData<unknown>> {
     const folder = this.folder(key);
     for (let attempt = 0; ; attempt++) {
-      const head = await this.io(key, () => folder.readHead());
+      // From listing the head to the link this runs synchronously (recordFolder.ts says why), so the updater
+      // sees a value that is at most microseconds old when its result is linked.
+      const head = this.ioSync(key, () => folder.readHeadSync());
       let current: StoredRecord | undefined = head.record;
-      if (current) this.learn(current, 'remote');
+      if (current) this.learn(current, 'remote', head.fingerprint);
       else if (head.version > 0) {
         // Recovery: build on the newest readable older record, but commit above the unreadable one.
-        await this.noteCorrupt(folder, head);
-        current = await this.io(key, () => folder.newestReadableBelow(head));
+        this.noteCorrupt(folder, head);
+        current = this.ioSync(key, () => folder.newestReadableBelow(head));
       }
       const next = produce(current && !current.deleted ? cloneJsonData(current.payload) : cloneJsonData(defaultValue));
       if (!next.deleted) assertJsonData(next.payload, 'Updated value');
@@ -220,18 +235,17 @@ export class StorageWrapper {
         lastModified: new Date().toISOString(),
         clientId: this.clientId,
         key,
-        id: randomBytes(8).toString('hex'),
-        prev: head.bytes ? fingerprint(head.bytes) : null,
+        id: this.nextRecordId(),
+        prev: head.fingerprint ?? null,
         deleted: next.deleted,
         // A copy: the cached payload is frozen, and the object the updater returned stays the caller's.
         payload: next.deleted ? undefined : cloneJsonData(next.payload),
       };
-      const versions = await this.io(key, () => folder.tryCommit(record.version, encodeRecord(record), head.listedAt, () => this.announce(folder, record)));
+      const versions = await this.commitRecord(folder, record);
       if (versions) {
         // Our own record, even if the cache already moved past it (others committed right after us).
         const cached = this.known.get(key);
         const data = cached?.version === record.version ? cached.data : this.toData(record);
-        void this.collect(folder, versions);
         return next.deleted ? { ...data, payload: undefined } : data;
       }
       this.counters.conflicts++;
@@ -240,41 +254,61 @@ export class StorageWrapper {
         throw new ConflictError(key, attempt + 1);
       }
       this.counters.retries++;
-      await sleep(Math.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(attempt, 30)));
+      // The first two retries go at once (after letting queued feed events in): a conflict means the version we
+      // lost to is already there, and attempts are microseconds long (the first one may just have built on a
+      // cached head that had moved on). Repeated conflicts back off, jittered.
+      if (attempt < 2) await new Promise((resolve) => setImmediate(resolve));
+      else await sleep(Math.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(attempt, 30)));
     }
+  }
+
+  /**
+   * One compare-and-set of `record` (design.md, "The commit protocol"). Resolves with the versions present after
+   * the commit once it is durable, or undefined on a conflict. A certain commit is announced before its fsyncs.
+   */
+  private async commitRecord(folder: RecordFolder, record: StoredRecord): Promise<number[] | undefined> {
+    const bytes = encodeRecord(record);
+    let attempt: Attempt = this.ioSync(record.key, () => folder.attempt(record.version, bytes));
+    if (attempt.outcome === 'undecided') {
+      const { settle } = attempt;
+      attempt = await this.io(record.key, settle);
+    }
+    if (attempt.outcome !== 'committed') return undefined;
+    this.announce(record, fingerprint(bytes), attempt.tempPath);
+    const durable = this.io(record.key, attempt.durable);
+    // Collection's file operations run while our fsyncs are in flight, not after them.
+    this.collectIfDue(folder, record.version, attempt.versions);
+    await durable;
+    return attempt.versions;
   }
 
   /**
    * A commit is certain (linked and checked): count it, cache it and publish it to the change feed — without
    * waiting for its fsync, so other windows hear of it sooner (after a power loss every window restarts anyway).
+   * Readers always look at the key's folder for the newest version, so the feed file only has to change; two
+   * writers renaming in the opposite order of their commits still leave every reader at the truth.
    */
-  private announce(folder: RecordFolder, record: StoredRecord): void {
+  private announce(record: StoredRecord, recordFingerprint: string, tempPath: string): void {
     this.counters.commits++;
-    this.learn(record, 'local');
-    void this.publish(folder, record).catch((error: unknown) => {
+    this.learn(record, 'local', recordFingerprint);
+    try {
+      this.feed.publish(keyFileName(record.key), tempPath);
+    } catch (error) {
       this.log('warn', `change feed: publishing ${JSON.stringify(record.key)} v${record.version} failed: ${String(error)}`);
-    });
-  }
-
-  private async publish(folder: RecordFolder, record: StoredRecord): Promise<void> {
-    const fileName = keyFileName(record.key);
-    await this.feed.publish(fileName, { key: record.key, version: record.version, clientId: record.clientId });
-    // Two writers may rename their feed files in the opposite order of their commits; the later one to publish
-    // sees the newer head and republishes it, so the feed never rests below the truth.
-    let published = record.version;
-    for (let round = 0; round < 3; round++) {
-      if ((await folder.topVersion()) <= published) return;
-      const head = await folder.readHead();
-      if (!head.record || head.version <= published) return;
-      await this.feed.publish(fileName, { key: record.key, version: head.version, clientId: head.record.clientId });
-      published = head.version;
     }
   }
 
-  /** Collects old versions after a commit; a failure here never fails the (already durable) update. */
-  private async collect(folder: RecordFolder, versions: number[]): Promise<void> {
+  /**
+   * Collection runs after every `keepVersions`-th version (whoever commits it), bringing the folder back to
+   * `keepVersions` versions; any committer collects when a folder holds over three times that (its collector
+   * died). So one process does the work once per round, not every process on every commit.
+   */
+  private collectIfDue(folder: RecordFolder, version: number, versions: number[]): void {
+    const keep = this.keepVersions;
+    if (versions.length <= keep || (version % keep !== 0 && versions.length <= 3 * keep)) return;
+    // A failure here never fails the update (the commit is certain; collection is housekeeping).
     try {
-      await folder.collect(versions, this.keepVersions, (m) => this.log('warn', m));
+      folder.collect(versions, keep, (m) => this.log('warn', m));
     } catch (error) {
       this.log('warn', `collecting old versions of ${JSON.stringify(folder.key)}: ${String(error)}`);
     }
@@ -283,6 +317,8 @@ export class StorageWrapper {
   /**
    * A feed file changed. For a key this instance has loaded, the file name names its folder, and one readdir
    * says whether there is anything new; otherwise the feed file says which key it is.
+   * Reading the new head here, while this instance may be waiting for its own fsync, also spares its next
+   * attempt the read (measured: putting this off while updates of the key were queued was 7% slower).
    */
   private async onFeedChange(fileName: string, readEntry: () => Promise<FeedEntry | undefined>): Promise<void> {
     if (this.disposed) return;
@@ -291,21 +327,20 @@ export class StorageWrapper {
       const entry = await readEntry();
       if (entry === undefined || keyFileName(entry.key) !== fileName) return;
       key = entry.key;
-      const known = this.known.get(key);
-      if (known !== undefined && entry.version <= known.version) return;
     }
-    const folder = this.folder(key);
-    if ((await folder.topVersion()) <= (this.known.get(key)?.version ?? 0)) return;
-    const head = await folder.readHead();
-    if (head.record) this.learn(head.record, 'feed');
+    const known = this.known.get(key)?.stored;
+    const head = this.folder(key).readHeadSync(known);
+    if (head.record) this.learn(head.record, 'feed', head.fingerprint);
     else if (head.version > 0) this.log('warn', `change feed: ${JSON.stringify(key)} v${head.version} is unreadable`);
   }
 
   /** Makes `record` this instance's latest known one if it is newer, then tells listeners (never going back). */
-  private learn(record: StoredRecord, source: 'local' | 'remote' | 'feed'): void {
+  private learn(record: StoredRecord, source: 'local' | 'remote' | 'feed', recordFingerprint: string | undefined): void {
     const known = this.known.get(record.key);
     if (known !== undefined && known.version >= record.version) return;
-    this.known.set(record.key, { version: record.version, deleted: record.deleted, data: this.toData(record) });
+    const next: Known = { version: record.version, deleted: record.deleted, data: this.toData(record) };
+    if (recordFingerprint !== undefined) next.stored = { record, fingerprint: recordFingerprint };
+    this.known.set(record.key, next);
     // The first load of a key by get/read/update is not a change; the feed announces even unloaded keys.
     if (known === undefined && source === 'remote') return;
     const own = record.clientId === this.clientId;
@@ -328,13 +363,23 @@ export class StorageWrapper {
       return absent;
     }
     if (head.record) {
-      this.learn(head.record, 'remote');
+      this.learn(head.record, 'remote', head.fingerprint);
       return this.known.get(key) ?? absent;
     }
-    if (head.version > 0) void this.noteCorrupt(folder, head).catch((error: unknown) => this.log('error', String(error)));
+    if (head.version > 0) {
+      try {
+        this.noteCorrupt(folder, head);
+      } catch (error) {
+        this.log('error', String(error));
+      }
+    }
     // Cached as version 0 (absent or unreadable): `get` stays fast, and the feed or the next read moves it on.
     this.known.set(key, absent);
     return absent;
+  }
+
+  private nextRecordId(): string {
+    return `${this.idPrefix}-${(this.idCounter++).toString(36)}`;
   }
 
   private toData(record: StoredRecord): VersionedData<unknown> {
@@ -346,21 +391,21 @@ export class StorageWrapper {
     });
   }
 
-  private async noteCorrupt(folder: RecordFolder, head: Head): Promise<void> {
+  private noteCorrupt(folder: RecordFolder, head: Head): void {
     const id = `${folder.key}\u0000${head.version}`;
     if (!this.corruptSeen.has(id)) {
       this.corruptSeen.add(id);
       this.counters.corruptRecords++;
       this.log('warn', `store key ${JSON.stringify(folder.key)}: record version ${head.version} is unreadable; its bytes are kept`);
     }
-    await this.io(folder.key, () => folder.keepCorruptCopy(head));
+    this.ioSync(folder.key, () => folder.keepCorruptCopy(head));
   }
 
   private folder(key: string): RecordFolder {
     let folder = this.folders.get(key);
     if (folder === undefined) {
       const fileName = keyFileName(key);
-      folder = new RecordFolder(key, join(this.recordsPath, fileName), this.temp, this.collectAfterMs);
+      folder = new RecordFolder(key, join(this.recordsPath, fileName), this.temp, this.scratch);
       this.folders.set(key, folder);
       this.keyByFileName.set(fileName, key);
     }
@@ -385,8 +430,15 @@ export class StorageWrapper {
     try {
       return await action();
     } catch (error) {
-      if (error instanceof StoreError) throw error;
-      throw new StoreError(`Store key ${JSON.stringify(key)}: ${String((error as Error)?.message ?? error)}`, { key, cause: error });
+      throw storeError(key, error);
+    }
+  }
+
+  private ioSync<R>(key: string, action: () => R): R {
+    try {
+      return action();
+    } catch (error) {
+      throw storeError(key, error);
     }
   }
 
@@ -409,7 +461,7 @@ export class StorageWrapper {
     const value = globalState.get(key);
     if (value === undefined) return;
     const folder = this.folder(key);
-    const head = await folder.readHead();
+    const head = folder.readHeadSync();
     if (head.version === 0) {
       assertJsonData(value, `globalState value of ${JSON.stringify(key)}`);
       const record: StoredRecord = {
@@ -417,16 +469,12 @@ export class StorageWrapper {
         lastModified: new Date().toISOString(),
         clientId: this.clientId,
         key,
-        id: randomBytes(8).toString('hex'),
+        id: this.nextRecordId(),
         prev: null,
         deleted: false,
         payload: cloneJsonData(value),
       };
-      const versions = await folder.tryCommit(1, encodeRecord(record), head.listedAt, () => this.announce(folder, record));
-      if (versions) {
-        this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
-        void this.collect(folder, versions);
-      }
+      if (await this.commitRecord(folder, record)) this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
     }
     const tmp = this.temp.next(this.migratedPath);
     await writeNewFile(tmp, Buffer.from(`${JSON.stringify({ key, at: new Date().toISOString() })}\n`), true);
@@ -438,6 +486,11 @@ export class StorageWrapper {
       await unlinkIfExists(tmp);
     }
   }
+}
+
+function storeError(key: string, error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  return new StoreError(`Store key ${JSON.stringify(key)}: ${String((error as Error)?.message ?? error)}`, { key, cause: error });
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {

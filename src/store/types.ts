@@ -56,11 +56,6 @@ export interface StorageWrapperOptions {
   pollIntervalMs?: number;
   /** Versions kept per key before older ones are collected (the newest is never collected). Default 8. */
   keepVersions?: number;
-  /**
-   * A version is collected only once its link is this old (default 2000 ms): so a writer whose compare-and-set
-   * attempt took under half of it needs no resurrection check. 0 collects at once and checks every commit (tests).
-   */
-  collectAfterMs?: number;
   /** Backoff after a conflict: first delay and cap, in ms; each retry doubles with full jitter. Default 0.5 / 25. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;

@@ -1,22 +1,25 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { StoreError } from '../../../src/store';
-import { openStore, recordFolders, tempFolder } from './helpers';
+import { listTree, openStore, recordFolders, tempFolder } from './helpers';
 
 /** A disk that fills up on demand: writes of temp files fail with ENOSPC while `full` is set. */
 const disk = { full: false };
 
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
-  const open: typeof real.open = async (path, flags, mode) => {
-    const handle = await real.open(path, flags, mode);
-    if (!disk.full || !String(path).includes('.tmp-')) return handle;
-    const writeFile: typeof handle.writeFile = async () => {
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    };
-    return Object.assign(Object.create(handle) as typeof handle, { writeFile });
-  };
-  return { ...real, default: { ...real, open }, open };
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  const tempFds = new Set<number>();
+  const openSync = ((path: import('node:fs').PathLike, flags?: import('node:fs').OpenMode, mode?: import('node:fs').Mode) => {
+    const fd = real.openSync(path, flags, mode);
+    if (String(path).includes('.tmp-')) tempFds.add(fd);
+    else tempFds.delete(fd);
+    return fd;
+  }) as typeof real.openSync;
+  const writeSync = ((fd: number, ...rest: unknown[]) => {
+    if (disk.full && tempFds.has(fd)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    return (real.writeSync as (...args: unknown[]) => number)(fd, ...rest);
+  }) as typeof real.writeSync;
+  return { ...real, default: { ...real, openSync, writeSync }, openSync, writeSync };
 });
 
 describe('I/O failures', () => {
@@ -33,8 +36,9 @@ describe('I/O failures', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).key).toBe('k');
     expect(((error as StoreError).cause as { code?: string }).code).toBe('ENOSPC');
-    const folder = recordFolders(dir)[0] ?? '';
-    expect(readdirSync(folder).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    // No temp file anywhere: not in the key's folder, not in this window's scratch folder.
+    expect(listTree(dir).filter((path) => path.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(recordFolders(dir)[0] ?? '').filter((n) => /^v\d+\.json$/.test(n))).toHaveLength(1);
     expect(await store.read('k')).toMatchObject({ version: 1, payload: 1 });
     expect(await store.update('k', (c: number) => c + 1)).toMatchObject({ version: 2, payload: 2 });
   });

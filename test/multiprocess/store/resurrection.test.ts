@@ -1,0 +1,142 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConflictError, StorageWrapper } from '../../../src/store';
+import type { StorageWrapperOptions } from '../../../src/store';
+import { builtStore, tempFolder } from './harness';
+
+/**
+ * The commit protocol under real interleavings: a hook inside this process's link(2) of a version file runs
+ * ANOTHER OS PROCESS to completion (spawnSync) exactly between our read of the head and our link (a stalled,
+ * stale writer), or between our link and our resurrection check. The other process commits and collects for
+ * real, on the same folder.
+ */
+const hooks: { beforeLink?: (target: string) => void; afterLink?: (target: string) => void } = {};
+
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  const linkSync = (existing: import('node:fs').PathLike, target: import('node:fs').PathLike): void => {
+    hooks.beforeLink?.(String(target));
+    real.linkSync(existing, target);
+    hooks.afterLink?.(String(target));
+  };
+  return { ...real, default: { ...real, linkSync }, linkSync };
+});
+
+let work: { dir: string; remove: () => void };
+let storeModule: string;
+const stores: StorageWrapper[] = [];
+
+beforeAll(() => {
+  work = tempFolder();
+  storeModule = builtStore(work.dir);
+});
+
+afterAll(() => {
+  for (const store of stores) store.dispose();
+  work.remove();
+});
+
+let folders = 0;
+function freshDir(): string {
+  return join(work.dir, `storage-${folders++}`);
+}
+
+function open(dir: string, options: StorageWrapperOptions): StorageWrapper {
+  const store = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll', ...options });
+  stores.push(store);
+  return store;
+}
+
+/** Another process commits `count` increments of `n` (and collects, keeping `keep` versions), to completion. */
+function otherProcessIncrements(dir: string, count: number, keep: number): void {
+  const result = spawnSync(process.execPath, [join(__dirname, 'burst.cjs'), storeModule, dir, 'n', String(count), String(keep)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`the other process failed: ${result.stderr}`);
+}
+
+/** Arms a hook for the first link to `fileName`, then disarms it. */
+function once(which: 'beforeLink' | 'afterLink', fileName: string, action: () => void): void {
+  hooks[which] = (target) => {
+    if (!target.endsWith(fileName)) return;
+    hooks[which] = undefined;
+    action();
+  };
+}
+
+function versionFiles(dir: string): string[] {
+  const records = join(dir, 'records');
+  const [folder] = readdirSync(records);
+  return readdirSync(join(records, folder ?? '')).filter((n) => /^v\d{12}\.json$/.test(n)).sort();
+}
+
+describe('resurrection of a collected version number (another process commits while we stall)', () => {
+  it('a writer stalled on base v1 while v2 was committed and collected does not re-take v2', async () => {
+    const dir = freshDir();
+    const stale = open(dir, { clientId: 'stale' });
+    await stale.set('n', 0);
+    once('beforeLink', 'v000000000002.json', () => otherProcessIncrements(dir, 20, 2));
+    const ack = await stale.update('n', (c: number) => c + 1);
+    expect(ack).toMatchObject({ version: 22, payload: 21 });
+    expect(stale.getMetrics().conflicts).toBe(1);
+    expect(await open(dir, {}).read('n')).toMatchObject({ version: 22, payload: 21 });
+    expect(versionFiles(dir)).not.toContain('v000000000002.json');
+  });
+
+  it('a writer that saw no record while v1 was committed and collected does not re-take v1', async () => {
+    const dir = freshDir();
+    const stale = open(dir, { clientId: 'stale' });
+    once('beforeLink', 'v000000000001.json', () => otherProcessIncrements(dir, 20, 2));
+    const ack = await stale.update('n', (c: number) => c + 1, 0);
+    expect(ack).toMatchObject({ version: 21, payload: 21 });
+    expect(stale.getMetrics().conflicts).toBe(1);
+    expect(versionFiles(dir)).not.toContain('v000000000001.json');
+  });
+
+  it('a real commit whose successors were committed and collected before its check is kept (not applied twice)', async () => {
+    const dir = freshDir();
+    const slow = open(dir, { clientId: 'slow' });
+    await slow.set('n', 0);
+    once('afterLink', 'v000000000002.json', () => otherProcessIncrements(dir, 20, 2));
+    const ack = await slow.update('n', (c: number) => c + 1);
+    expect(ack).toMatchObject({ version: 2, payload: 1 });
+    expect(slow.getMetrics().conflicts).toBe(0);
+    expect(versionFiles(dir)).not.toContain('v000000000002.json'); // it really was collected under us
+    expect(await open(dir, {}).read('n')).toMatchObject({ version: 22, payload: 21 });
+  });
+
+  it('a real commit whose successor exists (and was built on it) at check time is kept', async () => {
+    const dir = freshDir();
+    const slow = open(dir, { clientId: 'slow' });
+    await slow.set('n', 0);
+    once('afterLink', 'v000000000002.json', () => otherProcessIncrements(dir, 3, 8));
+    expect(await slow.update('n', (c: number) => c + 1)).toMatchObject({ version: 2, payload: 1 });
+    expect(await open(dir, {}).read('n')).toMatchObject({ version: 5, payload: 4 });
+  });
+});
+
+describe('retries exhausted', () => {
+  it('rejects with ConflictError naming key and attempts, having written nothing', async () => {
+    const dir = freshDir();
+    const loser = open(dir, { maxRetries: 2, clientId: 'loser' });
+    await loser.set('n', 0);
+    // Before each of the loser's links of a version, another process commits that version first.
+    let linksBeaten = 0;
+    hooks.beforeLink = (target) => {
+      if (!/v\d{12}\.json$/.test(target)) return;
+      otherProcessIncrements(dir, 1, 8);
+      linksBeaten++;
+    };
+    const error = await loser.update('n', (c: number) => c + 100).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    hooks.beforeLink = undefined;
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ key: 'n', attempts: 3 });
+    expect(linksBeaten).toBe(3);
+    expect(loser.getMetrics()).toMatchObject({ conflicts: 3, retries: 2, conflictErrors: 1 });
+    // Only the other process's three increments landed.
+    expect(await open(dir, {}).read('n')).toMatchObject({ version: 4, payload: 3 });
+  });
+});
