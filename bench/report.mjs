@@ -144,7 +144,7 @@ export function renderMarkdown(results) {
       growth.keys.map((p) => [p.keys, fmt(p.medianMs), `${fmt(p.medianMs / base(growth.keys))}×`, p.batchMedians.map((x) => fmt(x)).join(', '), p.filesAfter.largestKeyFolder])), '');
     out.push(table(['prior versions of the key', 'update median ms', 'vs first', 'batch medians ms', 'files in its folder before → after', 'files in records/'],
       growth.history.map((p) => [p.priorVersions, fmt(p.medianMs), `${fmt(p.medianMs / base(growth.history))}×`, p.batchMedians.map((x) => fmt(x)).join(', '), `${p.filesBefore.largestKeyFolder} → ${p.filesAfter.largestKeyFolder}`, p.filesAfter.total])), '');
-    out.push('Old versions are collected after commits once they are 2 s old (design.md), so a key\'s folder holds `2 × keepVersions` plus the versions of the last 2 s however long its history (here about 200: these loops commit ~100 updates/s), and reading the head costs one `readdir` of that folder: the latency should not move with either axis.', '');
+    out.push('Every `keepVersions`-th commit collects the key\'s old versions (design.md), so its folder holds at most `2 × keepVersions` versions (16 by default) plus `key.json`, however long its history and whatever the commit rate, and reading the head costs one `readdir` of that folder: the latency should not move with either axis.', '');
   }
   return out.join('\n');
 }

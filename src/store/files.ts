@@ -14,17 +14,6 @@ export const folderMode = 0o700;
 const readFlags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
 const writeNewFlags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
 
-export async function makePrivateFolder(path: string): Promise<boolean> {
-  try {
-    await fsp.mkdir(path, { mode: folderMode });
-  } catch (error) {
-    if (errorCode(error) !== 'EEXIST') throw error;
-    return false;
-  }
-  await fsp.chmod(path, folderMode);
-  return true;
-}
-
 /** Creates a folder (0700); false when it existed already. */
 export function makePrivateFolderSync(path: string): boolean {
   try {
@@ -50,23 +39,9 @@ export function isTempName(name: string): boolean {
   return name.startsWith('.tmp-');
 }
 
-/** Creates a file (O_EXCL, 0600) holding `bytes` and returns it still open, so the caller chooses when to fsync. */
-export async function createNewFile(path: string, bytes: Uint8Array): Promise<fsp.FileHandle> {
-  const handle = await fsp.open(path, 'wx', fileMode);
-  try {
-    await handle.chmod(fileMode);
-    await handle.writeFile(bytes);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await fsp.unlink(path).catch(() => undefined);
-    throw error;
-  }
-  return handle;
-}
-
 /**
- * Sync twin of createNewFile, for the compare-and-set attempt (recordFolder.ts): returns the open descriptor.
- * On a local disk this is three syscalls of microseconds; only the fsync, which can take milliseconds, is async.
+ * Creates a file (O_EXCL, 0600) holding `bytes` and returns its open descriptor, so the caller chooses when to
+ * fsync. Sync, for the compare-and-set attempt (recordFolder.ts): on a local disk, three syscalls of microseconds.
  */
 export function createNewFileSync(path: string, bytes: Uint8Array): number {
   const fd = fs.openSync(path, writeNewFlags, fileMode);
@@ -81,9 +56,14 @@ export function createNewFileSync(path: string, bytes: Uint8Array): number {
   return fd;
 }
 
-/** Writes bytes to a new file (O_EXCL, 0600) and closes it; no fsync (feed files are hints, not data). */
-export function writeNewFileSync(path: string, bytes: Uint8Array): void {
-  fs.closeSync(createNewFileSync(path, bytes));
+/** Writes bytes to a new file (O_EXCL, 0600), fsyncs and closes it (for rare files: it waits for the disk). */
+export function writeDurableFileSync(path: string, bytes: Uint8Array): void {
+  const fd = createNewFileSync(path, bytes);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function writeAllSync(fd: number, bytes: Uint8Array): void {
@@ -96,7 +76,7 @@ export function fsyncFd(fd: number): Promise<void> {
 }
 
 /** Makes a folder's entries durable; the open and close are sync (microseconds), the fsync is not. */
-export async function syncFolderFast(path: string): Promise<void> {
+export async function syncFolder(path: string): Promise<void> {
   const fd = fs.openSync(path, 'r');
   try {
     await fsyncFd(fd);
@@ -134,16 +114,6 @@ export async function writeNewFile(path: string, bytes: Uint8Array, durable: boo
     throw error;
   }
   await handle.close();
-}
-
-/** Makes a folder's entries (a new link, a removed name) durable. */
-export async function syncFolder(path: string): Promise<void> {
-  const handle = await fsp.open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The bytes of a file, or undefined when it does not exist. A symlink is refused (ELOOP). */

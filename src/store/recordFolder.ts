@@ -9,10 +9,10 @@ import {
   listFolderSync,
   makePrivateFolderSync,
   readIfExistsSync,
-  syncFolderFast,
+  syncFolder,
   TempNames,
   unlinkIfExistsSync,
-  writeNewFileSync,
+  writeDurableFileSync,
 } from './files';
 import { ScratchFolder } from './scratchFolder';
 import { corruptCopyPrefix, decodeRecord, fingerprint, prevOf, StoredRecord, versionFileName, versionsIn } from './record';
@@ -69,8 +69,6 @@ export class RecordFolder {
   private ensured = false;
   /** When stale temp files were last looked for (once a minute is plenty: only dead writers leave them). */
   private sweptAt = 0;
-  /** The temp file of an attempt that lost its link (EEXIST), kept for the next attempt. */
-  private spare: { fd: number; path: string; at: number } | undefined;
 
   constructor(
     readonly key: string,
@@ -149,7 +147,7 @@ export class RecordFolder {
    */
   attempt(version: number, bytes: Buffer): Attempt {
     this.ensure();
-    const { fd, path: tmp } = this.tempFile(bytes);
+    const { fd, path: tmp } = this.scratch.take(bytes);
     const target = join(this.path, versionFileName(version));
     const conflict = (): Attempt => {
       closeQuietly(fd);
@@ -170,7 +168,7 @@ export class RecordFolder {
     } catch (error) {
       if (errorCode(error) === 'EEXIST') {
         // Never linked, so never seen by anyone: the next attempt rewrites it instead of making another file.
-        this.spare = { fd, path: tmp, at: Date.now() };
+        this.scratch.giveBack({ fd, path: tmp });
         return { outcome: 'conflict' };
       }
       closeQuietly(fd);
@@ -199,52 +197,6 @@ export class RecordFolder {
       closeQuietly(fd);
       unlinkIfExistsSync(tmp);
       throw error;
-    }
-  }
-
-  /** Closes and removes a spare temp file (on dispose; a dead instance's is swept with its scratch folder). */
-  releaseSpare(): void {
-    const spare = this.spare;
-    this.spare = undefined;
-    if (spare === undefined) return;
-    closeQuietly(spare.fd);
-    try {
-      unlinkIfExistsSync(spare.path);
-    } catch {
-      // Left for the sweep of stale scratch files.
-    }
-  }
-
-  /**
-   * A temp file in the scratch folder holding `bytes`, open: the spare of the last lost attempt when there is a
-   * fresh one (rewriting it costs no file creation and removal — each a journal entry — per conflict), else a
-   * new one created exclusively.
-   */
-  private tempFile(bytes: Buffer): { fd: number; path: string } {
-    const spare = this.spare;
-    this.spare = undefined;
-    // A spare older than this may have been swept away with the scratch folder (sweeps take minutes-old files).
-    if (spare !== undefined && Date.now() - spare.at < 10_000) {
-      try {
-        rewriteSync(spare.fd, bytes);
-        return spare;
-      } catch {
-        // Fall through to a fresh file.
-      }
-    }
-    if (spare !== undefined) {
-      closeQuietly(spare.fd);
-      unlinkIfExistsSync(spare.path);
-    }
-    try {
-      const path = this.scratch.next();
-      return { fd: createNewFileSync(path, bytes), path };
-    } catch (error) {
-      // The scratch folder was swept or the storage cleared behind our back: make it again, once.
-      if (errorCode(error) !== 'ENOENT') throw error;
-      this.scratch.remake();
-      const path = this.scratch.next();
-      return { fd: createNewFileSync(path, bytes), path };
     }
   }
 
@@ -282,7 +234,7 @@ export class RecordFolder {
   /** The record's bytes and the folder's new entry reach the disk; the two flushes run side by side. */
   private async durable(fd: number): Promise<void> {
     try {
-      await Promise.all([fsyncFd(fd), syncFolderFast(this.path)]);
+      await Promise.all([fsyncFd(fd), syncFolder(this.path)]);
     } finally {
       closeQuietly(fd);
     }
@@ -430,7 +382,7 @@ export class RecordFolder {
     }
     if (!present) {
       const tmp = this.temp.next(this.path);
-      writeNewFileSync(tmp, Buffer.from(`${JSON.stringify({ key: this.key })}\n`));
+      writeDurableFileSync(tmp, Buffer.from(`${JSON.stringify({ key: this.key })}\n`));
       try {
         linkUnlessExists(tmp, keyFile);
       } finally {
@@ -449,12 +401,6 @@ function readRecordBytesSync(path: string): Buffer | undefined {
     if (errorCode(error) === 'ELOOP' || errorCode(error) === 'EISDIR') return Buffer.alloc(0);
     throw error;
   }
-}
-
-/** Replaces the whole content of an open file with `bytes`. */
-function rewriteSync(fd: number, bytes: Buffer): void {
-  for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset, offset);
-  fs.ftruncateSync(fd, bytes.length);
 }
 
 /** link(2) that treats an existing target as "someone else did it"; false when it existed. */

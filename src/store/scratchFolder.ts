@@ -1,9 +1,17 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { errorCode, listFolderSync, makePrivateFolderSync, TempNames, unlinkIfExistsSync } from './files';
+import { closeQuietly, createNewFileSync, errorCode, listFolderSync, makePrivateFolderSync, TempNames, unlinkIfExistsSync } from './files';
 
 /** Scratch folders (and files in them) untouched this long belong to a dead instance. */
 const staleAfterMs = 60_000;
+/** A kept temp file older than this is not reused: a sweep (of minute-old files) may have taken its name. */
+const reuseWithinMs = 10_000;
+
+/** An open temp file in the scratch folder, not linked anywhere else: nobody but this instance knows it. */
+export interface TempFile {
+  fd: number;
+  path: string;
+}
 
 /**
  * This instance's own folder for the temp files of its commits: `<storage>/tmp/<tag>/`. A record is written
@@ -16,6 +24,9 @@ export class ScratchFolder {
   readonly path: string;
   private readonly names = new TempNames();
   private made = false;
+  /** Temp files ready to be rewritten: left by attempts that lost their link (never linked, never seen). */
+  private readonly ready: Array<TempFile & { at: number }> = [];
+  private disposed = false;
 
   constructor(private readonly parent: string) {
     this.path = join(parent, this.names.tag);
@@ -25,6 +36,41 @@ export class ScratchFolder {
   next(): string {
     this.ensure();
     return this.names.next(this.path);
+  }
+
+  /**
+   * A temp file holding exactly `bytes`, open for writing. A ready one is rewritten when there is one — making
+   * and removing a file cost a journal entry each and, on some disks, a fifth of a millisecond of kernel time —
+   * else one is created (O_EXCL, 0600).
+   */
+  take(bytes: Buffer): TempFile {
+    for (let file = this.ready.pop(); file !== undefined; file = this.ready.pop()) {
+      if (Date.now() - file.at < reuseWithinMs) {
+        try {
+          rewriteSync(file.fd, bytes);
+          return { fd: file.fd, path: file.path };
+        } catch {
+          // Fall through: drop it and try the next (or a fresh one).
+        }
+      }
+      this.discard(file);
+    }
+    try {
+      const path = this.next();
+      return { fd: createNewFileSync(path, bytes), path };
+    } catch (error) {
+      // The scratch folder was swept or the storage cleared behind our back: make it again, once.
+      if (errorCode(error) !== 'ENOENT') throw error;
+      this.remake();
+      const path = this.next();
+      return { fd: createNewFileSync(path, bytes), path };
+    }
+  }
+
+  /** Takes back a temp file that was never linked (its attempt lost): the next attempt rewrites it. */
+  giveBack(file: TempFile): void {
+    if (this.disposed) this.discard(file);
+    else this.ready.push({ ...file, at: Date.now() });
   }
 
   /** After ENOENT (the folder was swept or the storage cleared behind our back): make it again. */
@@ -60,12 +106,23 @@ export class ScratchFolder {
     }
   }
 
-  /** Removes the folder when it is empty (on dispose); a commit still in flight keeps it. */
+  /** Removes the ready temp files and the folder when it is empty; a commit still in flight keeps it. */
   dispose(): void {
+    this.disposed = true;
+    for (const file of this.ready.splice(0)) this.discard(file);
     try {
       fs.rmdirSync(this.path);
     } catch {
       // Not empty, or already gone: the next window's sweep takes it once it is stale.
+    }
+  }
+
+  private discard(file: TempFile): void {
+    closeQuietly(file.fd);
+    try {
+      unlinkIfExistsSync(file.path);
+    } catch {
+      // Left for the sweep of stale scratch folders.
     }
   }
 
@@ -80,4 +137,10 @@ export class ScratchFolder {
     }
     this.made = true;
   }
+}
+
+/** Replaces the whole content of an open file with `bytes`. */
+function rewriteSync(fd: number, bytes: Buffer): void {
+  for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset, offset);
+  fs.ftruncateSync(fd, bytes.length);
 }

@@ -208,8 +208,6 @@ export class StorageWrapper {
     if (this.disposed) return;
     this.disposed = true;
     this.feed.dispose();
-    // Spare temp files go now; folders with a commit still queued make a new one when they need it.
-    for (const folder of this.folders.values()) folder.releaseSpare();
     this.scratch.dispose();
     this.changes.dispose();
     this.reloads.dispose();

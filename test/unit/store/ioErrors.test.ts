@@ -9,10 +9,13 @@ const disk = { full: false };
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
   const tempFds = new Set<number>();
-  const openSync = ((path: import('node:fs').PathLike, flags?: import('node:fs').OpenMode, mode?: import('node:fs').Mode) => {
-    const fd = real.openSync(path, flags, mode);
+  const track = (path: unknown, fd: number): void => {
     if (String(path).includes('.tmp-')) tempFds.add(fd);
     else tempFds.delete(fd);
+  };
+  const openSync = ((...args: Parameters<typeof real.openSync>) => {
+    const fd = real.openSync(...args);
+    track(args[0], fd);
     return fd;
   }) as typeof real.openSync;
   const writeSync = ((fd: number, ...rest: unknown[]) => {
