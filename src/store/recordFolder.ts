@@ -233,11 +233,11 @@ export class RecordFolder {
 
   /** The record's bytes and the folder's new entry reach the disk; the two flushes run side by side. */
   private async durable(fd: number): Promise<void> {
-    try {
-      await Promise.all([fsyncFd(fd), syncFolder(this.path)]);
-    } finally {
-      closeQuietly(fd);
-    }
+    // allSettled, not all: the descriptor may be closed only once its fsync has returned, even if the other failed.
+    const [record, folder] = await Promise.allSettled([fsyncFd(fd), syncFolder(this.path)]);
+    closeQuietly(fd);
+    if (record.status === 'rejected') throw record.reason;
+    if (folder.status === 'rejected') throw folder.reason;
   }
 
   /**
