@@ -15,6 +15,7 @@ import {
   writeDurableFileSync,
 } from './files';
 import { ScratchFolder } from './scratchFolder';
+import { Trash } from './trash';
 import { corruptCopyPrefix, decodeRecord, fingerprint, prevOf, StoredRecord, versionFileName, versionsIn } from './record';
 
 /** What a writer builds on: the highest version file *N* of a key (0 when there is none). */
@@ -53,7 +54,7 @@ export type Attempt =
 const orphanAgeMs = 10 * 60_000;
 /** Temp files this old belong to a dead or stuck writer. */
 const tempAgeMs = 60_000;
-/** How long a writer waits for a collector holding its record aside (the collector's rename → check → unlink). */
+/** How long a writer waits for a collector that may be putting its record back (rename → check → link back). */
 const asideWaitMs = 1_000;
 
 /**
@@ -76,6 +77,8 @@ export class RecordFolder {
     private readonly temp: TempNames,
     /** Where commit temp files are written (scratchFolder.ts). */
     private readonly scratch: ScratchFolder,
+    /** Where collected versions go until they are freed (trash.ts). */
+    private readonly trash: Trash,
   ) {}
 
   /**
@@ -203,9 +206,10 @@ export class RecordFolder {
   /**
    * Our number's successor is gone (collected) too. Collection removes a version only once the record it was
    * built on no longer has its name (collect, below), so had ours been the real one it would be gone first:
-   * ours was collected as a proven ancestor iff our record has no name left but our temp name (link count 1).
-   * Still at its name: an orphan. Held aside under another name by a collector: wait for it to finish (it
-   * removes a proven one, puts back anything else); still aside after a second: an orphan kept aside.
+   * ours was collected as a proven ancestor iff it is in the trash under its own inode number (or already freed:
+   * no name left but our temp name, link count 1). Still at its name: an orphan. In the trash under another
+   * number: an orphan a collector found in its way — unless the collector is just putting it back, so look again
+   * for up to a second.
    */
   private async settle(
     fd: number,
@@ -217,12 +221,15 @@ export class RecordFolder {
   ): Promise<Attempt> {
     try {
       for (const deadline = Date.now() + asideWaitMs; Date.now() < deadline; await sleep(25)) {
-        if (fs.fstatSync(fd).nlink <= 1) return committed(versions);
+        const ours = fs.fstatSync(fd);
+        if (ours.nlink <= 1 || this.trash.holdsAsProven(ours)) return committed(versions);
         if (isSameFile(target, tmp)) {
           this.unlinkIfSameFile(target, tmp);
           return conflict();
         }
       }
+      // Still elsewhere: in the trash under another inode's number (a collector found it in the way of the
+      // record it proved, and could not put it back), so an orphan.
       return conflict();
     } catch (error) {
       closeQuietly(fd);
@@ -247,7 +254,8 @@ export class RecordFolder {
    * ≥ 2 with its writer's temp name), which is what a writer's resurrection check looks at.
    */
   private removeIfUnchanged(path: string, seen: fs.Stats): void {
-    const aside = this.temp.next(this.path);
+    // Named after the inode we proved, before the rename: whatever lands there, its writer can tell (trash.ts).
+    const aside = this.trash.nameFor(seen);
     try {
       fs.renameSync(path, aside);
     } catch (error) {
@@ -255,19 +263,14 @@ export class RecordFolder {
       throw error;
     }
     const taken = fs.lstatSync(aside);
-    // Changed hands: put it back. If the name was taken again meanwhile, leave this one aside (a temp name,
-    // swept when stale); its writer's check finds it still named elsewhere and treats it as the orphan it is.
     if (taken.ino !== seen.ino || taken.dev !== seen.dev) {
+      // Changed hands: put it back. If the name was taken again meanwhile, it stays in the trash under a number
+      // not its own, which its writer's check reads as the orphan it is; the trash sweep removes it later.
       if (linkUnlessExists(aside, path)) unlinkIfExistsSync(aside);
       return;
     }
-    // Freeing the file's blocks is the slow part of collection (a journal entry, a discard on some disks): the
-    // thread pool does it while this thread goes on. Until then the record keeps only this aside name, which a
-    // writer's resurrection check waits out (settle).
-    fs.unlink(aside, (error) => {
-      // Left behind, it is a stale temp file: let the next pass look for those again.
-      if (error && error.code !== 'ENOENT') this.sweptAt = 0;
-    });
+    // Freeing it is left to the trash: when this window is idle, or once it holds many.
+    this.trash.hold(aside);
   }
 
   private unlinkIfSameFile(target: string, tmp: string): void {

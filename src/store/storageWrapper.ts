@@ -13,6 +13,7 @@ import { assertKey, keyFileName } from './keys';
 import { encodeRecord, fingerprint, StoredRecord } from './record';
 import { Attempt, Head, KnownRecord, RecordFolder } from './recordFolder';
 import { ScratchFolder } from './scratchFolder';
+import { Trash } from './trash';
 import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
 
 type Log = NonNullable<StorageWrapperOptions['log']>;
@@ -46,6 +47,7 @@ export class StorageWrapper {
   private readonly migratedPath: string;
   private readonly temp = new TempNames();
   private readonly scratch: ScratchFolder;
+  private readonly trash: Trash;
   private readonly known = new Map<string, Known>();
   private readonly folders = new Map<string, RecordFolder>();
   /** Folder (and feed file) name → key, for the keys this instance has touched. */
@@ -71,7 +73,7 @@ export class StorageWrapper {
     const storagePath = context.globalStorageUri?.fsPath ?? context.globalStoragePath;
     if (typeof storagePath !== 'string' || storagePath === '') throw new TypeError('StorageWrapper needs context.globalStorageUri or context.globalStoragePath');
     const feedName = options.touchFileName ?? 'touch';
-    if (!/^[A-Za-z0-9._-]+$/.test(feedName) || feedName === '.' || feedName === '..' || feedName === 'records' || feedName === 'migrated') {
+    if (!/^[A-Za-z0-9._-]+$/.test(feedName) || feedName === '.' || feedName === '..' || ['records', 'migrated', 'tmp', 'trash'].includes(feedName)) {
       throw new TypeError(`touchFileName must be a plain folder name, got ${JSON.stringify(feedName)}`);
     }
     this.storagePath = storagePath;
@@ -90,10 +92,12 @@ export class StorageWrapper {
     const feedPath = join(storagePath, feedName);
     for (const folder of [this.recordsPath, this.migratedPath, feedPath]) makePrivateFolderSync(folder);
     this.scratch = new ScratchFolder(join(storagePath, 'tmp'));
+    this.trash = new Trash(join(storagePath, 'trash'), this.temp);
     try {
       this.scratch.sweep();
+      this.trash.sweep();
     } catch (error) {
-      this.log('warn', `removing scratch folders of closed windows: ${String(error)}`);
+      this.log('warn', `removing what closed windows left behind: ${String(error)}`);
     }
 
     Object.defineProperty(this, storageWrapperBrand, { value: true });
@@ -209,6 +213,7 @@ export class StorageWrapper {
     this.disposed = true;
     this.feed.dispose();
     this.scratch.dispose();
+    this.trash.empty();
     this.changes.dispose();
     this.reloads.dispose();
   }
@@ -403,7 +408,7 @@ export class StorageWrapper {
     let folder = this.folders.get(key);
     if (folder === undefined) {
       const fileName = keyFileName(key);
-      folder = new RecordFolder(key, join(this.recordsPath, fileName), this.temp, this.scratch);
+      folder = new RecordFolder(key, join(this.recordsPath, fileName), this.temp, this.scratch, this.trash);
       this.folders.set(key, folder);
       this.keyByFileName.set(fileName, key);
     }

@@ -50,8 +50,9 @@ function open(dir: string, options: StorageWrapperOptions): StorageWrapper {
 }
 
 /** Another process commits `count` increments of `n` (and collects, keeping `keep` versions), to completion. */
-function otherProcessIncrements(dir: string, count: number, keep: number): void {
-  const result = spawnSync(process.execPath, [join(__dirname, 'burst.cjs'), storeModule, dir, 'n', String(count), String(keep)], { encoding: 'utf8' });
+function otherProcessIncrements(dir: string, count: number, keep: number, ending: 'dispose' | 'abrupt' = 'dispose'): void {
+  const args = [join(__dirname, 'burst.cjs'), storeModule, dir, 'n', String(count), String(keep), ending];
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`the other process failed: ${result.stderr}`);
 }
 
@@ -102,6 +103,19 @@ describe('resurrection of a collected version number (another process commits wh
     expect(ack).toMatchObject({ version: 2, payload: 1 });
     expect(slow.getMetrics().conflicts).toBe(0);
     expect(versionFiles(dir)).not.toContain('v000000000002.json'); // it really was collected under us
+    expect(await open(dir, {}).read('n')).toMatchObject({ version: 22, payload: 21 });
+  });
+
+  it('a real commit collected under us and still in the trash (not yet freed) is recognised as collected, not applied twice', async () => {
+    const dir = freshDir();
+    const slow = open(dir, { clientId: 'slow' });
+    await slow.set('n', 0);
+    // The other window exits right after its increments: what it collected stays in the trash, still linked.
+    once('afterLink', 'v000000000002.json', () => otherProcessIncrements(dir, 20, 2, 'abrupt'));
+    const ack = await slow.update('n', (c: number) => c + 1);
+    expect(ack).toMatchObject({ version: 2, payload: 1 });
+    expect(slow.getMetrics().conflicts).toBe(0);
+    expect(readdirSync(join(dir, 'trash')).length).toBeGreaterThan(0);
     expect(await open(dir, {}).read('n')).toMatchObject({ version: 22, payload: 21 });
   });
 

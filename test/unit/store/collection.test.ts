@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TempNames } from '../../../src/store/files';
 import { RecordFolder } from '../../../src/store/recordFolder';
 import { ScratchFolder } from '../../../src/store/scratchFolder';
+import { Trash } from '../../../src/store/trash';
 import { openStore, recordFolders, tempFolder, versionFiles } from './helpers';
 
 async function settle(): Promise<void> {
@@ -33,7 +34,7 @@ describe('collection of old versions', () => {
     const store = openStore(dir, { keepVersions: 1000 });
     for (let i = 0; i < 20; i++) await store.update('n', (c: number) => c + 1, 0);
     const path = recordFolders(dir)[0] ?? '';
-    const folder = new RecordFolder('n', path, new TempNames(), new ScratchFolder(join(dir, 'tmp')));
+    const folder = new RecordFolder('n', path, new TempNames(), new ScratchFolder(join(dir, 'tmp')), new Trash(join(dir, 'trash'), new TempNames()));
     const warnings: string[] = [];
     // A collector whose listing starts at v5 (as if another collector were still working below it): v4 is in
     // place and v5 was built on it, so nothing may go.
@@ -56,7 +57,7 @@ describe('collection of old versions', () => {
     // Damage v4 by hand: v3 is then unproven (its successor's prev is unreadable) and collection stops there.
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(path, 'v000000000004.json'), 'garbage');
-    const folder = new RecordFolder('n', path, new TempNames(), new ScratchFolder(join(dir, 'tmp')));
+    const folder = new RecordFolder('n', path, new TempNames(), new ScratchFolder(join(dir, 'tmp')), new Trash(join(dir, 'trash'), new TempNames()));
     folder.collect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 2, () => undefined);
     await settle();
     // v1 and v2 were proven and go; v3 cannot be judged, so it and everything above stay.
