@@ -54,8 +54,16 @@ export type Attempt =
 const orphanAgeMs = 10 * 60_000;
 /** Temp files this old belong to a dead or stuck writer. */
 const tempAgeMs = 60_000;
-/** How long a writer waits for a collector that may be putting its record back (rename → check → link back). */
-const asideWaitMs = 1_000;
+/** How long a writer's check may take when commits keep coming too fast to judge, or a collector is putting its
+ *  record back (rename → check → link back). */
+const settleWaitMs = 5_000;
+/**
+ * Collection never removes a version less than this far below the newest (whatever a window's keepVersions):
+ * a record read at name k while the newest stays below k + minKeep cannot have been collected and re-taken.
+ */
+export const minKeep = 2;
+
+type Verdict = { kind: 'ours'; versions: number[] } | { kind: 'orphan' } | { kind: 'gone' } | { kind: 'moving' };
 
 /**
  * The folder of one key and the commit protocol on it (docs/design.md, "The commit protocol"):
@@ -180,22 +188,17 @@ export class RecordFolder {
     }
     try {
       // The resurrection check: had this number been committed (and collected) before? See design.md.
-      const versions = versionsIn(listFolderSync(this.path));
-      // Versions never go down and the newest is never collected: a number re-taken after collection always
-      // has versions above it, so nothing above ours now means nothing was at our link, and ours was free.
-      if ((versions.at(-1) ?? 0) <= version) return committed(versions);
-      // Whoever linked version + 1 built it on the one real record of our number (the head they listed):
-      // its `prev` says whether that is ours.
-      const successor = readRecordBytesSync(join(this.path, versionFileName(version + 1)));
-      if (successor !== undefined) {
-        const prev = prevOf(successor);
-        // A successor damaged by hand cannot vouch either way; keeping the commit risks nothing worse than the
-        // damage itself, while retrying could apply this update twice.
-        if (prev === undefined || prev === fingerprint(bytes)) return committed(versions);
-        this.unlinkIfSameFile(target, tmp);
-        return conflict();
+      const ours = fingerprint(bytes);
+      for (let round = 0; round < 3; round++) {
+        const verdict = this.judge(version, ours);
+        if (verdict.kind === 'ours') return committed(verdict.versions);
+        if (verdict.kind === 'orphan') {
+          this.unlinkIfSameFile(target, tmp);
+          return conflict();
+        }
+        if (verdict.kind === 'gone') break;
       }
-      return { outcome: 'undecided', settle: () => this.settle(fd, tmp, target, versions, conflict, committed) };
+      return { outcome: 'undecided', settle: () => this.settle(fd, tmp, target, version, ours, conflict, committed) };
     } catch (error) {
       closeQuietly(fd);
       unlinkIfExistsSync(tmp);
@@ -204,32 +207,72 @@ export class RecordFolder {
   }
 
   /**
-   * Our number's successor is gone (collected) too. Collection removes a version only once the record it was
-   * built on no longer has its name (collect, below), so had ours been the real one it would be gone first:
-   * ours was collected as a proven ancestor iff it is in the trash under its own inode number (or already freed:
-   * no name left but our temp name, link count 1). Still at its name: an orphan. In the trash under another
-   * number: an orphan a collector found in its way — unless the collector is just putting it back, so look again
-   * for up to a second.
+   * Whether our record at `version` is the real one, judged by the real record above it (design.md, "Why step 5
+   * is sound"). Nothing above: ours (a number is only re-taken once versions above it exist, and the newest is
+   * never collected). Otherwise the records from the newest down to `version + 1` are read: the newest is real if
+   * it cannot have been collected and re-taken while we read it (the newest after our reads is less than
+   * `minKeep` above it), and a record whose fingerprint is the `prev` of a real one is real. The real
+   * `version + 1` was built on the real `version`: its `prev` decides. `gone`: the real chain stops above
+   * `version + 1` (it was collected, bottom-up, so the real `version` was too); `moving`: commits came too fast to
+   * judge this time.
+   */
+  private judge(version: number, ours: string): Verdict {
+    const versions = versionsIn(listFolderSync(this.path));
+    const top = versions.at(-1) ?? 0;
+    if (top <= version) return { kind: 'ours', versions };
+    const read = new Map<number, Buffer>();
+    for (let k = top; k > version; k--) {
+      const bytes = readRecordBytesSync(join(this.path, versionFileName(k)));
+      if (bytes === undefined) break;
+      read.set(k, bytes);
+    }
+    const topAfter = versionsIn(listFolderSync(this.path)).at(-1) ?? 0;
+    let bytes = read.get(top);
+    if (bytes === undefined || topAfter >= top + minKeep) return { kind: 'moving' };
+    for (let k = top; k > version + 1; k--) {
+      const below = read.get(k - 1);
+      if (below === undefined || fingerprint(below) !== prevOf(bytes)) return { kind: 'gone' };
+      bytes = below;
+    }
+    const prev = prevOf(bytes);
+    // A real successor damaged by hand cannot vouch either way; keeping the commit risks nothing worse than the
+    // damage itself, while retrying could apply this update twice.
+    return prev === undefined || prev === ours ? { kind: 'ours', versions } : { kind: 'orphan' };
+  }
+
+  /**
+   * The check could not decide at once: the real chain above our number is gone (collected), or commits came
+   * too fast. When gone: collection removes a chain bottom-up and proves each record from a real one above, so
+   * had ours been the real one it would be gone first — in the trash under its own inode number, or freed (no
+   * name left but our temp name, link count 1). Still at its name: an orphan. In the trash under another number:
+   * an orphan a collector found in its way, unless the collector is just putting it back, so look again.
    */
   private async settle(
     fd: number,
     tmp: string,
     target: string,
-    versions: number[],
+    version: number,
+    ours: string,
     conflict: () => Attempt,
     committed: (versions: number[]) => Attempt,
   ): Promise<Attempt> {
     try {
-      for (const deadline = Date.now() + asideWaitMs; Date.now() < deadline; await sleep(25)) {
-        const ours = fs.fstatSync(fd);
-        if (ours.nlink <= 1 || this.trash.holdsAsProven(ours)) return committed(versions);
+      for (const deadline = Date.now() + settleWaitMs; Date.now() < deadline; await sleep(5)) {
+        const verdict = this.judge(version, ours);
+        if (verdict.kind === 'ours') return committed(verdict.versions);
+        if (verdict.kind === 'orphan') {
+          this.unlinkIfSameFile(target, tmp);
+          return conflict();
+        }
+        if (verdict.kind === 'moving') continue;
+        const record = fs.fstatSync(fd);
+        if (record.nlink <= 1 || this.trash.holdsAsProven(record)) return committed(versionsIn(listFolderSync(this.path)));
         if (isSameFile(target, tmp)) {
           this.unlinkIfSameFile(target, tmp);
           return conflict();
         }
       }
-      // Still elsewhere: in the trash under another inode's number (a collector found it in the way of the
-      // record it proved, and could not put it back), so an orphan.
+      // Still in the trash under another inode's number: an orphan that a collector could not put back.
       return conflict();
     } catch (error) {
       closeQuietly(fd);
@@ -278,48 +321,41 @@ export class RecordFolder {
   }
 
   /**
-   * Bounds the files of a key: versions up to head − keep are removed in ascending order — each only once its
-   * successor's `prev` proves it was built on (an ancestor), and only once the record it was itself built on has
-   * no name left, so that even concurrent collectors remove the chain from the bottom up (a writer's
-   * resurrection check relies on it). Unproven versions (orphans) go only when old. Stale temp files go too.
-   * Synchronous, like the attempt (the store runs it while its own fsyncs are in flight).
+   * Bounds the files of a key: versions up to head − keep are removed. Which records are real is proven from
+   * `anchor`, the record this instance has just committed (real by its check): walking down, a record whose
+   * fingerprint is the `prev` of the real one above it is real. (A successor's `prev` alone proves nothing: a
+   * stale writer may have built a resurrection on another resurrection.) Removal goes bottom-up — the lowest only
+   * once the record it was built on has no name left — so even concurrent collectors remove a chain from the
+   * bottom, which a writer's check relies on. Records below where the proof stops are left, unless ten minutes
+   * old (orphans whose writer died). Stale temp files go too.
    */
-  collect(versions: number[], keep: number, log: (message: string) => void): void {
+  collect(anchor: { version: number; bytes: Buffer }, versions: number[], keep: number, log: (message: string) => void): void {
     const now = Date.now();
-    const first = versions[0];
-    const limit = (versions.at(-1) ?? 0) - keep;
-    // Whether the real record below the current candidate has lost its name: checked on disk for the first
-    // candidate, then known from this pass (we removed it, or it was absent, or it was an orphan).
-    let predecessorGone: boolean | undefined;
-    // Each version is read once: its bytes prove the one below it, then are judged themselves.
-    let current = first !== undefined && first <= limit ? this.readWithStat(first) : undefined;
-    for (let version = first ?? 1; version <= limit; version++) {
-      const path = join(this.path, versionFileName(version));
-      try {
-        const next = this.readWithStat(version + 1);
-        const here = current;
-        current = next;
-        if (here === undefined) {
-          predecessorGone = true;
-          continue;
-        }
-        if (next === undefined || prevOf(next.bytes) !== fingerprint(here.bytes)) {
-          // Unproven and old: an orphan (a resurrection whose writer died before removing it), or a record
-          // whose successor was damaged by hand; either way, after ten minutes nobody is checking against it.
-          if (here.stat.mtimeMs < now - orphanAgeMs) this.removeIfUnchanged(path, here.stat);
-          // A readable successor built on other bytes: this is an orphan, and the real record is gone.
-          else if (next === undefined || typeof prevOf(next.bytes) !== 'string') break; // nothing to judge by yet
-          predecessorGone = true;
-          continue;
-        }
-        predecessorGone ??= this.isGoneOrNotBuiltOn(version - 1, prevOf(here.bytes));
-        if (!predecessorGone) break; // another collector is below us: it goes on from there
-        this.removeIfUnchanged(path, here.stat);
-        predecessorGone = true;
-      } catch (error) {
-        log(`collecting ${path}: ${String(error)}`);
-        break;
+    const limit = Math.min((versions.at(-1) ?? 0) - Math.max(keep, minKeep), anchor.version - 1);
+    const lowest = versions[0] ?? 1;
+    const real: Array<{ version: number; stat: fs.Stats; bytes: Buffer }> = [];
+    let provenDownTo = anchor.version;
+    try {
+      let above = anchor.bytes;
+      for (let version = anchor.version - 1; version >= lowest; version--) {
+        const record = this.readWithStat(version);
+        if (record === undefined || fingerprint(record.bytes) !== prevOf(above)) break;
+        if (version <= limit) real.push({ version, ...record });
+        above = record.bytes;
+        provenDownTo = version;
       }
+      real.reverse();
+      const bottom = real[0];
+      if (bottom !== undefined && this.isGoneOrNotBuiltOn(bottom.version - 1, prevOf(bottom.bytes))) {
+        for (const record of real) this.removeIfUnchanged(join(this.path, versionFileName(record.version)), record.stat);
+      }
+      for (const version of versions) {
+        if (version >= provenDownTo || version > limit) break;
+        const record = this.readWithStat(version);
+        if (record !== undefined && record.stat.mtimeMs < now - orphanAgeMs) this.removeIfUnchanged(join(this.path, versionFileName(version)), record.stat);
+      }
+    } catch (error) {
+      log(`collecting old versions in ${this.path}: ${String(error)}`);
     }
     if (now - this.sweptAt < tempAgeMs) return;
     this.sweptAt = now;

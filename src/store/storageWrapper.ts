@@ -11,7 +11,7 @@ import { errorCode, folderMode, listFolderSync, makePrivateFolderSync, readIfExi
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
 import { encodeRecord, fingerprint, StoredRecord } from './record';
-import { Attempt, Head, KnownRecord, RecordFolder } from './recordFolder';
+import { Attempt, Head, KnownRecord, minKeep, RecordFolder } from './recordFolder';
 import { ScratchFolder } from './scratchFolder';
 import { Trash } from './trash';
 import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
@@ -80,7 +80,7 @@ export class StorageWrapper {
     this.clientId = options.clientId ?? `${process.pid}-${randomBytes(6).toString('hex')}`;
     this.log = options.log ?? (() => undefined);
     this.maxRetries = nonNegative(options.maxRetries, 1000, 'maxRetries');
-    this.keepVersions = Math.max(1, nonNegative(options.keepVersions, 8, 'keepVersions'));
+    this.keepVersions = Math.max(minKeep, nonNegative(options.keepVersions, 8, 'keepVersions'));
     this.backoffBaseMs = nonNegative(options.backoffBaseMs, 0.5, 'backoffBaseMs');
     this.backoffMaxMs = nonNegative(options.backoffMaxMs, 25, 'backoffMaxMs');
     const pollIntervalMs = Math.max(5, nonNegative(options.pollIntervalMs, 100, 'pollIntervalMs'));
@@ -280,7 +280,7 @@ export class StorageWrapper {
     this.announce(record, fingerprint(bytes), attempt.tempPath);
     const durable = this.io(record.key, attempt.durable);
     // Collection's file operations run while our fsyncs are in flight, not after them.
-    this.collectIfDue(folder, record.version, attempt.versions);
+    this.collectIfDue(folder, { version: record.version, bytes }, attempt.versions);
     await durable;
     return attempt.versions;
   }
@@ -306,12 +306,12 @@ export class StorageWrapper {
    * `keepVersions` versions; any committer collects when a folder holds over three times that (its collector
    * died). So one process does the work once per round, not every process on every commit.
    */
-  private collectIfDue(folder: RecordFolder, version: number, versions: number[]): void {
+  private collectIfDue(folder: RecordFolder, committed: { version: number; bytes: Buffer }, versions: number[]): void {
     const keep = this.keepVersions;
-    if (versions.length <= keep || (version % keep !== 0 && versions.length <= 3 * keep)) return;
+    if (versions.length <= keep || (committed.version % keep !== 0 && versions.length <= 3 * keep)) return;
     // A failure here never fails the update (the commit is certain; collection is housekeeping).
     try {
-      folder.collect(versions, keep, (m) => this.log('warn', m));
+      folder.collect(committed, versions, keep, (m) => this.log('warn', m));
     } catch (error) {
       this.log('warn', `collecting old versions of ${JSON.stringify(folder.key)}: ${String(error)}`);
     }

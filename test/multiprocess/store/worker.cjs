@@ -21,7 +21,7 @@ const waitFor = (type) =>
   });
 
 async function increments() {
-  const store = new StorageWrapper({ globalStoragePath: opts.dir }, { clientId: opts.clientId });
+  const store = new StorageWrapper({ globalStoragePath: opts.dir }, { clientId: opts.clientId, ...(opts.keepVersions ? { keepVersions: opts.keepVersions } : {}) });
   if (!isStorageWrapper(store)) throw new Error('brand missing in the built store');
   await send({ type: 'ready' });
   await waitFor('go');
