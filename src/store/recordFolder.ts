@@ -57,6 +57,9 @@ const tempAgeMs = 60_000;
 /** How long a writer's check may take when commits keep coming too fast to judge, or a collector is putting its
  *  record back (rename → check → link back). */
 const settleWaitMs = 5_000;
+/** Past that, a check that still cannot judge (never seen: it needs two commits in every ~100 µs) gives up with an
+ *  error rather than a guess. */
+const givingUpMs = 55_000;
 /**
  * Collection never removes a version less than this far below the newest (whatever a window's keepVersions):
  * a record read at name k while the newest stays below k + minKeep cannot have been collected and re-taken.
@@ -257,23 +260,28 @@ export class RecordFolder {
     committed: (versions: number[]) => Attempt,
   ): Promise<Attempt> {
     try {
-      for (const deadline = Date.now() + settleWaitMs; Date.now() < deadline; await sleep(5)) {
+      const deadline = Date.now() + settleWaitMs;
+      for (;; await sleep(5)) {
         const verdict = this.judge(version, ours);
         if (verdict.kind === 'ours') return committed(verdict.versions);
         if (verdict.kind === 'orphan') {
           this.unlinkIfSameFile(target, tmp);
           return conflict();
         }
-        if (verdict.kind === 'moving') continue;
+        if (verdict.kind === 'moving') {
+          // Undecided is never taken for a conflict: a retry after a real commit would apply the update twice.
+          if (Date.now() > deadline + givingUpMs) throw new Error(`could not tell whether version ${version} was committed: commits kept coming too fast to judge`);
+          continue;
+        }
         const record = fs.fstatSync(fd);
         if (record.nlink <= 1 || this.trash.holdsAsProven(record)) return committed(versionsIn(listFolderSync(this.path)));
         if (isSameFile(target, tmp)) {
           this.unlinkIfSameFile(target, tmp);
           return conflict();
         }
+        // Still in the trash under another inode's number, for good: an orphan that a collector could not put back.
+        if (Date.now() > deadline) return conflict();
       }
-      // Still in the trash under another inode's number: an orphan that a collector could not put back.
-      return conflict();
     } catch (error) {
       closeQuietly(fd);
       unlinkIfExistsSync(tmp);
