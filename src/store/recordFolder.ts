@@ -154,12 +154,12 @@ export class RecordFolder {
   }
 
   /**
-   * One compare-and-set attempt: commits `bytes` as `version` (= head + 1) or reports a conflict, synchronously
-   * up to the decision. The record is fsync'd after its link, not before: no disk flush sits in the window
+   * One compare-and-set attempt: commits `bytes` (whose fingerprint is `ours`) as `version` (= head + 1) or
+   * reports a conflict, synchronously up to the decision. The record is fsync'd after its link, not before: no disk flush sits in the window
    * between reading the head and linking, and nothing acknowledged depends on it — `update` resolves only after
    * `durable()` (the record and the folder fsync'd), and a record built on ours holds the whole value.
    */
-  attempt(version: number, bytes: Buffer): Attempt {
+  attempt(version: number, bytes: Buffer, ours: string): Attempt {
     this.ensure();
     const { fd, path: tmp } = this.scratch.take(bytes);
     const target = join(this.path, versionFileName(version));
@@ -191,7 +191,6 @@ export class RecordFolder {
     }
     try {
       // The resurrection check: had this number been committed (and collected) before? See design.md.
-      const ours = fingerprint(bytes);
       for (let round = 0; round < 3; round++) {
         const verdict = this.judge(version, ours);
         if (verdict.kind === 'ours') return committed(verdict.versions);

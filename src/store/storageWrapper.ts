@@ -271,13 +271,14 @@ export class StorageWrapper {
    */
   private async commitRecord(folder: RecordFolder, record: StoredRecord): Promise<number[] | undefined> {
     const bytes = encodeRecord(record);
-    let attempt: Attempt = this.ioSync(record.key, () => folder.attempt(record.version, bytes));
+    const recordFingerprint = fingerprint(bytes);
+    let attempt: Attempt = this.ioSync(record.key, () => folder.attempt(record.version, bytes, recordFingerprint));
     if (attempt.outcome === 'undecided') {
       const { settle } = attempt;
       attempt = await this.io(record.key, settle);
     }
     if (attempt.outcome !== 'committed') return undefined;
-    this.announce(record, fingerprint(bytes), attempt.tempPath);
+    this.announce(record, recordFingerprint, attempt.tempPath);
     const durable = this.io(record.key, attempt.durable);
     // Collection's file operations run while our fsyncs are in flight, not after them.
     this.collectIfDue(folder, { version: record.version, bytes }, attempt.versions);
