@@ -110,6 +110,9 @@ export class RecordFolder {
       // Gone between listing and reading: only collection removes versions, and never the newest, so list again.
       if (bytes === undefined) continue;
       const record = decodeRecord(bytes, this.key, top);
+      // Not the record asked for: damaged — or it moved on while we read (collected and its file reused, which
+      // needs two newer versions first). Only bytes read while v<top> was still the newest are damage.
+      if (record === undefined && (versionsIn(listFolderSync(this.path)).at(-1) ?? 0) !== top) continue;
       const head: Head = { version: top, bytes, fingerprint: fingerprint(bytes), versions, names };
       if (record) head.record = record;
       return head;

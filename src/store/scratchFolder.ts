@@ -28,7 +28,11 @@ export class ScratchFolder {
   private readonly ready: Array<TempFile & { at: number }> = [];
   private disposed = false;
 
-  constructor(private readonly parent: string) {
+  constructor(
+    private readonly parent: string,
+    /** Where a file that can be reused comes from (the trash: collected records whose last name it holds). */
+    private readonly reusable?: { reuse(into: string): number | undefined },
+  ) {
     this.path = join(parent, this.names.tag);
   }
 
@@ -39,9 +43,9 @@ export class ScratchFolder {
   }
 
   /**
-   * A temp file holding exactly `bytes`, open for writing. A ready one is rewritten when there is one — making
-   * and removing a file cost a journal entry each and, on some disks, a fifth of a millisecond of kernel time —
-   * else one is created (O_EXCL, 0600).
+   * A temp file holding exactly `bytes`, open for writing. A ready one is rewritten when there is one, else a
+   * collected record from the trash — making and freeing a file cost a journal entry each and, on some disks,
+   * a fifth of a millisecond of kernel time — else one is created (O_EXCL, 0600).
    */
   take(bytes: Buffer): TempFile {
     for (let file = this.ready.pop(); file !== undefined; file = this.ready.pop()) {
@@ -55,6 +59,8 @@ export class ScratchFolder {
       }
       this.discard(file);
     }
+    const reused = this.reuse(bytes);
+    if (reused !== undefined) return reused;
     try {
       const path = this.next();
       return { fd: createNewFileSync(path, bytes), path };
@@ -64,6 +70,22 @@ export class ScratchFolder {
       this.remake();
       const path = this.next();
       return { fd: createNewFileSync(path, bytes), path };
+    }
+  }
+
+  private reuse(bytes: Buffer): TempFile | undefined {
+    if (this.reusable === undefined) return undefined;
+    const path = this.next();
+    let fd: number | undefined;
+    try {
+      fd = this.reusable.reuse(path);
+      if (fd === undefined) return undefined;
+      rewriteSync(fd, bytes);
+      return { fd, path };
+    } catch {
+      // The scratch folder or the trash went away behind our back: make a new file instead.
+      if (fd !== undefined) this.discard({ fd, path });
+      return undefined;
     }
   }
 

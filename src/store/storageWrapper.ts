@@ -91,8 +91,8 @@ export class StorageWrapper {
     this.migratedPath = join(storagePath, 'migrated');
     const feedPath = join(storagePath, feedName);
     for (const folder of [this.recordsPath, this.migratedPath, feedPath]) makePrivateFolderSync(folder);
-    this.scratch = new ScratchFolder(join(storagePath, 'tmp'));
     this.trash = new Trash(join(storagePath, 'trash'), this.temp);
+    this.scratch = new ScratchFolder(join(storagePath, 'tmp'), this.trash);
     try {
       this.scratch.sweep();
       this.trash.sweep();

@@ -10,6 +10,8 @@ const maxHeld = 512;
 const staleAfterMs = 60_000;
 /** An orphan in the trash (see sweep) waits as long as orphans anywhere (recordFolder.ts). */
 const orphanAfterMs = 10 * 60_000;
+/** How many held files one commit looks at for reuse (one with a name left elsewhere goes to the back). */
+const reuseLooks = 2;
 
 /**
  * `<storage>/trash/`: where collection puts old versions, by rename, instead of unlinking them on the spot.
@@ -20,6 +22,10 @@ const orphanAfterMs = 10 * 60_000;
  * A file taken to the trash is named `<dev>-<ino>-…` after the inode the collector PROVED (an ancestor); the name
  * is chosen before the rename, so a stalled writer whose record it is can tell "collected as proven" (its inode
  * under its own number) from "a different file was in the way" (its inode under another number: an orphan).
+ *
+ * While commits go on, what this window holds is REUSED as the temp file of its next commit (`reuse`) rather than
+ * freed and a new file made: on disks where making and freeing inodes is dear, that was a tenth of a commit's
+ * cost (design.md, "Reusing collected files").
  */
 export class Trash {
   private readonly held: string[] = [];
@@ -46,6 +52,34 @@ export class Trash {
       if (stat?.ino === file.ino && stat.dev === file.dev) return true;
     }
     return false;
+  }
+
+  /**
+   * Moves a held file to `into` (a fresh scratch name) and opens it for writing, or undefined when none can be
+   * reused. Only a file whose trash name is its LAST name: no writer's temp name (a stalled writer's check
+   * looks at its record's names), no feed file, no version name. Nobody else ever adds a name to one of our trash
+   * names, so its link count cannot go back up after the look. A reader that opened the record before it lost its
+   * names may read the new bytes: every reader takes bytes that are not the record it asked for as "moved on"
+   * (recordFolder.ts), never as damage.
+   */
+  reuse(into: string): number | undefined {
+    for (let look = 0; look < reuseLooks && this.held.length > 0; look++) {
+      const path = this.held.shift() as string;
+      const stat = fs.lstatSync(path, { throwIfNoEntry: false });
+      if (stat === undefined || !stat.isFile()) continue; // swept by a window that took it for a dead one's
+      if (stat.nlink !== 1) {
+        this.held.push(path);
+        continue;
+      }
+      try {
+        fs.renameSync(path, into);
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT') continue;
+        throw error;
+      }
+      return fs.openSync(into, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+    }
+    return undefined;
   }
 
   /** `path` (a file in the trash) is to be removed: when this window is idle, or now if it holds many. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConflictError, StorageWrapper } from '../../../src/store';
@@ -12,7 +12,11 @@ import { builtStore, tempFolder } from './harness';
  * stale writer), or between our link and our resurrection check. The other process commits and collects for
  * real, on the same folder.
  */
-const hooks: { beforeLink?: (target: string) => void; afterLink?: (target: string) => void } = {};
+const hooks: {
+  beforeLink?: (target: string) => void;
+  afterLink?: (target: string) => void;
+  afterOpen?: (path: string, fd: number) => void;
+} = {};
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
@@ -21,7 +25,12 @@ vi.mock('node:fs', async (importOriginal) => {
     real.linkSync(existing, target);
     hooks.afterLink?.(String(target));
   };
-  return { ...real, default: { ...real, linkSync }, linkSync };
+  const openSync = (path: import('node:fs').PathLike, ...rest: unknown[]): number => {
+    const fd = (real.openSync as (...args: unknown[]) => number)(path, ...rest);
+    hooks.afterOpen?.(String(path), fd);
+    return fd;
+  };
+  return { ...real, default: { ...real, linkSync, openSync }, linkSync, openSync };
 });
 
 let work: { dir: string; remove: () => void };
@@ -126,6 +135,31 @@ describe('resurrection of a collected version number (another process commits wh
     once('afterLink', 'v000000000002.json', () => otherProcessIncrements(dir, 3, 8));
     expect(await slow.update('n', (c: number) => c + 1)).toMatchObject({ version: 2, payload: 1 });
     expect(await open(dir, {}).read('n')).toMatchObject({ version: 5, payload: 4 });
+  });
+});
+
+describe('a reader whose record is collected and its file reused while it reads', () => {
+  it('reads on to the newest record and never takes the reused bytes for damage', async () => {
+    const dir = freshDir();
+    await open(dir, { clientId: 'writer' }).set('n', 0);
+    const reader = open(dir, { clientId: 'reader' });
+    let bytesUnderUs = '';
+    hooks.afterOpen = (path, fd) => {
+      if (!path.endsWith('v000000000001.json')) return;
+      hooks.afterOpen = undefined;
+      // Between our open of v1 and our read: another window commits 20 versions, collects v1 and reuses its file.
+      otherProcessIncrements(dir, 20, 2);
+      const buffer = Buffer.alloc(4096);
+      bytesUnderUs = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+    };
+    const record = await reader.read('n');
+    hooks.afterOpen = undefined;
+    // The premise: the file we had open now holds a later record (it was reused), not v1.
+    expect(JSON.parse(bytesUnderUs)).toMatchObject({ key: 'n' });
+    expect(JSON.parse(bytesUnderUs).version).toBeGreaterThan(1);
+    expect(record).toMatchObject({ version: 21, payload: 20 });
+    expect(reader.getMetrics().corruptRecords).toBe(0);
+    expect(readdirSync(join(dir, 'records', readdirSync(join(dir, 'records'))[0] ?? '')).filter((n) => n.includes('corrupt'))).toEqual([]);
   });
 });
 

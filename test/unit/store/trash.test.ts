@@ -1,6 +1,8 @@
-import { linkSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TempNames } from '../../../src/store/files';
+import { Trash } from '../../../src/store/trash';
 import { openStore, recordFolders, tempFolder, versionFiles } from './helpers';
 
 function age(path: string, seconds: number): void {
@@ -8,14 +10,20 @@ function age(path: string, seconds: number): void {
   utimesSync(path, then, then);
 }
 
-describe('the trash (collected versions, freed when the window is idle)', () => {
-  it('holds what collection took while commits go on, and frees it once the window has been idle for a moment', async () => {
+describe('the trash (collected versions, reused by the next commits or freed when the window is idle)', () => {
+  it('reuses what collection took as the files of the next commits, and frees the rest once the window is idle', async () => {
     const dir = tempFolder();
     const store = openStore(dir, { keepVersions: 4 });
-    for (let i = 0; i < 30; i++) await store.update('n', (c: number) => c + 1, 0);
+    const inodes = new Set<number>();
+    for (let i = 0; i < 60; i++) {
+      const { version } = await store.update('n', (c: number) => c + 1, 0);
+      inodes.add(statSync(join(recordFolders(dir)[0] ?? '', `v${String(version).padStart(12, '0')}.json`)).ino);
+    }
     expect(versionFiles(recordFolders(dir)[0] ?? '').length).toBeLessThanOrEqual(8);
+    // 60 commits, but only the files of about two rounds of collection: every later commit reused a collected one.
+    expect(inodes.size).toBeLessThanOrEqual(16);
     const held = readdirSync(join(dir, 'trash'));
-    expect(held.length).toBeGreaterThanOrEqual(16);
+    expect(held.length).toBeGreaterThan(0);
     // Each is named after the inode it is: "<dev>-<ino>-…" (a stalled writer's check relies on it).
     for (const name of held) {
       const stat = statSync(join(dir, 'trash', name));
@@ -23,7 +31,28 @@ describe('the trash (collected versions, freed when the window is idle)', () => 
     }
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(readdirSync(join(dir, 'trash'))).toEqual([]);
-    expect(await store.read('n')).toMatchObject({ version: 30, payload: 30 });
+    expect(await store.read('n')).toMatchObject({ version: 60, payload: 60 });
+  });
+
+  it('reuses a collected file only once the trash holds its last name (no writer’s temp name, no feed file)', () => {
+    const dir = tempFolder();
+    const trash = new Trash(join(dir, 'trash'), new TempNames());
+    const proven = trash.nameFor({ dev: 0, ino: 0 });
+    writeFileSync(proven, '{"version":3}');
+    const writersTemp = join(dir, 'writers-temp');
+    linkSync(proven, writersTemp); // a stalled writer still checking its record
+    trash.hold(proven);
+    const into = join(dir, 'reused');
+    expect(trash.reuse(into)).toBeUndefined();
+    expect(existsSync(proven)).toBe(true);
+    unlinkSync(writersTemp); // the writer is done: the trash name is the last one
+    const fd = trash.reuse(into);
+    expect(fd).toBeTypeOf('number');
+    closeSync(fd as number);
+    expect(existsSync(proven)).toBe(false);
+    expect(readFileSync(into, 'utf8')).toBe('{"version":3}');
+    expect(trash.reuse(join(dir, 'again'))).toBeUndefined(); // nothing held any more
+    trash.empty();
   });
 
   it('a window opening frees proven trash left for a minute, and keeps an orphan (another inode’s number) for ten', () => {
