@@ -144,12 +144,24 @@ export function readIfExistsSync(path: string): Buffer | undefined {
     throw error;
   }
   try {
-    const first = Buffer.allocUnsafe(smallFileBytes);
-    const n = fs.readSync(fd, first, 0, smallFileBytes, 0);
-    if (n < smallFileBytes) return Buffer.from(first.subarray(0, n));
-    return Buffer.concat([first, fs.readFileSync(fd)]);
+    return readAllSync(fd);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** The whole content of an open file, by positioned reads from its start (one read for a small record). */
+export function readAllSync(fd: number): Buffer {
+  const first = Buffer.allocUnsafe(smallFileBytes);
+  let size = fs.readSync(fd, first, 0, smallFileBytes, 0);
+  if (size < smallFileBytes) return Buffer.from(first.subarray(0, size));
+  const chunks = [first];
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.max(smallFileBytes, size));
+    const n = fs.readSync(fd, chunk, 0, chunk.length, size);
+    if (n === 0) return Buffer.concat(chunks, size);
+    chunks.push(chunk.subarray(0, n));
+    size += n;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   isTempName,
   listFolderSync,
   makePrivateFolderSync,
+  readAllSync,
   readIfExistsSync,
   syncFolder,
   TempNames,
@@ -397,7 +398,7 @@ export class RecordFolder {
       return stat && { stat, bytes: Buffer.alloc(0) };
     }
     try {
-      return { stat: fs.fstatSync(fd), bytes: fs.readFileSync(fd) };
+      return { stat: fs.fstatSync(fd), bytes: readAllSync(fd) };
     } finally {
       fs.closeSync(fd);
     }
