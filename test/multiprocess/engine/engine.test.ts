@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HISTORY_KEY, HISTORY_LIMIT } from '../../../src/engine';
+import { StorageWrapper } from '../../../src/store';
 import { EngineWindow, prepareWorkers, tempFolder } from './harness';
 
 // Three "windows" (real Node processes) share one real store folder. Time is virtual and sent with each request,
@@ -128,6 +130,30 @@ describe('trackers in separate processes on one store', () => {
       console.log(`[engine end race] 8 rounds × 3 processes: conflicts ${metrics.reduce((s, m) => s + m.conflicts, 0)}`);
     } finally {
       await Promise.all(windows.map((w) => w.close()));
+    }
+  });
+
+  it('keep a full history (500 sessions, ~50 KB: past a single 16 KB read) across windows', async () => {
+    const dir = join(work.dir, 'full-history');
+    const seed = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
+    const sessions = Array.from({ length: HISTORY_LIMIT }, (_, i) => ({ id: `old${i}`, startedAt: T0 - 1e9 + i * 1000, endedAt: T0 - 1e9 + i * 1000 + 600, goalMinutes: 5, activeMs: 600, cycles: 0, bonusXp: 0 }));
+    const seeded = await seed.set(HISTORY_KEY, { schema: 1, sessions, older: { sessions: 0, activeMs: 0, firstStartedAt: null } });
+    seed.dispose();
+    expect(JSON.stringify(seeded.payload).length).toBeGreaterThan(40_000);
+    const [w1, w2] = (await openWindows(2, dir)) as [EngineWindow, EngineWindow];
+    try {
+      expect((await w2.request<Snapshot>('snapshot', { now: T0 })).history).toHaveLength(HISTORY_LIMIT);
+      const { session } = await w1.request<{ session: { id: string } }>('start', { now: T0, goal: 1 });
+      await w1.request<End>('end', { now: T0 + 60_000 });
+      // w2 hears of it through the change feed (a snapshot event without a session, after the start).
+      const started = await sees(w2, (e) => e.sessionId === session.id);
+      await w2.event((m) => m.type === 'snapshot' && m.sessionId === null && w2.events.indexOf(m) > w2.events.indexOf(started));
+      const history = (await w2.request<Snapshot>('snapshot', { now: T0 + 60_000 })).history;
+      expect(history).toHaveLength(HISTORY_LIMIT);
+      expect(history[0]).toBe('old1'); // the oldest was summarised, the rest kept
+      expect(history.at(-1)).toBe(session.id);
+    } finally {
+      await Promise.all([w1, w2].map((w) => w.close()));
     }
   });
 
