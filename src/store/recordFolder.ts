@@ -15,7 +15,7 @@ import {
   unlinkIfExistsSync,
   writeDurableFileSync,
 } from './files';
-import { ScratchFolder } from './scratchFolder';
+import { ScratchFolder, type TempFile } from './scratchFolder';
 import { Trash } from './trash';
 import { corruptCopyPrefix, decodeRecord, fingerprint, prevOf, StoredRecord, versionFileName, versionsIn } from './record';
 
@@ -159,13 +159,19 @@ export class RecordFolder {
 
   /**
    * One compare-and-set attempt: commits `bytes` (whose fingerprint is `ours`) as `version` (= head + 1) or
-   * reports a conflict, synchronously up to the decision. The record is fsync'd after its link, not before: no disk flush sits in the window
+   * reports a conflict, synchronously up to the decision. `temp` (from `ScratchFolder.prepare`) is ours from here. The record is fsync'd after its link, not before: no disk flush sits in the window
    * between reading the head and linking, and nothing acknowledged depends on it — `update` resolves only after
    * `durable()` (the record and the folder fsync'd), and a record built on ours holds the whole value.
    */
-  attempt(version: number, bytes: Buffer, ours: string): Attempt {
-    this.ensure();
-    const { fd, path: tmp } = this.scratch.take(bytes);
+  attempt(version: number, bytes: Buffer, ours: string, temp: TempFile): Attempt {
+    try {
+      this.ensure();
+    } catch (error) {
+      this.scratch.giveBack(temp);
+      throw error;
+    }
+    this.scratch.write(temp, bytes);
+    const { fd, path: tmp } = temp;
     const target = join(this.path, versionFileName(version));
     const conflict = (): Attempt => {
       closeQuietly(fd);

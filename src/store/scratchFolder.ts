@@ -6,6 +6,7 @@ import { closeQuietly, createNewFileSync, errorCode, listFolderSync, makePrivate
 const staleAfterMs = 60_000;
 /** A kept temp file older than this is not reused: a sweep (of minute-old files) may have taken its name. */
 const reuseWithinMs = 10_000;
+const nothing = Buffer.alloc(0);
 
 /** An open temp file in the scratch folder, not linked anywhere else: nobody but this instance knows it. */
 export interface TempFile {
@@ -43,48 +44,50 @@ export class ScratchFolder {
   }
 
   /**
-   * A temp file holding exactly `bytes`, open for writing. A ready one is rewritten when there is one, else a
-   * collected record from the trash — making and freeing a file cost a journal entry each and, on some disks,
-   * a fifth of a millisecond of kernel time — else one is created (O_EXCL, 0600).
+   * A temp file for the next commit, open for writing; what it holds is rewritten by `write`. It is prepared
+   * BEFORE the head is read, so finding or making it adds nothing to the window between reading the head and
+   * the link (the shorter that window, the fewer conflicts). A ready one comes first, else a collected record
+   * from the trash — making and freeing a file cost a journal entry each and, on some disks, a fifth of a
+   * millisecond of kernel time — else a new one (O_EXCL, 0600).
    */
-  take(bytes: Buffer): TempFile {
+  prepare(): TempFile {
     for (let file = this.ready.pop(); file !== undefined; file = this.ready.pop()) {
-      if (Date.now() - file.at < reuseWithinMs) {
-        try {
-          rewriteSync(file.fd, bytes);
-          return { fd: file.fd, path: file.path };
-        } catch {
-          // Fall through: drop it and try the next (or a fresh one).
-        }
-      }
+      if (Date.now() - file.at < reuseWithinMs) return { fd: file.fd, path: file.path };
       this.discard(file);
     }
-    const reused = this.reuse(bytes);
+    const reused = this.reuse();
     if (reused !== undefined) return reused;
     try {
       const path = this.next();
-      return { fd: createNewFileSync(path, bytes), path };
+      return { fd: createNewFileSync(path, nothing), path };
     } catch (error) {
       // The scratch folder was swept or the storage cleared behind our back: make it again, once.
       if (errorCode(error) !== 'ENOENT') throw error;
       this.remake();
       const path = this.next();
-      return { fd: createNewFileSync(path, bytes), path };
+      return { fd: createNewFileSync(path, nothing), path };
     }
   }
 
-  private reuse(bytes: Buffer): TempFile | undefined {
-    if (this.reusable === undefined) return undefined;
-    const path = this.next();
-    let fd: number | undefined;
+  /** Makes `file` hold exactly `bytes`. On failure (a full disk) the file is removed and the error thrown. */
+  write(file: TempFile, bytes: Buffer): void {
     try {
-      fd = this.reusable.reuse(path);
-      if (fd === undefined) return undefined;
-      rewriteSync(fd, bytes);
-      return { fd, path };
+      for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(file.fd, bytes, offset, bytes.length - offset, offset);
+      fs.ftruncateSync(file.fd, bytes.length);
+    } catch (error) {
+      this.discard(file);
+      throw error;
+    }
+  }
+
+  private reuse(): TempFile | undefined {
+    if (this.reusable === undefined) return undefined;
+    try {
+      const path = this.next();
+      const fd = this.reusable.reuse(path);
+      return fd === undefined ? undefined : { fd, path };
     } catch {
       // The scratch folder or the trash went away behind our back: make a new file instead.
-      if (fd !== undefined) this.discard({ fd, path });
       return undefined;
     }
   }
@@ -159,10 +162,4 @@ export class ScratchFolder {
     }
     this.made = true;
   }
-}
-
-/** Replaces the whole content of an open file with `bytes`. */
-function rewriteSync(fd: number, bytes: Buffer): void {
-  for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset, offset);
-  fs.ftruncateSync(fd, bytes.length);
 }

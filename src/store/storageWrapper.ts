@@ -12,7 +12,7 @@ import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
 import { encodeRecord, fingerprint, StoredRecord } from './record';
 import { Attempt, Head, KnownRecord, minKeep, RecordFolder } from './recordFolder';
-import { ScratchFolder } from './scratchFolder';
+import { ScratchFolder, type TempFile } from './scratchFolder';
 import { Trash } from './trash';
 import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
 
@@ -221,30 +221,38 @@ export class StorageWrapper {
   private async commit(key: string, produce: (current: unknown) => { deleted: boolean; payload: unknown }, defaultValue: unknown): Promise<VersionedData<unknown>> {
     const folder = this.folder(key);
     for (let attempt = 0; ; attempt++) {
-      // From listing the head to the link this runs synchronously (recordFolder.ts says why), so the updater
-      // sees a value that is at most microseconds old when its result is linked.
-      const head = this.ioSync(key, () => folder.readHeadSync());
-      let current: StoredRecord | undefined = head.record;
-      if (current) this.learn(current, 'remote', head.fingerprint);
-      else if (head.version > 0) {
-        // Recovery: build on the newest readable older record, but commit above the unreadable one.
-        this.noteCorrupt(folder, head);
-        current = this.ioSync(key, () => folder.newestReadableBelow(head));
+      const temp = this.ioSync(key, () => this.scratch.prepare());
+      let next: { deleted: boolean; payload: unknown };
+      let record: StoredRecord;
+      try {
+        // From listing the head to the link this runs synchronously (recordFolder.ts says why), so the updater
+        // sees a value that is at most microseconds old when its result is linked.
+        const head = this.ioSync(key, () => folder.readHeadSync());
+        let current: StoredRecord | undefined = head.record;
+        if (current) this.learn(current, 'remote', head.fingerprint);
+        else if (head.version > 0) {
+          // Recovery: build on the newest readable older record, but commit above the unreadable one.
+          this.noteCorrupt(folder, head);
+          current = this.ioSync(key, () => folder.newestReadableBelow(head));
+        }
+        next = produce(current && !current.deleted ? cloneJsonData(current.payload) : cloneJsonData(defaultValue));
+        if (!next.deleted) assertJsonData(next.payload, 'Updated value');
+        record = {
+          version: head.version + 1,
+          lastModified: new Date().toISOString(),
+          clientId: this.clientId,
+          key,
+          id: this.nextRecordId(),
+          prev: head.fingerprint ?? null,
+          deleted: next.deleted,
+          // A copy: the cached payload is frozen, and the object the updater returned stays the caller's.
+          payload: next.deleted ? undefined : cloneJsonData(next.payload),
+        };
+      } catch (error) {
+        this.scratch.giveBack(temp);
+        throw error;
       }
-      const next = produce(current && !current.deleted ? cloneJsonData(current.payload) : cloneJsonData(defaultValue));
-      if (!next.deleted) assertJsonData(next.payload, 'Updated value');
-      const record: StoredRecord = {
-        version: head.version + 1,
-        lastModified: new Date().toISOString(),
-        clientId: this.clientId,
-        key,
-        id: this.nextRecordId(),
-        prev: head.fingerprint ?? null,
-        deleted: next.deleted,
-        // A copy: the cached payload is frozen, and the object the updater returned stays the caller's.
-        payload: next.deleted ? undefined : cloneJsonData(next.payload),
-      };
-      const versions = await this.commitRecord(folder, record);
+      const versions = await this.commitRecord(folder, record, temp);
       if (versions) {
         // Our own record, even if the cache already moved past it (others committed right after us).
         const cached = this.known.get(key);
@@ -269,10 +277,10 @@ export class StorageWrapper {
    * One compare-and-set of `record` (design.md, "The commit protocol"). Resolves with the versions present after
    * the commit once it is durable, or undefined on a conflict. A certain commit is announced before its fsyncs.
    */
-  private async commitRecord(folder: RecordFolder, record: StoredRecord): Promise<number[] | undefined> {
+  private async commitRecord(folder: RecordFolder, record: StoredRecord, temp: TempFile): Promise<number[] | undefined> {
     const bytes = encodeRecord(record);
     const recordFingerprint = fingerprint(bytes);
-    let attempt: Attempt = this.ioSync(record.key, () => folder.attempt(record.version, bytes, recordFingerprint));
+    let attempt: Attempt = this.ioSync(record.key, () => folder.attempt(record.version, bytes, recordFingerprint, temp));
     if (attempt.outcome === 'undecided') {
       const { settle } = attempt;
       attempt = await this.io(record.key, settle);
@@ -478,7 +486,8 @@ export class StorageWrapper {
         deleted: false,
         payload: cloneJsonData(value),
       };
-      if (await this.commitRecord(folder, record)) this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
+      const temp = this.ioSync(key, () => this.scratch.prepare());
+      if (await this.commitRecord(folder, record, temp)) this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
     }
     const tmp = this.temp.next(this.migratedPath);
     await writeNewFile(tmp, Buffer.from(`${JSON.stringify({ key, at: new Date().toISOString() })}\n`), true);
