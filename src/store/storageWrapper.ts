@@ -80,7 +80,7 @@ export class StorageWrapper {
     this.clientId = options.clientId ?? `${process.pid}-${randomBytes(6).toString('hex')}`;
     this.log = options.log ?? (() => undefined);
     this.maxRetries = nonNegative(options.maxRetries, 1000, 'maxRetries');
-    this.keepVersions = Math.max(minKeep, nonNegative(options.keepVersions, 8, 'keepVersions'));
+    this.keepVersions = Math.max(minKeep, nonNegative(options.keepVersions, 4, 'keepVersions'));
     this.backoffBaseMs = nonNegative(options.backoffBaseMs, 0.5, 'backoffBaseMs');
     this.backoffMaxMs = nonNegative(options.backoffMaxMs, 25, 'backoffMaxMs');
     const pollIntervalMs = Math.max(5, nonNegative(options.pollIntervalMs, 100, 'pollIntervalMs'));
@@ -311,13 +311,16 @@ export class StorageWrapper {
   }
 
   /**
-   * Collection runs after every `keepVersions`-th version (whoever commits it), bringing the folder back to
-   * `keepVersions` versions; any committer collects when a folder holds over three times that (its collector
-   * died). So one process does the work once per round, not every process on every commit.
+   * Collection runs after every `2 × keepVersions`-th version (whoever commits it), bringing the folder back to
+   * `keepVersions` versions; any committer collects when a folder holds two rounds more than that (its collector
+   * died). So one process does the work once per round, not every process on every commit. A proof reads every
+   * version from the new one down, kept ones included: rounds twice the kept versions hold those reads to 1.5 per
+   * commit (rounds equal to it: 2).
    */
   private collectIfDue(folder: RecordFolder, committed: { version: number; bytes: Buffer }, versions: number[]): void {
     const keep = this.keepVersions;
-    if (versions.length <= keep || (committed.version % keep !== 0 && versions.length <= 3 * keep)) return;
+    const round = 2 * keep;
+    if (versions.length <= keep || (committed.version % round !== 0 && versions.length <= keep + 2 * round)) return;
     // A failure here never fails the update (the commit is certain; collection is housekeeping).
     try {
       folder.collect(committed, versions, keep, (m) => this.log('warn', m));

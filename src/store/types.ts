@@ -54,7 +54,8 @@ export interface StorageWrapperOptions {
   watch?: WatchMode;
   /** Polling period when polling is in use. Default 100 ms. */
   pollIntervalMs?: number;
-  /** Versions kept per key before older ones are collected (the newest is never collected). Default 8; at least 2. */
+  /** Versions kept per key after a collection (the newest is never collected); collection runs every twice that
+   *  many commits, so a key's folder holds at most three times this. Default 4; at least 2. */
   keepVersions?: number;
   /** Backoff after a conflict: first delay and cap, in ms; each retry doubles with full jitter. Default 0.5 / 25. */
   backoffBaseMs?: number;
