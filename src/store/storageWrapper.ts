@@ -287,10 +287,11 @@ export class StorageWrapper {
     }
     if (attempt.outcome !== 'committed') return undefined;
     this.announce(record, recordFingerprint, attempt.tempPath);
-    const durable = this.io(record.key, attempt.durable);
-    // Collection's file operations run while our fsyncs are in flight, not after them.
+    await this.io(record.key, attempt.durable);
+    // Only once our record is durable: collection removes versions below it, and after a power loss (not only a
+    // killed process) the folder must still hold a durable record with every acknowledged update — ours — rather
+    // than only records whose writers are still waiting for their flushes.
     this.collectIfDue(folder, { version: record.version, bytes }, attempt.versions);
-    await durable;
     return attempt.versions;
   }
 
