@@ -159,9 +159,10 @@ export class RecordFolder {
 
   /**
    * One compare-and-set attempt: commits `bytes` (whose fingerprint is `ours`) as `version` (= head + 1) or
-   * reports a conflict, synchronously up to the decision. `temp` (from `ScratchFolder.prepare`) is ours from here. The record is fsync'd after its link, not before: no disk flush sits in the window
-   * between reading the head and linking, and nothing acknowledged depends on it — `update` resolves only after
-   * `durable()` (the record and the folder fsync'd), and a record built on ours holds the whole value.
+   * reports a conflict, synchronously up to the decision. `temp` (from `ScratchFolder.prepare`) is ours from here.
+   * The record is fsync'd after its link, not before: no disk flush sits in the window between reading the head
+   * and linking, and nothing acknowledged depends on it — `update` resolves only after `durable()` (the record
+   * and the folder fsync'd), and a record built on ours holds the whole value.
    */
   attempt(version: number, bytes: Buffer, ours: string, temp: TempFile): Attempt {
     try {
