@@ -15,17 +15,13 @@ const reuseLooks = 2;
 
 /**
  * `<storage>/trash/`: where collection puts old versions, by rename, instead of unlinking them on the spot.
- * Freeing a file's blocks is the dearest step of a commit's housekeeping (a journal entry, and on disks mounted
- * with `discard` a discard request that the next journal commit — every window's fsync — waits for), so each
- * window frees what it collected when it is idle, or when it holds `maxHeld` (design.md, "Collection").
+ * Making and freeing inodes are the dearest steps of a commit's housekeeping on some disks, so what a window holds
+ * is first reused for its next commits (`reuse`); the rest is freed when the window is idle, or when it holds
+ * `maxHeld` (design.md, "Collection of old versions").
  *
  * A file taken to the trash is named `<dev>-<ino>-…` after the inode the collector PROVED (an ancestor); the name
  * is chosen before the rename, so a stalled writer whose record it is can tell "collected as proven" (its inode
  * under its own number) from "a different file was in the way" (its inode under another number: an orphan).
- *
- * While commits go on, what this window holds is REUSED as the temp file of its next commit (`reuse`) rather than
- * freed and a new file made: on disks where making and freeing inodes is dear, that was a tenth of a commit's
- * cost (design.md, "Reusing collected files").
  */
 export class Trash {
   private readonly held: string[] = [];
@@ -82,7 +78,7 @@ export class Trash {
     return undefined;
   }
 
-  /** `path` (a file in the trash) is to be removed: when this window is idle, or now if it holds many. */
+  /** `path` (a file in the trash, proven collected) is held for reuse; freed when the window is idle, or at once if it holds many. */
   hold(path: string): void {
     this.held.push(path);
     if (this.held.length >= maxHeld) this.empty();
