@@ -13,8 +13,12 @@ export class ConflictError extends Error {
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   readonly key?: string;
-  constructor(message: string, options?: { key?: string; cause?: unknown }) {
+  /** For a failed `update`: false — nothing was committed; true — committed, but a later step (durability) failed;
+   *  'unknown' — it cannot be told. Never retry an update whose error says anything but false. */
+  readonly applied: boolean | 'unknown';
+  constructor(message: string, options?: { key?: string; cause?: unknown; applied?: boolean | 'unknown' }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     if (options?.key !== undefined) this.key = options.key;
+    this.applied = options?.applied ?? false;
   }
 }

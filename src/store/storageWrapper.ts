@@ -207,15 +207,22 @@ export class StorageWrapper {
     return { ...this.counters, feedLatencyMs: this.latency.summary(), watchMode: this.feed.mode };
   }
 
-  /** Stops the change feed; updates already queued still finish, new ones reject with StoreError. */
-  dispose(): void {
-    if (this.disposed) return;
+  /** Re-reads every key this instance has loaded and announces what changed (for a window that regains focus). */
+  async refresh(): Promise<void> {
+    await Promise.all([...this.known.keys()].map((key) => this.read(key).catch(() => undefined)));
+  }
+
+  /** Stops the change feed; updates already queued still finish (the promise waits for them), new ones reject. */
+  dispose(): Promise<void> {
+    const queued = Promise.all([...this.queues.values()].map((q) => q.catch(() => undefined))).then(() => undefined);
+    if (this.disposed) return queued;
     this.disposed = true;
     this.feed.dispose();
     this.scratch.dispose();
     this.trash.empty();
     this.changes.dispose();
     this.reloads.dispose();
+    return queued;
   }
 
   private async commit(key: string, produce: (current: unknown) => { deleted: boolean; payload: unknown }, defaultValue: unknown): Promise<VersionedData<unknown>> {
