@@ -1,197 +1,162 @@
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
-import { join } from 'node:path';
+import * as nodeFs from 'node:fs';
 
 /**
- * File primitives with the store's privacy rules: files 0600 and folders 0700 set explicitly (a umask can only
- * narrow what `open` asks for, and the store must not depend on it), temp files created with O_EXCL under fresh
- * names (so a planted symlink is never followed), and record reads that refuse symlinks.
+ * The file-system calls the store makes, in one object so that tests can inject the errors no real fault produces
+ * on a test machine (EPERM on a folder fsync, EIO, EEXIST after a successful link, EBUSY on rename). Everything else
+ * is tested against the real file system.
  */
+export interface FileSystem {
+  openSync(path: string, flags: number, mode?: number): number;
+  closeSync(fd: number): void;
+  writeSync(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): number;
+  readSync(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): number;
+  fstatSync(fd: number, options: { bigint: true }): nodeFs.BigIntStats;
+  lstatSync(path: string, options: { bigint: true }): nodeFs.BigIntStats;
+  linkSync(existing: string, name: string): void;
+  renameSync(from: string, to: string): void;
+  unlinkSync(path: string): void;
+  rmdirSync(path: string): void;
+  mkdirSync(path: string, options: { mode: number }): void;
+  chmodSync(path: string, mode: number): void;
+  fchmodSync(fd: number, mode: number): void;
+  readdirSync(path: string): string[];
+  rmSync(path: string, options: { recursive: true; force: true }): void;
+  fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
+}
+
+export const realFileSystem: FileSystem = nodeFs as unknown as FileSystem;
+
 export const fileMode = 0o600;
 export const folderMode = 0o700;
+export const isWindows = process.platform === 'win32';
+const { O_CREAT, O_EXCL, O_RDONLY, O_WRONLY } = nodeFs.constants;
+/** Where the platform has it (not Windows): never follow a symbolic link planted at one of our names. */
+const noFollow = nodeFs.constants.O_NOFOLLOW ?? 0;
+export const createFlags = O_CREAT | O_EXCL | O_WRONLY | noFollow;
+export const readFlags = O_RDONLY | noFollow;
 
-const readFlags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
-const writeNewFlags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
-
-/** Creates a folder (0700); false when it existed already. */
-export function makePrivateFolderSync(path: string): boolean {
-  try {
-    fs.mkdirSync(path, { mode: folderMode });
-  } catch (error) {
-    if (errorCode(error) !== 'EEXIST') throw error;
-    return false;
-  }
-  fs.chmodSync(path, folderMode);
-  return true;
-}
-
-/** A unique temp-file namer per instance: `.tmp-<tag>-<n>`, never a shared fixed name. */
-export class TempNames {
-  readonly tag = randomBytes(6).toString('hex');
-  private n = 0;
-  next(folder: string): string {
-    return join(folder, `.tmp-${this.tag}-${(this.n++).toString(36)}`);
-  }
-}
-
-export function isTempName(name: string): boolean {
-  return name.startsWith('.tmp-');
+export function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /**
- * Creates a file (O_EXCL, 0600) holding `bytes` and returns its open descriptor, so the caller chooses when to
- * fsync. Sync, for the compare-and-set attempt (recordFolder.ts): on a local disk, three syscalls of microseconds.
+ * On Windows, antivirus scanners, indexers and backup tools open files for a moment, and a rename, unlink or link
+ * touching such a file fails with EPERM, EBUSY or EACCES. Retry those (as graceful-fs does), a bounded number of
+ * times — 8 tries over about a quarter of a second — then let the error through. Elsewhere only EBUSY is retried.
  */
-export function createNewFileSync(path: string, bytes: Uint8Array): number {
-  const fd = fs.openSync(path, writeNewFlags, fileMode);
+export function retryTransient<R>(action: () => R): R {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return action();
+    } catch (error) {
+      const code = errorCode(error);
+      const transient = code === 'EBUSY' || (isWindows && (code === 'EPERM' || code === 'EACCES'));
+      if (!transient || attempt >= 7) throw error;
+      sleepSync(2 ** attempt);
+    }
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+/** Creates a private folder if missing (0700 whatever the umask). */
+export function ensureFolder(fs: FileSystem, path: string): void {
   try {
-    fs.fchmodSync(fd, fileMode);
-    writeAllSync(fd, bytes);
+    fs.mkdirSync(path, { mode: folderMode });
+    if (!isWindows) fs.chmodSync(path, folderMode);
   } catch (error) {
-    closeQuietly(fd);
-    unlinkIfExistsSync(path);
+    if (errorCode(error) !== 'EEXIST') throw error;
+  }
+}
+
+/** Set once a created file came out with other permissions than 0600 (a umask taking the owner's bits). */
+let fixModes = false;
+
+export function listFolder(fs: FileSystem, path: string): string[] {
+  try {
+    return fs.readdirSync(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return [];
     throw error;
   }
-  return fd;
 }
 
-/** Writes bytes to a new file (O_EXCL, 0600), fsyncs and closes it (for rare files: it waits for the disk). */
-export function writeDurableFileSync(path: string, bytes: Uint8Array): void {
-  const fd = createNewFileSync(path, bytes);
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+/** A file's bytes and its identity (device and 64-bit file id: `bigint`, as NTFS ids do not fit a double). */
+export interface FileRead {
+  bytes: Buffer;
+  identity: string;
 }
 
-function writeAllSync(fd: number, bytes: Uint8Array): void {
-  for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+export function identityOf(stats: nodeFs.BigIntStats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
 }
 
-/** fsync of an open descriptor, off the event loop (it can take milliseconds). */
-export function fsyncFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+/** Same file (not necessarily same bytes): device and file id only. */
+export function sameFile(a: nodeFs.BigIntStats, b: nodeFs.BigIntStats): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
 }
 
-/** Makes a folder's entries durable; the open and close are sync (microseconds), the fsync is not. */
-export async function syncFolder(path: string): Promise<void> {
-  const fd = fs.openSync(path, 'r');
-  try {
-    await fsyncFd(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-export function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // Already closed or never valid: nothing to release.
-  }
-}
-
-export function unlinkIfExistsSync(path: string): void {
-  try {
-    fs.unlinkSync(path);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
-  }
-}
-
-/** Writes bytes to a new file (O_EXCL, 0600); `durable` fsyncs it before returning. */
-export async function writeNewFile(path: string, bytes: Uint8Array, durable: boolean): Promise<void> {
-  const handle = await fsp.open(path, 'wx', fileMode);
-  try {
-    await handle.chmod(fileMode);
-    await handle.writeFile(bytes);
-    if (durable) await handle.sync();
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await fsp.unlink(path).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-}
-
-/** The bytes of a file, or undefined when it does not exist. A symlink is refused (ELOOP). */
-export async function readIfExists(path: string): Promise<Buffer | undefined> {
-  let handle: fsp.FileHandle;
-  try {
-    handle = await fsp.open(path, readFlags);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Records are small: one read of this size usually gets all of a file, without an fstat first. */
-const smallFileBytes = 16 * 1024;
-
-export function readIfExistsSync(path: string): Buffer | undefined {
+/** Reads a whole file through one descriptor; undefined when it does not exist. */
+export function readFile(fs: FileSystem, path: string): FileRead | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path, readFlags);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
+    // A symbolic link (refused by O_NOFOLLOW) or a folder where a file belongs: unreadable, never followed.
+    if (errorCode(error) === 'ELOOP' || errorCode(error) === 'EISDIR') return { bytes: Buffer.alloc(0), identity: 'unreadable' };
     throw error;
   }
   try {
-    return readAllSync(fd);
+    const stats = fs.fstatSync(fd, { bigint: true });
+    let bytes = Buffer.allocUnsafe(Math.max(4096, Number(stats.size) + 1));
+    let length = 0;
+    for (;;) {
+      if (length === bytes.length) bytes = Buffer.concat([bytes, Buffer.allocUnsafe(bytes.length)]);
+      const n = fs.readSync(fd, bytes, length, bytes.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return { bytes: bytes.subarray(0, length), identity: identityOf(stats) };
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** The whole content of an open file, by positioned reads from its start (one read for a small record). */
-export function readAllSync(fd: number): Buffer {
-  const first = Buffer.allocUnsafe(smallFileBytes);
-  let size = fs.readSync(fd, first, 0, smallFileBytes, 0);
-  if (size < smallFileBytes) return Buffer.from(first.subarray(0, size));
-  const chunks = [first];
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.max(smallFileBytes, size));
-    const n = fs.readSync(fd, chunk, 0, chunk.length, size);
-    if (n === 0) return Buffer.concat(chunks, size);
-    chunks.push(chunk.subarray(0, n));
-    size += n;
-  }
-}
-
-export async function listFolder(path: string): Promise<string[]> {
+/** Writes a new file (O_EXCL) and returns its open descriptor, for the caller to fsync and close. */
+export function createFile(fs: FileSystem, path: string, bytes: Uint8Array): number {
+  const fd = fs.openSync(path, createFlags, fileMode);
   try {
-    return await fsp.readdir(path);
+    if (!isWindows && (fixModes || (fixModes = (Number(fs.fstatSync(fd, { bigint: true }).mode) & 0o777) !== fileMode))) fs.fchmodSync(fd, fileMode);
+    let written = 0;
+    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, written);
+    return fd;
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return [];
+    closeQuietly(fs, fd);
+    unlinkQuietly(fs, path);
     throw error;
   }
 }
 
-export function listFolderSync(path: string): string[] {
+export function fsyncFd(fs: FileSystem, fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+export function closeQuietly(fs: FileSystem, fd: number): void {
   try {
-    return fs.readdirSync(path);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return [];
-    throw error;
+    fs.closeSync(fd);
+  } catch {
+    // Already closed or invalid: nothing to release.
   }
 }
 
-export async function unlinkIfExists(path: string): Promise<void> {
+export function unlinkQuietly(fs: FileSystem, path: string): void {
   try {
-    await fsp.unlink(path);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
+    retryTransient(() => fs.unlinkSync(path));
+  } catch {
+    // Gone already, or held: the sweep of dead writers' files removes it later.
   }
-}
-
-export function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }

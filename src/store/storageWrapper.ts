@@ -1,38 +1,49 @@
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { storageWrapperBrand } from './brand';
-import { ChangeFeed, FeedEntry } from './changeFeed';
+import { ChangeWatcher } from './changeWatcher';
 import { Emitter } from './emitter';
 import { ConflictError, StoreError } from './errors';
 import { FeedLatency } from './feedLatency';
-import { errorCode, folderMode, listFolderSync, makePrivateFolderSync, readIfExists, readIfExistsSync, TempNames, unlinkIfExists, writeNewFile } from './files';
+import { createFile, ensureFolder, errorCode, type FileSystem, listFolder, readFile, realFileSystem, unlinkQuietly } from './files';
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
-import { encodeRecord, fingerprint, StoredRecord } from './record';
-import { Attempt, Head, KnownRecord, minKeep, RecordFolder } from './recordFolder';
-import { ScratchFolder, type TempFile } from './scratchFolder';
-import { Trash } from './trash';
+import { type Head, KeyFolder } from './keyFolder';
+import { encodeRecord, type StoredRecord } from './record';
 import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
+import { newWriterTag, writtenByDeadProcess } from './writers';
 
 type Log = NonNullable<StorageWrapperOptions['log']>;
+type Produce = (payload: unknown, deleted: boolean) => { deleted: boolean; payload: unknown };
 
-/** This instance's latest known committed state of a key. */
+/** This instance's latest known record of a key, and where it was read: generation, sequence, file identity. */
 interface Known {
   version: number;
   deleted: boolean;
   /** Frozen and shared by every `get`: callers must not (and cannot) mutate it. */
   data: VersionedData<unknown>;
-  /** The record as stored and the fingerprint of its bytes: lets the change feed skip re-reading a head it knows. */
-  stored?: KnownRecord;
+  record?: StoredRecord;
+  gen?: string;
+  seq: number;
+  identity?: string;
 }
 
-const absent: Known = Object.freeze({ version: 0, deleted: true, data: Object.freeze({ version: 0, lastModified: '', clientId: '', payload: undefined }) });
+interface KeyState {
+  key: string;
+  folder: KeyFolder;
+  /** undefined until the key is first loaded. */
+  known?: Known;
+  /** The cached record was read or committed while this instance's intent was held (see `attempt`). */
+  cacheHeld: boolean;
+  /** The generation a version bump was last asked for (after the folder went back, or a hand edit). */
+  bumpAsked?: string;
+}
+
+const absent: Known = Object.freeze({ version: 0, deleted: true, seq: 0, data: Object.freeze({ version: 0, lastModified: '', clientId: '', payload: undefined }) });
 
 /**
  * The cross-window store: versioned records of JSON data in files under the storage folder, committed with a
- * lock-free compare-and-set (link(2)) and announced to other windows by a per-key change feed. See docs/design.md.
+ * lock-free compare-and-set (link(2)) and seen by other windows through file events on the record folders.
+ * See docs/design.md for the protocol and why it is correct.
  *
  * Values returned by `get`, `read` and `update` are deep-frozen and shared: never mutate them (copy first).
  */
@@ -43,20 +54,19 @@ export class StorageWrapper {
   readonly ready: Promise<void>;
   readonly onDidChange: Event<StoreChange>;
 
+  private readonly fs: FileSystem;
   private readonly recordsPath: string;
+  private readonly tmpPath: string;
   private readonly migratedPath: string;
-  private readonly temp = new TempNames();
-  private readonly scratch: ScratchFolder;
-  private readonly trash: Trash;
-  private readonly known = new Map<string, Known>();
-  private readonly folders = new Map<string, RecordFolder>();
-  /** Folder (and feed file) name → key, for the keys this instance has touched. */
-  private readonly keyByFileName = new Map<string, string>();
+  private readonly writer = newWriterTag();
+  private nameCounter = 0;
+  private readonly states = new Map<string, KeyState>();
+  private readonly byName = new Map<string, KeyState>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly corruptSeen = new Set<string>();
   private readonly changes: Emitter<StoreChange>;
   private readonly reloads: Emitter<{ key: string; version: number }>;
-  private readonly feed: ChangeFeed;
+  private readonly watcher: ChangeWatcher;
   private readonly log: Log;
   private readonly maxRetries: number;
   private readonly keepVersions: number;
@@ -64,83 +74,74 @@ export class StorageWrapper {
   private readonly backoffMaxMs: number;
   private readonly latency = new FeedLatency();
   private readonly counters = { commits: 0, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 0 };
+  /** Why this instance cannot write (read-only folder, no hard links), if it cannot; looked at again on each update. */
+  private writeProblem: string | undefined;
   private disposed = false;
-  /** Record ids: random per instance, then a counter — unique across writers, so no two records' bytes match. */
-  private readonly idPrefix = randomBytes(8).toString('hex');
-  private idCounter = 0;
 
-  constructor(context: StorageContext, options: StorageWrapperOptions = {}) {
+  constructor(context: StorageContext, options: StorageWrapperOptions & { fileSystem?: FileSystem } = {}) {
     const storagePath = context.globalStorageUri?.fsPath ?? context.globalStoragePath;
     if (typeof storagePath !== 'string' || storagePath === '') throw new TypeError('StorageWrapper needs context.globalStorageUri or context.globalStoragePath');
-    const feedName = options.touchFileName ?? 'touch';
-    if (!/^[A-Za-z0-9._-]+$/.test(feedName) || feedName === '.' || feedName === '..' || ['records', 'migrated', 'tmp', 'trash'].includes(feedName)) {
+    const feedName = options.touchFileName;
+    if (feedName !== undefined && (!/^[A-Za-z0-9._-]+$/.test(feedName) || feedName === '.' || feedName === '..')) {
       throw new TypeError(`touchFileName must be a plain folder name, got ${JSON.stringify(feedName)}`);
     }
     this.storagePath = storagePath;
-    this.clientId = options.clientId ?? `${process.pid}-${randomBytes(6).toString('hex')}`;
+    this.fs = options.fileSystem ?? realFileSystem;
+    this.clientId = options.clientId ?? this.writer.tag;
     this.log = options.log ?? (() => undefined);
     this.maxRetries = nonNegative(options.maxRetries, 1000, 'maxRetries');
-    this.keepVersions = Math.max(minKeep, nonNegative(options.keepVersions, 4, 'keepVersions'));
+    this.keepVersions = Math.max(2, Math.floor(nonNegative(options.keepVersions, 4, 'keepVersions')));
     this.backoffBaseMs = nonNegative(options.backoffBaseMs, 0.5, 'backoffBaseMs');
     this.backoffMaxMs = nonNegative(options.backoffMaxMs, 25, 'backoffMaxMs');
     const pollIntervalMs = Math.max(5, nonNegative(options.pollIntervalMs, 100, 'pollIntervalMs'));
-
-    fs.mkdirSync(storagePath, { recursive: true, mode: folderMode });
-    fs.chmodSync(storagePath, folderMode);
     this.recordsPath = join(storagePath, 'records');
+    this.tmpPath = join(storagePath, 'tmp');
     this.migratedPath = join(storagePath, 'migrated');
-    const feedPath = join(storagePath, feedName);
-    for (const folder of [this.recordsPath, this.migratedPath, feedPath]) makePrivateFolderSync(folder);
-    this.trash = new Trash(join(storagePath, 'trash'), this.temp);
-    this.scratch = new ScratchFolder(join(storagePath, 'tmp'), this.trash);
-    try {
-      this.scratch.sweep();
-      this.trash.sweep();
-    } catch (error) {
-      this.log('warn', `removing what closed windows left behind: ${String(error)}`);
-    }
+    // Never throws for the folder itself: a read-only or foreign folder still serves reads; updates say why not.
+    this.writeProblem = this.prepareFolders();
+    if (this.writeProblem) this.log('error', this.writeProblem);
+    else this.sweepDeadWriters();
 
     Object.defineProperty(this, storageWrapperBrand, { value: true });
     const reportListenerError = (error: unknown): void => this.log('error', `store listener threw: ${String(error)}`);
     this.changes = new Emitter<StoreChange>(reportListenerError);
     this.reloads = new Emitter<{ key: string; version: number }>(reportListenerError);
     this.onDidChange = this.changes.event;
-    this.feed = new ChangeFeed({
-      folder: feedPath,
+    this.watcher = new ChangeWatcher({
+      fs: this.fs,
+      recordsPath: this.recordsPath,
       mode: options.watch ?? 'auto',
       pollIntervalMs,
-      onChange: (fileName, readEntry) => this.onFeedChange(fileName, readEntry),
+      onChange: (name) => this.onFolderChange(name),
       log: this.log,
     });
+    this.onFolderChange(undefined, 'load');
     this.ready = this.migrate(context.globalState, options.migrate ?? []);
   }
 
   /** Sync and cached: this instance's latest known record (the first access of a key reads it from disk). */
   get<T>(key: string, defaultValue?: T): VersionedData<T> {
     assertKey(key);
-    let known = this.known.get(key);
-    if (known === undefined) known = this.loadSync(key);
-    if (!known.deleted) return known.data as VersionedData<T>;
-    return { version: known.version, lastModified: known.data.lastModified, clientId: known.data.clientId, payload: defaultValue as T };
+    const state = this.state(key);
+    if (state.known === undefined) {
+      try {
+        this.refreshSync(state, 'load');
+      } catch (error) {
+        this.log('error', `get(${JSON.stringify(key)}): ${String(error)}`);
+      }
+      state.known ??= absent;
+    }
+    return this.shown(state.known, defaultValue) as VersionedData<T>;
   }
 
   /** Fresh from disk (and refreshes the cache). Rejects with StoreError when the newest record is unreadable. */
   async read<T>(key: string, defaultValue?: T): Promise<VersionedData<T>> {
     assertKey(key);
-    const folder = this.folder(key);
-    const head = this.ioSync(key, () => folder.readHeadSync());
-    if (head.version > 0 && head.record === undefined) {
-      this.noteCorrupt(folder, head);
-      throw new StoreError(`Store key ${JSON.stringify(key)}: record version ${head.version} is unreadable`, { key });
-    }
-    if (head.record) this.learn(head.record, 'remote', head.fingerprint);
-    const record = head.record;
-    if (record === undefined || record.deleted) {
-      return { version: record?.version ?? 0, lastModified: record?.lastModified ?? '', clientId: record?.clientId ?? '', payload: defaultValue as T };
-    }
-    const known = this.known.get(key);
-    // The cache may already hold a newer version than we just read (a commit landed meanwhile); never go back.
-    return (known && known.version > record.version && !known.deleted ? known.data : this.toData(record)) as VersionedData<T>;
+    const state = this.state(key);
+    const head = this.ioSync(key, () => this.refreshSync(state, 'load'));
+    if (head?.damaged) throw new StoreError(`Store key ${JSON.stringify(key)}: record ${head.seq} is unreadable`, { key });
+    state.known ??= absent;
+    return this.shown(state.known, defaultValue) as VersionedData<T>;
   }
 
   update<T>(key: string, updater: (current: T) => T, defaultValue?: T): Promise<VersionedData<T>> {
@@ -151,9 +152,9 @@ export class StorageWrapper {
     } catch (error) {
       return Promise.reject(error);
     }
-    const base = cloneJsonData(defaultValue);
+    const fallback = cloneJsonData(defaultValue);
     return this.enqueue(key, () =>
-      this.commit(key, (current) => ({ deleted: false, payload: updater(current as T) }), base),
+      this.commit(key, (payload, deleted) => ({ deleted: false, payload: updater((deleted ? cloneJsonData(fallback) : payload) as T) })),
     ) as Promise<VersionedData<T>>;
   }
 
@@ -165,7 +166,7 @@ export class StorageWrapper {
       return Promise.reject(error);
     }
     const copy = cloneJsonData(value);
-    return this.enqueue(key, () => this.commit(key, () => ({ deleted: false, payload: cloneJsonData(copy) }), undefined)) as Promise<VersionedData<T>>;
+    return this.enqueue(key, () => this.commit(key, () => ({ deleted: false, payload: cloneJsonData(copy) }))) as Promise<VersionedData<T>>;
   }
 
   /** Commits a tombstone version: the key reads as absent, and its version keeps going up (never back). */
@@ -175,22 +176,18 @@ export class StorageWrapper {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.enqueue(key, () => this.commit(key, () => ({ deleted: true, payload: undefined }), undefined)) as Promise<VersionedData<undefined>>;
+    return this.enqueue(key, () => this.commit(key, () => ({ deleted: true, payload: undefined }))) as Promise<VersionedData<undefined>>;
   }
 
   /** Live (not deleted, readable) keys on disk. Sync: reads each key's folder. */
   keys(): string[] {
     const keys: string[] = [];
-    for (const name of listFolderSync(this.recordsPath)) {
+    for (const name of listFolder(this.fs, this.recordsPath)) {
       try {
-        const bytes = readIfExistsSync(join(this.recordsPath, name, 'key.json'));
-        const key = bytes && (JSON.parse(bytes.toString('utf8')) as { key?: unknown }).key;
-        if (typeof key !== 'string' || keyFileName(key) !== name) continue;
-        const head = this.folder(key).readHeadSync(this.known.get(key)?.stored);
-        if (head.record && !head.record.deleted) {
-          this.learn(head.record, 'remote', head.fingerprint);
-          keys.push(key);
-        }
+        const state = this.byName.get(name) ?? this.discover(name);
+        if (state === undefined) continue;
+        this.refreshSync(state, 'load');
+        if (state.known && !state.known.deleted) keys.push(state.key);
       } catch (error) {
         this.log('warn', `keys(): skipping ${name}: ${String(error)}`);
       }
@@ -204,235 +201,326 @@ export class StorageWrapper {
   }
 
   getMetrics(): StoreMetrics {
-    return { ...this.counters, feedLatencyMs: this.latency.summary(), watchMode: this.feed.mode };
+    return { ...this.counters, feedLatencyMs: this.latency.summary(), watchMode: this.watcher.mode };
   }
 
-  /** Re-reads every key this instance has loaded and announces what changed (for a window that regains focus). */
+  /** Re-reads every loaded key and announces what changed: a backstop for a window that regains focus. */
   async refresh(): Promise<void> {
-    await Promise.all([...this.known.keys()].map((key) => this.read(key).catch(() => undefined)));
+    for (const state of this.states.values()) {
+      if (state.known === undefined) continue;
+      try {
+        this.refreshSync(state, 'remote');
+      } catch (error) {
+        this.log('warn', `refresh(${JSON.stringify(state.key)}): ${String(error)}`);
+      }
+    }
+    await Promise.resolve();
   }
 
-  /** Stops the change feed; updates already queued still finish (the promise waits for them), new ones reject. */
+  /** Stops watching; new updates reject with StoreError; the promise resolves once queued updates have finished. */
   dispose(): Promise<void> {
-    const queued = Promise.all([...this.queues.values()].map((q) => q.catch(() => undefined))).then(() => undefined);
+    const queued = Promise.all([...this.queues.values()]).then(() => undefined);
     if (this.disposed) return queued;
     this.disposed = true;
-    this.feed.dispose();
-    this.scratch.dispose();
-    this.trash.empty();
-    this.changes.dispose();
-    this.reloads.dispose();
-    return queued;
+    this.watcher.dispose();
+    return queued.then(() => {
+      for (const state of this.states.values()) state.folder.dispose();
+      this.changes.dispose();
+      this.reloads.dispose();
+    });
   }
 
-  private async commit(key: string, produce: (current: unknown) => { deleted: boolean; payload: unknown }, defaultValue: unknown): Promise<VersionedData<unknown>> {
-    const folder = this.folder(key);
+  /**
+   * One update, attempt after attempt (design.md, "The commit protocol"). The rule for failures: it resolves only
+   * once the record is committed and durable; it rejects with `applied: false` only when nothing was committed.
+   * The updater is re-run only after a lost compare-and-set, never after a link that may have happened.
+   */
+  private async commit(key: string, produce: Produce, expectEmpty = false): Promise<VersionedData<unknown> | undefined> {
+    const state = this.state(key);
     for (let attempt = 0; ; attempt++) {
-      const temp = this.ioSync(key, () => this.scratch.prepare());
-      let next: { deleted: boolean; payload: unknown };
-      let record: StoredRecord;
-      try {
-        // From listing the head to the link this runs synchronously (recordFolder.ts says why), so the updater
-        // sees a value that is at most microseconds old when its result is linked.
-        const head = this.ioSync(key, () => folder.readHeadSync());
-        let current: StoredRecord | undefined = head.record;
-        if (current) this.learn(current, 'remote', head.fingerprint);
-        else if (head.version > 0) {
-          // Recovery: build on the newest readable older record, but commit above the unreadable one.
-          this.noteCorrupt(folder, head);
-          current = this.ioSync(key, () => folder.newestReadableBelow(head));
+      this.writeProblem &&= this.prepareFolders();
+      if (this.writeProblem) throw new StoreError(`Store key ${JSON.stringify(key)}: ${this.writeProblem}`, { key });
+      const step = this.ioSync(key, () => {
+        try {
+          return this.attempt(state, produce, attempt === 0, expectEmpty);
+        } catch (error) {
+          // Before the link, a missing folder means the storage folder was removed: make it again and retry.
+          if (errorCode(error) === 'ENOENT') return { outcome: 'gone' as const };
+          throw error;
         }
-        next = produce(current && !current.deleted ? cloneJsonData(current.payload) : cloneJsonData(defaultValue));
-        if (!next.deleted) assertJsonData(next.payload, 'Updated value');
-        record = {
-          version: head.version + 1,
-          lastModified: new Date().toISOString(),
-          clientId: this.clientId,
-          key,
-          id: this.nextRecordId(),
-          prev: head.fingerprint ?? null,
-          deleted: next.deleted,
-          // A copy: the cached payload is frozen, and the object the updater returned stays the caller's.
-          payload: next.deleted ? undefined : cloneJsonData(next.payload),
-        };
-      } catch (error) {
-        this.scratch.giveBack(temp);
-        throw error;
+      });
+      if (step === undefined) return undefined;
+      if (step.outcome === 'committed') {
+        const { record, seq, gen } = step;
+        this.counters.commits++;
+        this.accept(state, record, { gen: gen.name, seq }, 'local');
+        this.watchKey(state, gen);
+        this.watcher.expectEcho(state.folder.name);
+        try {
+          await state.folder.durable(step);
+        } catch (error) {
+          throw new StoreError(`Store key ${JSON.stringify(key)}: version ${record.version} was committed, but flushing it to disk failed: ${String(error)}`, { key, cause: error, applied: true });
+        }
+        this.afterCommit(state, gen, seq);
+        return record.deleted ? { ...this.dataOf(record), payload: undefined } : this.dataOf(record);
       }
-      const versions = await this.commitRecord(folder, record, temp);
-      if (versions) {
-        // Our own record, even if the cache already moved past it (others committed right after us).
-        const cached = this.known.get(key);
-        const data = cached?.version === record.version ? cached.data : this.toData(record);
-        return next.deleted ? { ...data, payload: undefined } : data;
+      if (step.outcome === 'gone') {
+        state.folder.reset();
+        state.cacheHeld = false;
+        this.writeProblem = this.prepareFolders();
+      } else {
+        this.counters.conflicts++;
       }
-      this.counters.conflicts++;
       if (attempt >= this.maxRetries) {
         this.counters.conflictErrors++;
         throw new ConflictError(key, attempt + 1);
       }
       this.counters.retries++;
-      // The first two retries go at once (after letting queued feed events in): a conflict means the version we
-      // lost to is already there, and attempts are microseconds long (the first one may just have built on a
-      // cached head that had moved on). Repeated conflicts back off, jittered.
+      // The first two retries go at once: the version we lost to is already there and an attempt takes
+      // microseconds. Repeated conflicts back off, jittered.
       if (attempt < 2) await new Promise((resolve) => setImmediate(resolve));
       else await sleep(Math.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(attempt, 30)));
     }
   }
 
   /**
-   * One compare-and-set of `record` (design.md, "The commit protocol"). Resolves with the versions present after
-   * the commit once it is durable, or undefined on a conflict. A certain commit is announced before its fsyncs.
+   * One compare-and-set, synchronous from choosing the base to the link. The intent is registered before the head
+   * is read, so the sequence above it cannot have been collected (design.md). A first attempt may build on the
+   * cached record without reading, if that record was read or committed while the intent was held: a conflict
+   * then costs one failed link.
    */
-  private async commitRecord(folder: RecordFolder, record: StoredRecord, temp: TempFile): Promise<number[] | undefined> {
-    const bytes = encodeRecord(record);
-    const recordFingerprint = fingerprint(bytes);
-    let attempt: Attempt = this.ioSync(record.key, () => folder.attempt(record.version, bytes, recordFingerprint, temp));
-    if (attempt.outcome === 'undecided') {
-      const { settle } = attempt;
-      attempt = await this.io(record.key, settle);
+  private attempt(state: KeyState, produce: Produce, first: boolean, expectEmpty: boolean) {
+    const { folder } = state;
+    let gen = folder.generation(false);
+    let seq = 0;
+    let base: StoredRecord | undefined;
+    /** Versions grow at least as fast as sequences, so a commit above a damaged record is above its version too. */
+    let baseSeq = 0;
+    if (gen !== undefined) {
+      if (folder.heldFrom(gen) === undefined) {
+        folder.holdFrom(gen, state.known?.gen === gen.name ? state.known.seq : 0);
+        state.cacheHeld = false;
+      }
+      const known = state.known;
+      if (first && state.cacheHeld && known?.gen === gen.name) {
+        seq = baseSeq = known.seq;
+        base = known.record;
+      } else {
+        const head = this.refreshSync(state, 'remote');
+        if (head === undefined || head.gen.name !== gen.name) return { outcome: 'gone' as const };
+        seq = baseSeq = head.seq;
+        base = head.unchanged ? state.known?.record : head.record;
+        if (head.damaged) {
+          const below = folder.readableBelow(gen, seq);
+          base = below?.record;
+          baseSeq = below?.seq ?? 0;
+        }
+        state.cacheHeld = state.known?.gen === gen.name && state.known.seq === seq;
+      }
     }
-    if (attempt.outcome !== 'committed') return undefined;
-    this.announce(record, recordFingerprint, attempt.tempPath);
-    await this.io(record.key, attempt.durable);
-    // Only once our record is durable: collection removes versions below it, and after a power loss (not only a
-    // killed process) the folder must still hold a durable record with every acknowledged update — ours — rather
-    // than only records whose writers are still waiting for their flushes.
-    this.collectIfDue(folder, { version: record.version, bytes }, attempt.versions);
-    return attempt.versions;
-  }
-
-  /**
-   * A commit is certain (linked and checked): count it, cache it and publish it to the change feed — without
-   * waiting for its fsync, so other windows hear of it sooner (after a power loss every window restarts anyway).
-   * Readers always look at the key's folder for the newest version, so the feed file only has to change; two
-   * writers renaming in the opposite order of their commits still leave every reader at the truth.
-   */
-  private announce(record: StoredRecord, recordFingerprint: string, tempPath: string): void {
-    this.counters.commits++;
-    this.learn(record, 'local', recordFingerprint);
+    // Into an emptied folder, this window's newest record comes back (design.md, "Recovery").
+    if (seq === 0 && state.known?.record && !state.known.deleted) base = state.known.record;
+    if (expectEmpty && seq !== 0) return undefined;
+    let next: { deleted: boolean; payload: unknown };
     try {
-      this.feed.publish(keyFileName(record.key), tempPath);
+      next = produce(base && !base.deleted ? cloneJsonData(base.payload) : undefined, base === undefined || base.deleted);
     } catch (error) {
-      this.log('warn', `change feed: publishing ${JSON.stringify(record.key)} v${record.version} failed: ${String(error)}`);
+      throw new UpdaterFailed(error);
     }
+    if (!next.deleted) assertJsonData(next.payload, 'Updated value');
+    if (gen === undefined) {
+      // A new key: its folder is made only once the value is known to be valid. Then the head is read under the
+      // intent like any other, since another window may have made the folder and committed meanwhile.
+      const made = folder.generation(true);
+      if (made === undefined) return { outcome: 'gone' as const };
+      folder.holdFrom(made, 0);
+      const head = this.refreshSync(state, 'remote');
+      if (head === undefined || head.gen.name !== made.name || head.seq !== 0) return { outcome: 'conflict' as const };
+      gen = made;
+    }
+    const record: StoredRecord = {
+      // Above everything this window has seen, so versions never go back, even across an emptied folder.
+      version: Math.max((base?.version ?? 0) + seq - baseSeq, state.known?.version ?? 0) + 1,
+      lastModified: new Date().toISOString(),
+      clientId: this.clientId,
+      key: state.key,
+      deleted: next.deleted,
+      payload: next.deleted ? undefined : cloneJsonData(next.payload),
+    };
+    const outcome = folder.attempt(gen, seq + 1, encodeRecord(record));
+    return outcome.outcome === 'committed' ? { ...outcome, record, seq: seq + 1, gen } : outcome;
   }
 
-  /**
-   * Collection runs after every `2 × keepVersions`-th version (whoever commits it), bringing the folder back to
-   * `keepVersions` versions; any committer collects when a folder holds two rounds more than that (its collector
-   * died). So one process does the work once per round, not every process on every commit. A proof reads every
-   * version from the new one down, kept ones included: rounds twice the kept versions hold those reads to 1.5 per
-   * commit (rounds equal to it: 2).
-   */
-  private collectIfDue(folder: RecordFolder, committed: { version: number; bytes: Buffer }, versions: number[]): void {
-    const keep = this.keepVersions;
-    const round = 2 * keep;
-    if (versions.length <= keep || (committed.version % round !== 0 && versions.length <= keep + 2 * round)) return;
-    // A failure here never fails the update (the commit is certain; collection is housekeeping).
+  /** Housekeeping after a durable commit; never fails the update (the commit is certain). */
+  private afterCommit(state: KeyState, gen: { name: string; path: string }, seq: number): void {
     try {
-      folder.collect(committed, versions, keep, (m) => this.log('warn', m));
+      const held = state.folder.heldFrom(gen);
+      // Still updating this key: move the intent up so that it does not hold back collection.
+      if (held !== undefined && this.queues.has(state.key) && seq - held >= this.keepVersions) state.folder.holdFrom(gen, seq);
+      if (seq % this.keepVersions === 0) state.folder.collect(gen, seq, this.keepVersions);
     } catch (error) {
-      this.log('warn', `collecting old versions of ${JSON.stringify(folder.key)}: ${String(error)}`);
+      this.log('warn', `collecting old records of ${JSON.stringify(state.key)}: ${String(error)}`);
     }
   }
 
-  /**
-   * A feed file changed. For a key this instance has loaded, the file name names its folder, and one readdir
-   * says whether there is anything new; otherwise the feed file says which key it is.
-   * Reading the new head here, while this instance may be waiting for its own fsync, also spares its next
-   * attempt the read (measured: putting this off while updates of the key were queued was 7% slower).
-   */
-  private async onFeedChange(fileName: string, readEntry: () => Promise<FeedEntry | undefined>): Promise<void> {
-    if (this.disposed) return;
-    let key = this.keyByFileName.get(fileName);
-    if (key === undefined) {
-      const entry = await readEntry();
-      if (entry === undefined || keyFileName(entry.key) !== fileName) return;
-      key = entry.key;
+  /** Reads the head from disk into the cache; 'load' does not announce a key's first load, 'remote' does. */
+  private refreshSync(state: KeyState, source: 'load' | 'remote'): Head | undefined {
+    const known = state.known;
+    const head = state.folder.readHead(known?.gen === undefined ? undefined : { gen: known.gen, seq: known.seq, identity: known.identity });
+    if (head === undefined) return undefined;
+    this.watchKey(state, head.gen);
+    if (head.unchanged) {
+      if (known) known.identity ??= head.identity;
+      return head;
     }
-    const known = this.known.get(key)?.stored;
-    const head = this.folder(key).readHeadSync(known);
-    if (head.record) this.learn(head.record, 'feed', head.fingerprint);
-    else if (head.version > 0) this.log('warn', `change feed: ${JSON.stringify(key)} v${head.version} is unreadable`);
+    if (head.damaged) {
+      this.noteCorrupt(state, head);
+      return head;
+    }
+    if (head.record) this.accept(state, head.record, { gen: head.gen.name, seq: head.seq, identity: head.identity }, source);
+    return head;
   }
 
   /** Makes `record` this instance's latest known one if it is newer, then tells listeners (never going back). */
-  private learn(record: StoredRecord, source: 'local' | 'remote' | 'feed', recordFingerprint: string | undefined): void {
-    const known = this.known.get(record.key);
-    if (known !== undefined && known.version >= record.version) return;
-    const next: Known = { version: record.version, deleted: record.deleted, data: this.toData(record) };
-    if (recordFingerprint !== undefined) next.stored = { record, fingerprint: recordFingerprint };
-    this.known.set(record.key, next);
-    // The first load of a key by get/read/update is not a change; the feed announces even unloaded keys.
-    if (known === undefined && source === 'remote') return;
+  private accept(state: KeyState, record: StoredRecord, where: { gen: string; seq: number; identity?: string }, source: 'load' | 'remote' | 'local'): void {
+    const known = state.known;
+    if (known !== undefined && known.version >= record.version) {
+      const sameSlot = known.gen === where.gen && known.seq === where.seq;
+      if (sameSlot && where.identity !== undefined && known.identity !== where.identity) {
+        // The same file name with other bytes: edited by hand. Adopt it as a new version (only if it differs).
+        state.cacheHeld = false;
+        if (known.record && !encodeRecord(known.record).equals(encodeRecord(record))) this.askBump(state, `${where.gen}:${where.seq}:${where.identity}`);
+        known.identity = where.identity;
+      } else if (known.gen !== where.gen && known.version > record.version) {
+        // The storage folder was emptied or replaced: commit above what this window has seen.
+        this.askBump(state, where.gen);
+      }
+      return;
+    }
+    state.known = { version: record.version, deleted: record.deleted, data: this.dataOf(record), record, seq: where.seq, gen: where.gen, identity: where.identity };
+    state.cacheHeld = state.folder.heldFrom({ name: where.gen }) !== undefined;
+    if (known === undefined && source === 'load') return;
     const own = record.clientId === this.clientId;
-    const change: StoreChange = { key: record.key, version: record.version, source: own ? 'local' : 'remote', deleted: record.deleted };
     if (!own) {
       this.counters.remoteChanges++;
       this.latency.add(Date.now() - Date.parse(record.lastModified));
     }
-    this.changes.fire(change);
+    this.changes.fire({ key: record.key, version: record.version, source: own ? 'local' : 'remote', deleted: record.deleted });
     if (!own) this.reloads.fire({ key: record.key, version: record.version });
   }
 
-  private loadSync(key: string): Known {
-    const folder = this.folder(key);
-    let head: Head;
-    try {
-      head = folder.readHeadSync();
-    } catch (error) {
-      this.log('error', `get(${JSON.stringify(key)}): ${String(error)}`);
-      return absent;
-    }
-    if (head.record) {
-      this.learn(head.record, 'remote', head.fingerprint);
-      return this.known.get(key) ?? absent;
-    }
-    if (head.version > 0) {
-      try {
-        this.noteCorrupt(folder, head);
-      } catch (error) {
-        this.log('error', String(error));
-      }
-    }
-    // Cached as version 0 (absent or unreadable): `get` stays fast, and the feed or the next read moves it on.
-    this.known.set(key, absent);
-    return absent;
+  private watchKey(state: KeyState, gen: { name: string; path: string }): void {
+    this.watcher.watch(state.folder.name, gen.path, () => (state.known?.gen === gen.name ? state.known.seq : 0) + 1);
   }
 
-  private nextRecordId(): string {
-    return `${this.idPrefix}-${(this.idCounter++).toString(36)}`;
-  }
-
-  private toData(record: StoredRecord): VersionedData<unknown> {
-    return Object.freeze({
-      version: record.version,
-      lastModified: record.lastModified,
-      clientId: record.clientId,
-      payload: record.deleted ? undefined : deepFreeze(record.payload),
+  /** A no-op update that carries the version above this window's and makes every window agree again. */
+  private askBump(state: KeyState, reason: string): void {
+    if (state.bumpAsked === reason || this.disposed) return;
+    state.bumpAsked = reason;
+    this.log('info', `store key ${JSON.stringify(state.key)}: its folder changed outside the store (${reason}); committing a new version`);
+    void this.enqueue(state.key, () => this.commit(state.key, (payload, deleted) => ({ deleted, payload }))).catch((error: unknown) => {
+      this.log('warn', `store key ${JSON.stringify(state.key)}: ${String(error)}`);
     });
   }
 
-  private noteCorrupt(folder: RecordFolder, head: Head): void {
-    const id = `${folder.key}\u0000${head.version}`;
-    if (!this.corruptSeen.has(id)) {
-      this.corruptSeen.add(id);
-      this.counters.corruptRecords++;
-      this.log('warn', `store key ${JSON.stringify(folder.key)}: record version ${head.version} is unreadable; its bytes are kept`);
+  /** A file event: `name` is a key folder, or undefined when key folders may have come or gone. */
+  private onFolderChange(name: string | undefined, source: 'load' | 'remote' = 'remote'): void {
+    if (this.disposed) return;
+    const names = name === undefined ? listFolder(this.fs, this.recordsPath) : [name];
+    for (const n of names) {
+      try {
+        const state = this.byName.get(n) ?? this.discover(n);
+        if (state) this.refreshSync(state, source);
+      } catch (error) {
+        this.log('warn', `change feed: ${n}: ${String(error)}`);
+      }
     }
-    this.ioSync(folder.key, () => folder.keepCorruptCopy(head));
+    if (name === undefined) for (const [n, state] of this.byName) if (!names.includes(n)) state.folder.reset();
   }
 
-  private folder(key: string): RecordFolder {
-    let folder = this.folders.get(key);
-    if (folder === undefined) {
-      const fileName = keyFileName(key);
-      folder = new RecordFolder(key, join(this.recordsPath, fileName), this.temp, this.scratch, this.trash);
-      this.folders.set(key, folder);
-      this.keyByFileName.set(fileName, key);
+  /** A key folder this instance has not used yet: its key is in its generation's key.json. */
+  private discover(name: string): KeyState | undefined {
+    const probe = new KeyFolder('', name, this.recordsPath, this.folderContext());
+    const gen = probe.generation(false);
+    const bytes = gen && readFile(this.fs, join(gen.path, 'key.json'))?.bytes;
+    if (bytes === undefined) return undefined;
+    const key = (JSON.parse(bytes.toString('utf8')) as { key?: unknown }).key;
+    if (typeof key !== 'string' || keyFileName(key) !== name) return undefined;
+    return this.state(key);
+  }
+
+  private state(key: string): KeyState {
+    let state = this.states.get(key);
+    if (state === undefined) {
+      state = { key, folder: new KeyFolder(key, keyFileName(key), this.recordsPath, this.folderContext()), cacheHeld: false };
+      this.states.set(key, state);
+      this.byName.set(state.folder.name, state);
     }
-    return folder;
+    return state;
+  }
+
+  private folderContext() {
+    return {
+      fs: this.fs,
+      tmpPath: this.tmpPath,
+      writer: this.writer,
+      nextName: () => `${this.writer.tag}-${(this.nameCounter++).toString(36)}`,
+      log: this.log,
+    };
+  }
+
+  private shown(known: Known, defaultValue: unknown): VersionedData<unknown> {
+    if (!known.deleted) return known.data;
+    return { version: known.version, lastModified: known.data.lastModified, clientId: known.data.clientId, payload: defaultValue };
+  }
+
+  private dataOf(record: StoredRecord): VersionedData<unknown> {
+    return Object.freeze({ version: record.version, lastModified: record.lastModified, clientId: record.clientId, payload: record.deleted ? undefined : deepFreeze(record.payload) });
+  }
+
+  private noteCorrupt(state: KeyState, head: Head): void {
+    const id = `${head.gen.path}\u0000${head.seq}`;
+    if (this.corruptSeen.has(id)) return;
+    this.corruptSeen.add(id);
+    this.counters.corruptRecords++;
+    this.log('warn', `store key ${JSON.stringify(state.key)}: record ${head.seq} is unreadable; its bytes are kept beside it`);
+    state.folder.keepDamaged(head);
+  }
+
+  /** Creates the folders; says why this instance cannot write, if it cannot (read-only, no hard links). */
+  private prepareFolders(): string | undefined {
+    try {
+      for (const path of [this.storagePath, this.recordsPath, this.tmpPath, this.migratedPath]) ensureFolder(this.fs, path);
+    } catch (error) {
+      return `the storage folder ${this.storagePath} cannot be written (${errorCode(error) ?? String(error)}); reads still work`;
+    }
+    const probe = join(this.tmpPath, `${this.writer.tag}-probe`);
+    try {
+      this.fs.closeSync(createFile(this.fs, probe, Buffer.alloc(0)));
+    } catch (error) {
+      return `the storage folder ${this.storagePath} cannot be written (${errorCode(error) ?? String(error)}); reads still work`;
+    }
+    try {
+      this.fs.linkSync(probe, `${probe}-link`);
+      unlinkQuietly(this.fs, `${probe}-link`);
+      return undefined;
+    } catch (error) {
+      return `the file system of ${this.storagePath} has no hard links (${errorCode(error) ?? String(error)}: FAT, exFAT or some network shares), which the store's compare-and-set needs; reads still work`;
+    } finally {
+      unlinkQuietly(this.fs, probe);
+    }
+  }
+
+  /** Temp files and half-made key folders of processes of this host that no longer run; never a live one's. */
+  private sweepDeadWriters(): void {
+    for (const name of listFolder(this.fs, this.tmpPath)) {
+      if (!writtenByDeadProcess(name)) continue;
+      try {
+        this.fs.rmSync(join(this.tmpPath, name), { recursive: true, force: true });
+      } catch (error) {
+        this.log('debug', `sweeping ${name}: ${String(error)}`);
+      }
+    }
   }
 
   /** One attempt in flight per key per instance; a failed task does not stop the ones queued behind it. */
@@ -440,28 +528,34 @@ export class StorageWrapper {
     if (this.disposed) return Promise.reject(new StoreError('The store has been disposed', { key }));
     const previous = this.queues.get(key) ?? Promise.resolve();
     const run = previous.then(task, task);
-    const tail = run.catch(() => undefined);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.queues.set(key, tail);
     void tail.then(() => {
-      if (this.queues.get(key) === tail) this.queues.delete(key);
+      if (this.queues.get(key) !== tail) return;
+      this.queues.delete(key);
+      // Idle for this key: give up the intent (it would hold back collection) once the event loop has turned.
+      setImmediate(() => {
+        const state = this.states.get(key);
+        if (state === undefined || this.queues.has(key)) return;
+        state.folder.release();
+        state.cacheHeld = false;
+      });
     });
     return run;
   }
 
-  /** File-system failures become StoreError naming the key, with the cause attached. */
-  private async io<R>(key: string, action: () => Promise<R>): Promise<R> {
-    try {
-      return await action();
-    } catch (error) {
-      throw storeError(key, error);
-    }
-  }
-
+  /** File-system failures before the commit become StoreError naming the key (nothing was committed). */
   private ioSync<R>(key: string, action: () => R): R {
     try {
       return action();
     } catch (error) {
-      throw storeError(key, error);
+      if (error instanceof UpdaterFailed) throw error.error;
+      if (error instanceof StoreError || error instanceof TypeError) throw error;
+      const applied = (error as { applied?: 'unknown' }).applied ?? false;
+      throw new StoreError(`Store key ${JSON.stringify(key)}: ${String((error as Error)?.message ?? error)}`, { key, cause: error, applied });
     }
   }
 
@@ -476,45 +570,30 @@ export class StorageWrapper {
     );
   }
 
-  /** Imports one plain globalState value as version 1 — `link` of v1 succeeds in one window only. */
+  /** Imports one plain globalState value as version 1: a link onto sequence 1 succeeds in one window only. */
   private async migrateKey(globalState: NonNullable<StorageContext['globalState']>, key: string): Promise<void> {
     assertKey(key);
     const marker = join(this.migratedPath, keyFileName(key));
-    if ((await readIfExists(marker)) !== undefined) return;
+    if (readFile(this.fs, marker) !== undefined) return;
     const value = globalState.get(key);
     if (value === undefined) return;
-    const folder = this.folder(key);
-    const head = folder.readHeadSync();
-    if (head.version === 0) {
-      assertJsonData(value, `globalState value of ${JSON.stringify(key)}`);
-      const record: StoredRecord = {
-        version: 1,
-        lastModified: new Date().toISOString(),
-        clientId: this.clientId,
-        key,
-        id: this.nextRecordId(),
-        prev: null,
-        deleted: false,
-        payload: cloneJsonData(value),
-      };
-      const temp = this.ioSync(key, () => this.scratch.prepare());
-      if (await this.commitRecord(folder, record, temp)) this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
-    }
-    const tmp = this.temp.next(this.migratedPath);
-    await writeNewFile(tmp, Buffer.from(`${JSON.stringify({ key, at: new Date().toISOString() })}\n`), true);
+    assertJsonData(value, `globalState value of ${JSON.stringify(key)}`);
+    if (await this.commit(key, () => ({ deleted: false, payload: cloneJsonData(value) }), true)) this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
+    const tmp = join(this.tmpPath, `${this.writer.tag}-${(this.nameCounter++).toString(36)}`);
+    this.fs.closeSync(createFile(this.fs, tmp, Buffer.from(`${JSON.stringify({ key, at: new Date().toISOString() })}\n`)));
     try {
-      await fsp.link(tmp, marker);
+      this.fs.linkSync(tmp, marker);
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
     } finally {
-      await unlinkIfExists(tmp);
+      unlinkQuietly(this.fs, tmp);
     }
   }
 }
 
-function storeError(key: string, error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
-  return new StoreError(`Store key ${JSON.stringify(key)}: ${String((error as Error)?.message ?? error)}`, { key, cause: error });
+/** An error thrown by the caller's updater: it rejects the update as it is (nothing was written). */
+class UpdaterFailed {
+  constructor(readonly error: unknown) {}
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
@@ -526,3 +605,4 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtStore, tempFolder, Worker } from './harness';
+import { builtStore, tempFolder, Worker, recordFolders } from './harness';
 
 const processes = 8;
 const perProcess = 250;
@@ -31,7 +31,7 @@ describe(`${processes} processes × ${perProcess} concurrent increments of one k
     expect(Math.max(...versions)).toBe(processes * perProcess);
     expect(metrics.reduce((s, m) => s + m.commits, 0)).toBe(processes * perProcess);
 
-    const folder = join(dir, 'records', readdirSync(join(dir, 'records'))[0] ?? '');
+    const folder = recordFolders(dir)[0] ?? '';
     const head = readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n)).sort().at(-1) ?? '';
     expect(JSON.parse(readFileSync(join(folder, head), 'utf8'))).toMatchObject({ version: processes * perProcess, payload: processes * perProcess });
 
@@ -55,7 +55,7 @@ describe(`${processes} processes × ${perProcess} concurrent increments of one k
       const versions = results.flatMap((r) => r.versions as number[]);
       expect(new Set(versions).size).toBe(1200);
       expect(Math.max(...versions)).toBe(1200);
-      const folder = join(dir, 'records', readdirSync(join(dir, 'records'))[0] ?? '');
+      const folder = recordFolders(dir)[0] ?? '';
       const files = readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n)).sort();
       expect(JSON.parse(readFileSync(join(folder, files.at(-1) ?? ''), 'utf8'))).toMatchObject({ version: 1200, payload: 1200 });
       expect(files.length).toBeLessThanOrEqual(2 * 2 + 1);

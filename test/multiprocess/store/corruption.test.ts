@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtStore, tempFolder, Worker } from './harness';
+import { builtStore, tempFolder, Worker, recordFolders } from './harness';
 
 type Rec = { version: number; payload: unknown };
 
@@ -24,7 +24,7 @@ describe.each([
       a.send({ type: 'update', key: 'k', add: 1 });
       await a.nth('updated', i);
     }
-    const folder = join(dir, 'records', readdirSync(join(dir, 'records'))[0] ?? '');
+    const folder = recordFolders(dir)[0] ?? '';
     const head = join(folder, 'v000000000003.json');
     const before = readFileSync(head);
     damage(head);

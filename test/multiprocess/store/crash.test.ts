@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtStore, tempFolder, Worker } from './harness';
+import { builtStore, tempFolder, Worker, recordFolders } from './harness';
 
 const writers = 3;
 const killsWanted = 60;
@@ -89,7 +89,7 @@ describe('writers killed with SIGKILL at random moments', () => {
     expect(kills).toBeGreaterThanOrEqual(killsWanted);
     expect(after).toMatchObject({ version: final.version + 1, payload: final.payload + 1 });
 
-    const folder = join(dir, 'records', readdirSync(join(dir, 'records'))[0] ?? '');
+    const folder = recordFolders(dir)[0] ?? '';
     const names = readdirSync(folder);
     for (const name of names.filter((n) => /^v\d{12}\.json$/.test(n))) {
       expect(() => JSON.parse(readFileSync(join(folder, name), 'utf8')) as unknown).not.toThrow();

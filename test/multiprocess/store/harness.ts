@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, fork } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -16,6 +16,12 @@ export function builtStore(workDir: string): string {
   const copy = join(workDir, 'store.cjs');
   copyFileSync(built, copy);
   return copy;
+}
+
+/** Each key's generation folder (`records/<name>/g-<gen>`), where its record files are. */
+export function recordFolders(storage: string): string[] {
+  const records = join(storage, 'records');
+  return readdirSync(records).flatMap((name) => readdirSync(join(records, name)).filter((g) => g.startsWith('g-')).map((g) => join(records, name, g)));
 }
 
 export function tempFolder(): { dir: string; remove: () => void } {

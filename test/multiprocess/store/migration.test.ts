@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtStore, tempFolder, Worker } from './harness';
+import { builtStore, tempFolder, Worker, recordFolders } from './harness';
 
 describe('migration from globalState, three windows opening at once', () => {
   const work = tempFolder();
@@ -30,8 +30,8 @@ describe('migration from globalState, three windows opening at once', () => {
       expect(seen.neverSet).toMatchObject({ version: 0 });
       expect(seen.xp?.clientId).toBe((results[0]?.seen as Record<string, { clientId: string }>).xp?.clientId);
     }
-    for (const folder of readdirSync(join(dir, 'records'))) {
-      expect(readdirSync(join(dir, 'records', folder)).filter((n) => /^v\d{12}\.json$/.test(n))).toEqual(['v000000000001.json']);
+    for (const folder of recordFolders(dir)) {
+      expect(readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n))).toEqual(['v000000000001.json']);
     }
     expect(readdirSync(join(dir, 'migrated'))).toHaveLength(3);
   });

@@ -111,7 +111,7 @@ describe('StorageWrapper basics', () => {
     await store.set('readable', { hello: 'world' });
     const folder = recordFolders(dir)[0] ?? '';
     const record = JSON.parse(readFileSync(join(folder, 'v000000000001.json'), 'utf8')) as Record<string, unknown>;
-    expect(record).toMatchObject({ version: 1, key: 'readable', clientId: 'me', payload: { hello: 'world' }, prev: null });
+    expect(record).toMatchObject({ version: 1, key: 'readable', clientId: 'me', payload: { hello: 'world' } });
     expect(JSON.parse(readFileSync(join(folder, 'key.json'), 'utf8'))).toEqual({ key: 'readable' });
   });
 

@@ -93,14 +93,14 @@ describe('an unreadable head record', () => {
 });
 
 describe('a storage folder cleared behind the store', () => {
-  it('is made again on the next update', async () => {
+  it.each(['records', '.'])('(%s removed) is made again from this window\'s record, and versions never go back', async (what) => {
     const { rmSync } = await import('node:fs');
     const dir = tempFolder();
     const store = openStore(dir);
     await store.set('k', 1);
-    rmSync(join(dir, 'records'), { recursive: true, force: true });
-    rmSync(join(dir, 'touch'), { recursive: true, force: true });
-    expect(await store.update('k', (c: number | undefined) => (c ?? 0) + 1)).toMatchObject({ version: 1, payload: 1 });
-    expect(await openStore(dir).read('k')).toMatchObject({ version: 1, payload: 1 });
+    await store.set('k', 5);
+    rmSync(join(dir, what), { recursive: true, force: true });
+    expect(await store.update('k', (c: number | undefined) => (c ?? 0) + 1)).toMatchObject({ version: 3, payload: 6 });
+    expect(await openStore(dir).read('k')).toMatchObject({ version: 3, payload: 6 });
   });
 });

@@ -39,9 +39,13 @@ export function listTree(dir: string): string[] {
   return out;
 }
 
-/** The folder holding a key's records (there is one per key). */
+/** The folders holding the keys' records: each key's generation folder, `records/<name>/g-<gen>` (one per key). */
 export function recordFolders(dir: string): string[] {
-  return readdirSync(join(dir, 'records')).map((name) => join(dir, 'records', name));
+  const folders: string[] = [];
+  for (const name of readdirSync(join(dir, 'records'))) {
+    for (const gen of readdirSync(join(dir, 'records', name))) if (gen.startsWith('g-')) folders.push(join(dir, 'records', name, gen));
+  }
+  return folders;
 }
 
 export function versionFiles(folder: string): string[] {

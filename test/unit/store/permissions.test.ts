@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTree, openStore, recordFolders, tempFolder } from './helpers';
@@ -16,11 +16,10 @@ describe('privacy', () => {
     await store.set('k', 1);
     await store.update('k', (c: number) => c + 1);
     await store.delete('k');
-    await new Promise((r) => setTimeout(r, 20)); // the feed file is written just after the update resolves
     process.umask(originalUmask);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const entries = listTree(dir);
-    expect(entries.filter((p) => p.startsWith('touch/'))).toHaveLength(1);
+    expect(entries.filter((p) => p.endsWith('.json')).length).toBeGreaterThanOrEqual(4);
     for (const entry of entries) {
       const mode = statSync(join(dir, entry)).mode;
       expect([entry, mode & 0o777]).toEqual([entry, statSync(join(dir, entry)).isDirectory() ? 0o700 : 0o600]);
@@ -38,24 +37,5 @@ describe('privacy', () => {
     await store.update('k', (c: number) => c + 1, 0);
     expect(readFileSync(victim, 'utf8')).toBe('untouched');
     expect(lstatSync(join(folder, 'v000000000002.json')).isSymbolicLink()).toBe(true);
-  });
-
-  it('a symlink planted at the feed file is replaced, not written through', async () => {
-    const dir = tempFolder();
-    const victim = join(tempFolder(), 'victim.txt');
-    writeFileSync(victim, 'untouched');
-    const store = openStore(dir);
-    await store.set('k', 1);
-    await new Promise((r) => setTimeout(r, 20));
-    const [feedFile] = readdirSync(join(dir, 'touch'));
-    const feedPath = join(dir, 'touch', feedFile ?? '');
-    // Replace the feed file by a symlink to the victim; the next commit must rename over the link itself.
-    const { unlinkSync } = await import('node:fs');
-    unlinkSync(feedPath);
-    symlinkSync(victim, feedPath);
-    await store.set('k', 2);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(readFileSync(victim, 'utf8')).toBe('untouched');
-    expect(lstatSync(feedPath).isSymbolicLink()).toBe(false);
   });
 });

@@ -1,0 +1,352 @@
+import { randomBytes } from 'node:crypto';
+import * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import { closeQuietly, createFile, ensureFolder, errorCode, type FileSystem, fsyncFd, identityOf, isWindows, listFolder, readFile, retryTransient, sameFile, unlinkQuietly } from './files';
+import { decodeRecord, recordFileName, sequencesIn, type StoredRecord } from './record';
+import { writtenByDeadProcess, type WriterTag } from './writers';
+
+/** What all key folders of one store instance share. */
+export interface FolderContext {
+  fs: FileSystem;
+  /** The instance's folder for temp files and for key folders being prepared (`<storage>/tmp`). */
+  tmpPath: string;
+  writer: WriterTag;
+  nextName(): string;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
+/** A generation folder: where one life of a key's records is kept. A new one is made only if the key folder went. */
+export interface Generation {
+  name: string;
+  path: string;
+}
+
+/** The newest record of a generation as read from disk. */
+export interface Head {
+  gen: Generation;
+  /** 0 when the generation holds no record. */
+  seq: number;
+  /** undefined when `seq` is 0, when the newest file is damaged (then `damaged` holds its bytes), or unchanged. */
+  record?: StoredRecord;
+  /** The newest is the file the caller already knows (same name and identity): it was not read again. */
+  unchanged?: boolean;
+  /** Device, file id, size and mtime of the file read: a hand edit in place changes it. */
+  identity?: string;
+  damaged?: Buffer;
+}
+
+export type Attempt = { outcome: 'committed'; fd: number; tempPath: string } | { outcome: 'conflict' } | { outcome: 'gone' };
+
+const intentPrefix = 'w-';
+
+/**
+ * One key's records (design.md, "Layout" and "The commit protocol"):
+ *
+ *     records/<name>/                       the key folder, created whole by one rename, so it has one generation
+ *     records/<name>/g-<gen>/key.json       the exact key
+ *     records/<name>/g-<gen>/v<seq>.json    one file per commit: link(2) of a complete file onto the next number
+ *     records/<name>/w-<gen>-<writer>-<n>   an intent: "this writer may build on sequence h or above" ("h h")
+ *
+ * A writer registers its intent before it reads the head it builds on; collection never removes a sequence at or
+ * above any live writer's h. So no sequence number is ever linked twice, and a successful link is the commit.
+ */
+export class KeyFolder {
+  readonly path: string;
+  private gen: Generation | undefined;
+  /** Descriptor of the generation folder, kept for its fsync (not on Windows: it cannot fsync a folder). */
+  private genFd: number | undefined;
+  private intent: { path: string; h: number; gen: string } | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly name: string,
+    recordsPath: string,
+    private readonly ctx: FolderContext,
+  ) {
+    this.path = join(recordsPath, name);
+  }
+
+  /** The current generation; with `create`, makes the key folder if it is missing. */
+  generation(create: boolean): Generation | undefined {
+    if (this.gen !== undefined) return this.gen;
+    for (let round = 0; ; round++) {
+      const gens = listFolder(this.ctx.fs, this.path).filter((n) => n.startsWith('g-')).sort();
+      const first = gens[0];
+      if (first !== undefined) {
+        if (gens.length > 1) this.ctx.log('warn', `${this.path} holds ${gens.length} generations; using ${first}`);
+        const gen = { name: first, path: join(this.path, first) };
+        this.switchTo(gen);
+        return gen;
+      }
+      if (!create) return undefined;
+      if (round > 8) throw new Error(`could not create the key folder ${this.path}`);
+      this.createKeyFolder();
+    }
+  }
+
+  /** Forgets the cached generation (its folder went away); the next `generation()` looks again. */
+  reset(): void {
+    this.switchTo(undefined);
+  }
+
+  /**
+   * The newest record. Loops while records are collected under it: each round means a newer one exists. When the
+   * newest is `known` (same generation, sequence and file identity, or no identity known yet), it is not read again.
+   */
+  readHead(known?: { gen: string; seq: number; identity?: string }): Head | undefined {
+    for (let round = 0; ; round++) {
+      const gen = this.generation(false);
+      if (gen === undefined) return undefined;
+      let names: string[];
+      try {
+        names = this.ctx.fs.readdirSync(gen.path);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+        this.reset();
+        continue;
+      }
+      const seqs = sequencesIn(names);
+      const seq = seqs[seqs.length - 1];
+      if (seq === undefined) return { gen, seq: 0 };
+      if (known?.gen === gen.name && known.seq === seq) {
+        const identity = this.identityOf(gen, seq);
+        if (identity !== undefined && (known.identity === undefined || known.identity === identity)) return { gen, seq, unchanged: true, identity };
+      }
+      const read = this.readSeq(gen, seq);
+      if (read === undefined) {
+        if (round > 1000) throw new Error(`${gen.path}: the newest record keeps vanishing`);
+        continue;
+      }
+      const record = decodeRecord(read.bytes, this.key);
+      return record ? { gen, seq, record, identity: read.identity } : { gen, seq, damaged: read.bytes, identity: read.identity };
+    }
+  }
+
+  /** The newest readable record below `seq` (recovery from a damaged head), if any is left. */
+  readableBelow(gen: Generation, seq: number): { record: StoredRecord; seq: number } | undefined {
+    const seqs = sequencesIn(listFolder(this.ctx.fs, gen.path)).filter((s) => s < seq);
+    for (let i = seqs.length - 1; i >= 0; i--) {
+      const read = this.readSeq(gen, seqs[i] as number);
+      const record = read && decodeRecord(read.bytes, this.key);
+      if (record) return { record, seq: seqs[i] as number };
+    }
+    return undefined;
+  }
+
+  /** Keeps the bytes of a damaged record for support (a second name: collection does not remove it). */
+  keepDamaged(head: Head): void {
+    try {
+      this.ctx.fs.linkSync(join(head.gen.path, recordFileName(head.seq)), join(head.gen.path, `corrupt-${recordFileName(head.seq)}`));
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST' && errorCode(error) !== 'ENOENT') this.ctx.log('warn', `keeping a damaged record of ${this.path}: ${String(error)}`);
+    }
+  }
+
+  /**
+   * The compare-and-set: write `bytes` to a new temp file and link it as sequence `seq` of `gen`. The link either
+   * creates the name (committed) or finds it taken (conflict). EEXIST can also follow a link that did happen (a
+   * retransmitted NFS request), so the answer is checked against the file ids. 'gone': the generation or the
+   * storage folder was removed meanwhile — nothing was committed.
+   */
+  attempt(gen: Generation, seq: number, bytes: Buffer): Attempt {
+    const { fs } = this.ctx;
+    const tempPath = join(this.ctx.tmpPath, this.ctx.nextName());
+    let fd: number;
+    try {
+      fd = createFile(fs, tempPath, bytes);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return { outcome: 'gone' };
+      throw error;
+    }
+    const target = join(gen.path, recordFileName(seq));
+    let linkError: unknown;
+    try {
+      retryTransient(() => fs.linkSync(tempPath, target));
+      return { outcome: 'committed', fd, tempPath };
+    } catch (error) {
+      linkError = error;
+    }
+    let ours: boolean;
+    try {
+      ours = sameFile(fs.lstatSync(target, { bigint: true }), fs.fstatSync(fd, { bigint: true }));
+    } catch (error) {
+      ours = false;
+      if (errorCode(error) !== 'ENOENT') {
+        closeQuietly(fs, fd);
+        throw Object.assign(new Error(`could not tell whether the link of ${target} happened: ${String(error)}`, { cause: linkError }), { applied: 'unknown' });
+      }
+    }
+    if (ours) return { outcome: 'committed', fd, tempPath };
+    closeQuietly(fs, fd);
+    unlinkQuietly(fs, tempPath);
+    if (errorCode(linkError) === 'EEXIST') return { outcome: 'conflict' };
+    if (errorCode(linkError) === 'ENOENT') return { outcome: 'gone' };
+    throw linkError;
+  }
+
+  /** After a commit: the record's bytes and its name are flushed to disk. Always releases the temp file. */
+  async durable(committed: { fd: number; tempPath: string }): Promise<void> {
+    const { fs } = this.ctx;
+    try {
+      const flushes = [fsyncFd(fs, committed.fd)];
+      const genFd = this.folderFd();
+      if (genFd !== undefined) flushes.push(fsyncFd(fs, genFd));
+      await Promise.all(flushes);
+    } finally {
+      closeQuietly(fs, committed.fd);
+      unlinkQuietly(fs, committed.tempPath);
+    }
+  }
+
+  /** Registers (or moves up) this writer's intent to build on sequence `h` or above of `gen`. */
+  holdFrom(gen: Generation, h: number): void {
+    const { fs } = this.ctx;
+    const content = Buffer.from(`${pad(h)} ${pad(h)}\n`);
+    if (this.intent?.gen === gen.name) {
+      // Rewritten in place: the name stays listed throughout. A reader sees the old h, the new one, or a torn mix
+      // whose halves differ (taken as 0); each is at most what this writer builds on.
+      const fd = fs.openSync(this.intent.path, nodeFs.constants.O_WRONLY);
+      try {
+        fs.writeSync(fd, content, 0, content.length, 0);
+      } finally {
+        fs.closeSync(fd);
+      }
+      this.intent.h = h;
+      return;
+    }
+    this.release();
+    const path = join(this.path, `${intentPrefix}${gen.name.slice(2)}-${this.ctx.nextName()}`);
+    fs.closeSync(createFile(fs, path, content));
+    this.intent = { path, h, gen: gen.name };
+  }
+
+  /** The h of this writer's intent on `gen`, if it holds one. */
+  heldFrom(gen: { name: string }): number | undefined {
+    return this.intent?.gen === gen.name ? this.intent.h : undefined;
+  }
+
+  release(): void {
+    if (this.intent === undefined) return;
+    unlinkQuietly(this.ctx.fs, this.intent.path);
+    this.intent = undefined;
+  }
+
+  /**
+   * Removes records below both `head − keep + 1` and every live writer's intent, oldest first. Intents are listed
+   * only now, after `head` was committed: a writer whose intent is not listed registered it later, so it builds on
+   * `head` or above. Intents of dead processes, or of generations that no longer exist, are removed.
+   */
+  collect(gen: Generation, head: number, keep: number): number {
+    const { fs } = this.ctx;
+    let limit = head - keep + 1;
+    for (const name of listFolder(fs, this.path)) {
+      if (!name.startsWith(intentPrefix)) continue;
+      const genName = `g-${name.slice(2, 18)}`;
+      const path = join(this.path, name);
+      if (genName !== gen.name) {
+        if (!exists(fs, join(this.path, genName))) unlinkQuietly(fs, path);
+        continue;
+      }
+      if (writtenByDeadProcess(name.slice(19))) {
+        unlinkQuietly(fs, path);
+        continue;
+      }
+      limit = Math.min(limit, readIntent(fs, path));
+    }
+    let removed = 0;
+    for (const seq of sequencesIn(listFolder(fs, gen.path))) {
+      if (seq >= limit) break;
+      unlinkQuietly(fs, join(gen.path, recordFileName(seq)));
+      removed++;
+    }
+    return removed;
+  }
+
+  dispose(): void {
+    this.release();
+    this.switchTo(undefined);
+  }
+
+  private identityOf(gen: Generation, seq: number): string | undefined {
+    try {
+      return identityOf(this.ctx.fs.lstatSync(join(gen.path, recordFileName(seq)), { bigint: true }));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private readSeq(gen: Generation, seq: number): ReturnType<typeof readFile> {
+    try {
+      return readFile(this.ctx.fs, join(gen.path, recordFileName(seq)));
+    } catch (error) {
+      // Windows: a file being removed stays listed until its last reader closes it, and cannot be opened.
+      if (isWindows && errorCode(error) === 'EPERM') return undefined;
+      throw error;
+    }
+  }
+
+  private switchTo(gen: Generation | undefined): void {
+    if (this.genFd !== undefined) closeQuietly(this.ctx.fs, this.genFd);
+    this.genFd = undefined;
+    this.gen = gen;
+  }
+
+  private folderFd(): number | undefined {
+    if (isWindows || this.gen === undefined) return undefined;
+    this.genFd ??= this.ctx.fs.openSync(this.gen.path, nodeFs.constants.O_RDONLY);
+    return this.genFd;
+  }
+
+  /**
+   * A key folder appears whole, with its one generation inside: prepared in our temp folder, then renamed into
+   * place. The rename fails when another writer's folder got there first (then theirs is used). A key folder left
+   * without a generation (emptied by hand) is removed first; rmdir refuses if it is no longer empty.
+   */
+  private createKeyFolder(): void {
+    const { fs } = this.ctx;
+    for (const name of listFolder(fs, this.path)) {
+      if (name.startsWith(intentPrefix) && !exists(fs, join(this.path, `g-${name.slice(2, 18)}`))) unlinkQuietly(fs, join(this.path, name));
+    }
+    try {
+      fs.rmdirSync(this.path);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') this.ctx.log('debug', `${this.path}: ${String(error)}`);
+    }
+    const prepared = join(this.ctx.tmpPath, this.ctx.nextName());
+    const gen = `g-${randomBytes(8).toString('hex')}`;
+    ensureFolder(fs, prepared);
+    ensureFolder(fs, join(prepared, gen));
+    fs.closeSync(createFile(fs, join(prepared, gen, 'key.json'), Buffer.from(`${JSON.stringify({ key: this.key })}\n`)));
+    try {
+      retryTransient(() => fs.renameSync(prepared, this.path));
+    } catch (error) {
+      fs.rmSync(prepared, { recursive: true, force: true });
+      if (!exists(fs, this.path)) throw error;
+    }
+  }
+}
+
+function pad(n: number): string {
+  return String(n).padStart(16, '0');
+}
+
+/** An intent's h; 0 (hold everything) when it cannot be read whole. */
+function readIntent(fs: FileSystem, path: string): number {
+  try {
+    const text = readFile(fs, path)?.bytes.toString('utf8') ?? '';
+    const match = /^(\d{16}) (\d{16})\n$/.exec(text);
+    return match && match[1] === match[2] ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function exists(fs: FileSystem, path: string): boolean {
+  try {
+    fs.lstatSync(path, { bigint: true });
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
