@@ -116,7 +116,57 @@ async function holder() {
   await send({ type: 'ready' });
 }
 
-const roles = { increments, killable, feedWriter, feedReader, migrate, holder };
+/**
+ * One window of the fault-injection suite: `count` updates of a shared map, each adding 1 to this writer's own entry,
+ * logging its acknowledged count (synchronously, before the next update starts). With `stopAfterLink: n` it freezes
+ * itself (SIGSTOP) right after the link of its n-th commit attempt, before the fsyncs, as a debugger breakpoint
+ * would; with `stopBeforeLink: n`, between reading the base of its n-th attempt and linking it.
+ */
+async function faultWriter() {
+  let links = 0;
+  const fileSystem = {
+    ...fs,
+    linkSync(from, to) {
+      const commit = /v\d{12}\.json$/.test(to) ? ++links : 0;
+      // Before the link: its base is read and its record written; others move on, collect and reuse numbers.
+      if (commit === opts.stopBeforeLink) process.kill(process.pid, 'SIGSTOP');
+      fs.linkSync(from, to);
+      if (commit === opts.stopAfterLink) process.kill(process.pid, 'SIGSTOP');
+    },
+  };
+  const store = new StorageWrapper({ globalStoragePath: opts.dir }, { keepVersions: opts.keepVersions, fileSystem });
+  const log = fs.openSync(opts.ackLog, 'a');
+  for (let i = 1; i <= opts.count; i++) {
+    await store.update(opts.key, (map) => ({ ...map, [opts.id]: (map[opts.id] || 0) + 1 }), {});
+    fs.writeSync(log, `${i}\n`);
+  }
+  await store.dispose();
+}
+
+/** Watches a key: versions must only go up, and `get` must already return at least the version announced. */
+async function monotonicReader() {
+  const store = new StorageWrapper({ globalStoragePath: opts.dir }, { watch: opts.watch });
+  let last = store.get(opts.key).version;
+  let events = 0;
+  const violations = [];
+  store.onDidChange((e) => {
+    if (e.key !== opts.key) return;
+    events++;
+    const got = store.get(opts.key).version;
+    if (e.version <= last) violations.push(`version ${e.version} after ${last}`);
+    if (got < e.version) violations.push(`get returned ${got} inside the callback for ${e.version}`);
+    last = Math.max(last, e.version);
+  });
+  process.on('message', async (m) => {
+    if (m.type === 'report') {
+      await store.refresh();
+      await send({ type: 'report', events, violations, last, metrics: store.getMetrics() });
+    }
+  });
+  await send({ type: 'ready' });
+}
+
+const roles = { increments, killable, feedWriter, feedReader, migrate, holder, faultWriter, monotonicReader };
 roles[role]().catch((e) => {
   process.send({ type: 'error', message: String(e && e.stack || e) });
   process.exitCode = 1;

@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtStore, recordFolders, tempFolder, Worker } from './harness';
+
+/**
+ * Fault injection with real processes on real files: writers are killed (SIGKILL) and frozen (SIGSTOP, from a
+ * millisecond to over a minute — one of them right after the link of a commit, before its fsyncs) while others
+ * commit, collect with keepVersions at its minimum, and new windows open. Each writer adds 1 to its own entry of
+ * a shared map per update and logs what was acknowledged, so the end state tells, writer by writer, that no
+ * acknowledged update was lost (never less), none was applied twice (never more), and a killed writer has at
+ * most its one update in flight committed without an answer (at most +1).
+ */
+const longStopMs = Number(process.env.BM_FAULT_LONG_STOP_MS ?? 65_000);
+const keepVersions = 2;
+const key = 'counts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const stopped = (pid: number): boolean => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('T') ?? false;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any point', () => {
+  const work = tempFolder();
+  let storeModule = '';
+  beforeAll(() => {
+    storeModule = builtStore(work.dir);
+  });
+  afterAll(() => work.remove());
+
+  it(`never lose or double an acknowledged update (writers frozen ${Math.round(longStopMs / 1000)} s just before and just after a link)`, async () => {
+    const dir = join(work.dir, 'storage');
+    const logs = join(work.dir, 'acks');
+    mkdirSync(logs);
+    const writers = new Map<string, { worker: Worker; count: number; killed: boolean }>();
+    let next = 0;
+    const start = (count: number, extra: Record<string, unknown> = {}): string => {
+      const id = `w${next++}`;
+      const worker = new Worker('faultWriter', { storeModule, dir, key, id, count, keepVersions, ackLog: join(logs, id), ...extra });
+      writers.set(id, { worker, count, killed: false });
+      return id;
+    };
+    const readers = [new Worker('monotonicReader', { storeModule, dir, key, watch: 'auto' }), new Worker('monotonicReader', { storeModule, dir, key, watch: 'poll' })];
+    await Promise.all(readers.map((r) => r.next('ready')));
+
+    const frozen = start(40, { stopAfterLink: 5 });
+    const frozenBefore = start(40, { stopBeforeLink: 5 });
+    for (let i = 0; i < 3; i++) start(120);
+    const pids = [frozen, frozenBefore].map((id) => writers.get(id)?.worker.child.pid ?? 0);
+    while (!pids.every(stopped)) await sleep(20);
+    const frozenAt = Date.now();
+
+    // Chaos while it is frozen: kills, short and long stops, and new windows opening (they sweep and collect).
+    const stops = { count: 0, shortest: Infinity, longest: 0 };
+    let kills = 0;
+    while (Date.now() - frozenAt < longStopMs) {
+      const running = [...writers.entries()].filter(([id, w]) => id !== frozen && id !== frozenBefore && !w.killed && w.worker.child.exitCode === null);
+      const [id, victim] = running[Math.floor(Math.random() * running.length)] ?? [];
+      const roll = Math.random();
+      if (victim && id && roll < 0.25) {
+        await sleep(Math.random() * 30);
+        victim.killed = true;
+        await victim.worker.kill('SIGKILL');
+        kills++;
+        start(60);
+      } else if (victim && roll < 0.7) {
+        const ms = Math.random() < 0.3 ? 1 : Math.random() * 3000;
+        victim.worker.child.kill('SIGSTOP');
+        await sleep(ms);
+        victim.worker.child.kill('SIGCONT');
+        stops.count++;
+        stops.shortest = Math.min(stops.shortest, ms);
+        stops.longest = Math.max(stops.longest, ms);
+      } else {
+        if (running.length < 5) start(30);
+        await sleep(300 + Math.random() * 700);
+      }
+    }
+    writers.get(frozen)?.worker.child.kill('SIGCONT');
+    writers.get(frozenBefore)?.worker.child.kill('SIGCONT');
+    const frozenForMs = Date.now() - frozenAt;
+    for (const w of writers.values()) if (!w.killed) expect(await w.worker.exited).toBe(0);
+
+    // A new window reads the end state; it also sweeps what the killed windows left behind.
+    const verifier = new Worker('holder', { storeModule, dir });
+    await verifier.next('ready');
+    verifier.send({ type: 'read', key });
+    const final = (await verifier.next('read')).record as { version: number; payload: Record<string, number> };
+    const acked = (id: string): number => {
+      const path = join(logs, id);
+      return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
+    };
+    let total = 0;
+    for (const [id, w] of writers) {
+      const got = final.payload[id] ?? 0;
+      total += got;
+      if (w.killed) {
+        expect([id, got >= acked(id) && got <= acked(id) + 1]).toEqual([id, true]);
+      } else {
+        expect([id, got, acked(id)]).toEqual([id, w.count, w.count]);
+      }
+    }
+    expect(final.version).toBe(total); // every commit was exactly one increment of one writer
+
+    for (const reader of readers) reader.send({ type: 'report' });
+    const reports = await Promise.all(readers.map((r) => r.next('report')));
+    for (const report of reports) {
+      expect(report.violations).toEqual([]);
+      expect(report.last).toBe(final.version);
+    }
+    await verifier.kill('SIGTERM');
+    for (const r of readers) await r.kill('SIGTERM');
+
+    // What the dead left: their temp files were swept when the verifier opened; the key folder stays small.
+    const leftovers = readdirSync(join(dir, 'tmp')).filter((n) => !n.includes(`-${verifier.child.pid}-`));
+    const folder = recordFolders(dir)[0] ?? '';
+    const records = readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n));
+    console.log(
+      `[faults] ${writers.size} writers, ${kills} killed, ${stops.count} stops of ${stops.shortest.toFixed(0)}–${stops.longest.toFixed(0)} ms, ` +
+        `two frozen (before and after a link) for ${(frozenForMs / 1000).toFixed(1)} s; final version ${final.version}; ` +
+        `records in the folder ${records.length}; temp files left ${leftovers.length}; reader events ${reports.map((r) => r.events).join(', ')}`,
+    );
+    expect(leftovers).toEqual([]);
+  }, longStopMs + 240_000);
+});
