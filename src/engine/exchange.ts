@@ -8,12 +8,23 @@ import {
   type SessionSummary,
   type Streak,
 } from './progressRecord';
-import { mergeStreaks } from './streak';
+import { isFarFuture, mergeStreaks } from './streak';
+import type { LocalDay } from './calendar';
 
 /** Export file format version; bump on incompatible changes (import rejects versions it does not know). */
 export const EXPORT_SCHEMA_VERSION = 1;
-const MAX_IMPORT_CHARS = 20_000_000;
-const MAX_IMPORT_SESSIONS = 100_000;
+/**
+ * Limits of a believable export. Ours hold at most 520 sessions (~100 KB); the limits leave room for data merged
+ * from several machines and refuse what no person produces (a 15 MB file, 1e300 XP): the import's max-merge would
+ * otherwise make such values permanent.
+ */
+export const MAX_IMPORT_CHARS = 2_000_000;
+export const MAX_IMPORT_SESSIONS = 10_000;
+/** 1 XP per breathing cycle: a million is decades of daily meditation. */
+export const MAX_IMPORT_XP = 1_000_000;
+/** 100 years of meditated time in ms, 100 years of days. */
+const MAX_IMPORT_ACTIVE_MS = 100 * 365 * 24 * 3_600_000;
+const MAX_IMPORT_DAYS = 36_500;
 
 export interface ExportedData {
   readonly schemaVersion: typeof EXPORT_SCHEMA_VERSION;
@@ -45,8 +56,11 @@ export function buildExport(progress: ProgressRecord, history: HistoryRecord, no
 
 export type ImportParse = { ok: true; data: ExportedData; skippedSessions: number } | { ok: false; error: string };
 
-/** Validates an export (JSON text or parsed value). Never throws; says what is wrong for people. */
-export function parseImport(input: unknown): ImportParse {
+/**
+ * Validates an export (JSON text or parsed value). Never throws; says what is wrong for people. `today` (the local
+ * day) lets it drop a streak dated beyond tomorrow instead of importing a streak frozen until then.
+ */
+export function parseImport(input: unknown, today?: LocalDay): ImportParse {
   let value = input;
   if (typeof input === 'string') {
     if (input.length > MAX_IMPORT_CHARS) return { ok: false, error: 'The file is too large to be a Breath Master export.' };
@@ -58,6 +72,7 @@ export function parseImport(input: unknown): ImportParse {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'The file does not contain a Breath Master export.' };
   const o = value as Record<string, unknown>;
+  if (o.app !== 'breath-master') return { ok: false, error: 'The file is not a Breath Master export (its "app" is not "breath-master").' };
   if (o.schemaVersion !== EXPORT_SCHEMA_VERSION) {
     return { ok: false, error: `Unsupported export schemaVersion ${JSON.stringify(o.schemaVersion) ?? 'undefined'} (this version reads ${EXPORT_SCHEMA_VERSION}).` };
   }
@@ -65,12 +80,22 @@ export function parseImport(input: unknown): ImportParse {
   if (typeof progress !== 'object' || progress === null || Array.isArray(progress)) return { ok: false, error: 'The export has no "progress" object.' };
   const p = progress as Record<string, unknown>;
   if (typeof p.xp !== 'number' || !Number.isFinite(p.xp) || p.xp < 0) return { ok: false, error: 'The export\'s XP is not a non-negative number.' };
+  if (p.xp > MAX_IMPORT_XP) return { ok: false, error: `The export's XP (${p.xp}) is more than anyone can earn (at most ${MAX_IMPORT_XP}).` };
   if (o.sessions !== undefined && !Array.isArray(o.sessions)) return { ok: false, error: 'The export\'s "sessions" is not a list.' };
   const rawSessions = (o.sessions as unknown[] | undefined) ?? [];
   if (rawSessions.length > MAX_IMPORT_SESSIONS) return { ok: false, error: 'The export lists too many sessions.' };
   const sessions = rawSessions.map(normalizeSummary).filter((s): s is SessionSummary => s !== undefined);
   const totals = typeof p.totals === 'object' && p.totals !== null ? (p.totals as Record<string, unknown>) : {};
   const older = typeof o.olderSessions === 'object' && o.olderSessions !== null ? (o.olderSessions as Record<string, unknown>) : {};
+  const tooBig = (v: unknown, max: number) => typeof v === 'number' && v > max;
+  const rawStreak = typeof p.streak === 'object' && p.streak !== null ? (p.streak as Record<string, unknown>) : {};
+  if (tooBig(totals.activeMs, MAX_IMPORT_ACTIVE_MS) || tooBig(older.activeMs, MAX_IMPORT_ACTIVE_MS) || tooBig(totals.sessions, MAX_IMPORT_SESSIONS * 100)
+    || tooBig(rawStreak.current, MAX_IMPORT_DAYS) || tooBig(rawStreak.longest, MAX_IMPORT_DAYS)
+    || sessions.some((s) => s.activeMs > MAX_IMPORT_ACTIVE_MS || s.cycles > MAX_IMPORT_XP || s.bonusXp > MAX_IMPORT_XP)) {
+    return { ok: false, error: 'The export holds values no one can reach (times, counts or streaks far too large).' };
+  }
+  let streak = normalizeStreak(p.streak);
+  if (today !== undefined && isFarFuture(streak.lastDay, today)) streak = { current: 0, longest: streak.longest, lastDay: null };
   return {
     ok: true,
     skippedSessions: rawSessions.length - sessions.length,
@@ -78,7 +103,7 @@ export function parseImport(input: unknown): ImportParse {
       schemaVersion: EXPORT_SCHEMA_VERSION,
       app: 'breath-master',
       exportedAt: typeof o.exportedAt === 'string' ? o.exportedAt.slice(0, 64) : '',
-      progress: { xp: count(p.xp), streak: normalizeStreak(p.streak), totals: { activeMs: count(totals.activeMs), sessions: count(totals.sessions) } },
+      progress: { xp: count(p.xp), streak, totals: { activeMs: count(totals.activeMs), sessions: count(totals.sessions) } },
       sessions,
       olderSessions: { sessions: count(older.sessions), activeMs: count(older.activeMs), firstStartedAt: typeof older.firstStartedAt === 'number' && Number.isFinite(older.firstStartedAt) ? older.firstStartedAt : null },
     },

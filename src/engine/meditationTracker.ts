@@ -11,6 +11,7 @@ import {
   EMPTY_HISTORY,
   EMPTY_PROGRESS,
   HISTORY_KEY,
+  HISTORY_LIMIT,
   normalizeHistory,
   normalizeProgress,
   PROGRESS_KEY,
@@ -20,7 +21,7 @@ import {
   type SessionSummary,
 } from './progressRecord';
 import type { Disposable, Event, RecordStore } from './recordStore';
-import { activeMsAt, cyclePlan, endBonus, pauseSession, resumeSession, runningSession, trimUncountedTime, validGoalMinutes, type SessionState, type SharedSession } from './session';
+import { activeMsAt, cyclePlan, endBonus, pausedTooLong, pauseSession, resumeSession, runningSession, trimUncountedTime, validGoalMinutes, type SessionState, type SharedSession } from './session';
 import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
 
 export interface MeditationTrackerOptions {
@@ -29,6 +30,8 @@ export interface MeditationTrackerOptions {
   newId?: () => string;
   /** The breathing pattern whose cycles earn XP in this window (see `setPattern`). */
   pattern?: BreathingPattern;
+  /** Progress tracking (XP, levels, streaks) at the start; default on. See `setTracking`. */
+  tracking?: boolean;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -43,6 +46,8 @@ export interface SessionView {
   /** 0..1 of the goal. */
   readonly progress: number;
   readonly goalReached: boolean;
+  /** Some window already said "goal reached" for this session. */
+  readonly goalAnnounced: boolean;
   readonly cycles: number;
 }
 
@@ -81,13 +86,21 @@ export interface EndResult {
   /** true only in the one window whose commit ended the session. */
   readonly ended: boolean;
   readonly summary?: SessionSummary;
-  /** Cycle XP credited at the end plus the time bonus (0 when not ended here). */
+  /** Cycle XP credited at the end plus the time bonus (0 when not ended here, and with tracking off). */
   readonly xpAwarded: number;
+  /** Whether progress tracking was on for this end (with it off, nothing of XP or streaks changed). */
+  readonly tracking: boolean;
 }
 
 export type ImportResult =
   | { readonly ok: true; readonly xpBefore: number; readonly xpAfter: number; readonly sessionsAdded: number; readonly skippedSessions: number }
   | { readonly ok: false; readonly error: string };
+
+/** Whether a failed update may have been committed anyway (the store's `StoreError.applied`: true or 'unknown'). */
+export function mayHaveApplied(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('applied' in error)) return false;
+  return (error as { applied: unknown }).applied !== false;
+}
 
 function defaultId(): string {
   return globalThis.crypto.randomUUID();
@@ -103,9 +116,13 @@ export class MeditationTracker implements Disposable {
   private readonly log: NonNullable<MeditationTrackerOptions['log']>;
   private pattern: BreathingPattern;
   private focused = false;
+  private tracking: boolean;
   private disposed = false;
+  /** An update of ours failed in a way that may have committed it: look at the store afresh before the next one. */
+  private uncertain = false;
   private readonly snapshots: Emitter<ProgressSnapshot>;
   private readonly notifications: Emitter<ProgressNotification>;
+  private readonly goals: Emitter<SessionView>;
   private readonly subscription: Disposable;
 
   /** Fires when the progress (or history) changed, by this window or another; also on `refresh()`. */
@@ -116,6 +133,11 @@ export class MeditationTracker implements Disposable {
    * window is the one that acted: the focused one (the user clicked there) or the elected cycle counter.
    */
   readonly onDidNotify: Event<ProgressNotification>;
+  /**
+   * The running session reached its goal. Fired once per session in one window: the counting window (the focused
+   * one; with none focused, the lease holder) claims the announcement in the session record by compare-and-set.
+   */
+  readonly onDidReachGoal: Event<SessionView>;
 
   constructor(
     private readonly store: RecordStore,
@@ -125,11 +147,14 @@ export class MeditationTracker implements Disposable {
     this.newId = options.newId ?? defaultId;
     this.log = options.log ?? (() => undefined);
     this.pattern = options.pattern ?? FALLBACK_PATTERN;
+    this.tracking = options.tracking ?? true;
     const onListenerError = (error: unknown) => this.log('error', `listener failed: ${String(error)}`);
     this.snapshots = new Emitter<ProgressSnapshot>(onListenerError);
     this.notifications = new Emitter<ProgressNotification>(onListenerError);
+    this.goals = new Emitter<SessionView>(onListenerError);
     this.onDidChangeSnapshot = this.snapshots.event;
     this.onDidNotify = this.notifications.event;
+    this.onDidReachGoal = this.goals.event;
     this.subscription = store.onDidChange((e) => {
       if (e.key === PROGRESS_KEY || e.key === HISTORY_KEY) this.fireSnapshot();
       if (e.key === PROGRESS_KEY && e.source === 'remote') this.catchUpHistory();
@@ -183,16 +208,35 @@ export class MeditationTracker implements Disposable {
     return holdsLease(this.lease(), this.store.clientId, now);
   }
 
-  /** The window gained or lost focus. A focused window takes over counting at once. */
+  /**
+   * The window gained or lost focus. With a session, a focused window takes over counting at once (one commit);
+   * without one nothing is written: the lease only matters while there is something to count, and a focus change
+   * must not wake every window through the change feed.
+   */
   async setFocused(focused: boolean): Promise<void> {
     this.focused = focused;
     const now = this.clock.now();
     const me = this.store.clientId;
+    if (this.progress().session === null) return;
+    const lease = this.lease();
     if (focused) {
+      if (holdsLease(lease, me, now) && lease.focused) return;
       await this.store.update<unknown>(PRESENCE_KEY, () => focusLease(me, now));
-    } else if (this.lease().holder === me) {
+    } else if (lease.holder === me) {
       await this.store.update<unknown>(PRESENCE_KEY, (cur) => nextLease(normalizeLease(cur), me, false, now));
     }
+  }
+
+  /**
+   * Progress tracking on or off in this window (the user's tri-state choice, resolved by the adapter). Off means
+   * off: breathing cycles and sessions still count time, but no XP, no streak day, no level changes.
+   */
+  setTracking(on: boolean): void {
+    this.tracking = on;
+  }
+
+  get isTracking(): boolean {
+    return this.tracking;
   }
 
   /** The pattern whose cycles earn XP here (the window's breathing setting). */
@@ -207,18 +251,60 @@ export class MeditationTracker implements Disposable {
    */
   async tick(): Promise<number> {
     if (this.disposed) return 0;
-    const now = this.clock.now();
-    const me = this.store.clientId;
-    const session = this.progress().session;
-    const focused = this.focused;
-    const lease = this.lease();
-    // Only windows with a session to count compete for the lease, and only when it needs a write (a heartbeat,
-    // a takeover): idle windows and non-holders write nothing.
-    if (session && nextLease(lease, me, focused, now) !== lease) {
-      await this.store.update<unknown>(PRESENCE_KEY, (cur) => nextLease(normalizeLease(cur), me, focused, now));
+    if (this.uncertain) {
+      // The last update failed but may have been committed: never re-issue blindly. Read the truth first (the store
+      // re-reads the records); the next tick decides on what is really there.
+      await this.store.refresh?.();
+      this.uncertain = false;
+      return 0;
     }
-    if (!session || session.state !== 'running' || !this.isCounter(now)) return 0;
-    return this.creditCycles(session.id, now);
+    return this.guarded(async () => {
+      const now = this.clock.now();
+      const me = this.store.clientId;
+      const session = this.progress().session;
+      if (session && pausedTooLong(session, now)) {
+        const ended = await this.end(session.id);
+        if (ended.ended) this.log('info', `Ended session ${session.id}: paused for more than 4 hours.`);
+        return ended.xpAwarded;
+      }
+      const focused = this.focused;
+      const lease = this.lease();
+      // Only windows with a session to count compete for the lease, and only when it needs a write (a heartbeat,
+      // a takeover): idle windows and non-holders write nothing.
+      if (session && nextLease(lease, me, focused, now) !== lease) {
+        await this.store.update<unknown>(PRESENCE_KEY, (cur) => nextLease(normalizeLease(cur), me, focused, now));
+      }
+      if (!session || session.state !== 'running' || !this.isCounter(now)) return 0;
+      const credited = await this.creditCycles(session.id, now);
+      await this.announceGoal(session.id, now);
+      return credited;
+    });
+  }
+
+  /** Runs an update of the tick; remembers a failure that may have been committed (see `tick`). */
+  private async guarded<R>(run: () => Promise<R>): Promise<R> {
+    try {
+      return await run();
+    } catch (error) {
+      if (mayHaveApplied(error)) this.uncertain = true;
+      throw error;
+    }
+  }
+
+  /** In the counting window: claims "goal reached" for the session by compare-and-set; fires where the claim won. */
+  private async announceGoal(sessionId: string, now: number): Promise<void> {
+    const cached = this.progress().session;
+    if (!cached || cached.id !== sessionId || cached.goalAnnouncedBy !== undefined || !this.view(cached, now).goalReached) return;
+    const me = this.store.clientId;
+    let won = false;
+    const { after } = await this.commit((p) => {
+      won = false;
+      if (!p.session || p.session.id !== sessionId || p.session.goalAnnouncedBy !== undefined) return p;
+      if (!this.view(p.session, now).goalReached) return p;
+      won = true;
+      return { ...p, session: { ...p.session, goalAnnouncedBy: me } };
+    }, { notify: false });
+    if (won && after.session) this.goals.fire(this.view(after.session, now));
   }
 
   /**
@@ -238,10 +324,11 @@ export class MeditationTracker implements Disposable {
       const s = trimUncountedTime(p.session, now, cycle);
       const plan = cyclePlan(s, now, cycle);
       if (plan.cycles <= 0) return p;
+      // With tracking off the breaths still count (the session's time is consumed), but earn nothing.
       return {
         ...p,
-        xp: p.xp + plan.cycles,
-        streak: markMeditationDay(p.streak, day),
+        xp: this.tracking ? p.xp + plan.cycles : p.xp,
+        streak: this.tracking ? markMeditationDay(p.streak, day) : p.streak,
         session: { ...s, cycles: s.cycles + plan.cycles, creditedMs: plan.creditedMs },
       };
     });
@@ -267,7 +354,7 @@ export class MeditationTracker implements Disposable {
         { id, goalMinutes: goal, startedAt: now, accumulatedActiveMs: 0, cycles: 0, creditedMs: 0, startedBy: this.store.clientId },
         now,
       );
-      return { ...p, streak: markMeditationDay(p.streak, day), session };
+      return { ...p, streak: this.tracking ? markMeditationDay(p.streak, day) : p.streak, session };
     });
     const session = after.session as SharedSession;
     return { session: this.view(session, now), started: session.id === id };
@@ -288,7 +375,7 @@ export class MeditationTracker implements Disposable {
     if (this.progress().session?.state !== 'paused') return this.session(now);
     const day = localDayOf(now);
     const { after } = await this.commit((p) =>
-      p.session?.state === 'paused' ? { ...p, streak: markMeditationDay(p.streak, day), session: resumeSession(p.session, now) } : p,
+      p.session?.state === 'paused' ? { ...p, streak: this.tracking ? markMeditationDay(p.streak, day) : p.streak, session: resumeSession(p.session, now) } : p,
     );
     return after.session ? this.view(after.session, now) : null;
   }
@@ -301,7 +388,8 @@ export class MeditationTracker implements Disposable {
   async end(sessionId?: string): Promise<EndResult> {
     const now = this.clock.now();
     const cached = this.progress().session;
-    if (!cached || (sessionId !== undefined && cached.id !== sessionId)) return { ended: false, xpAwarded: 0 };
+    const tracking = this.tracking;
+    if (!cached || (sessionId !== undefined && cached.id !== sessionId)) return { ended: false, xpAwarded: 0, tracking };
     const cycle = cycleMs(this.pattern);
     const day = localDayOf(now);
     let summary: SessionSummary | undefined;
@@ -310,14 +398,15 @@ export class MeditationTracker implements Disposable {
       if (!p.session || (sessionId !== undefined && p.session.id !== sessionId)) return p;
       const s = trimUncountedTime(p.session, now, cycle);
       const activeMs = activeMsAt(s, now);
+      // (A paused session ends with the time it had when paused: the pause is not meditation.)
       const extraCycles = cyclePlan(s, now, cycle).cycles;
-      const bonusXp = endBonus(activeMs, s.goalMinutes);
+      const bonusXp = tracking ? endBonus(activeMs, s.goalMinutes) : 0;
       summary = { id: s.id, startedAt: s.startedAt, endedAt: now, goalMinutes: s.goalMinutes, activeMs, cycles: s.cycles + extraCycles, bonusXp };
       const todayBase = p.today.day === day ? p.today : { day, activeMs: 0, sessions: 0 };
       return {
         ...p,
-        xp: p.xp + extraCycles + bonusXp,
-        streak: s.state === 'running' && activeMs > 0 ? markMeditationDay(p.streak, day) : p.streak,
+        xp: tracking ? p.xp + extraCycles + bonusXp : p.xp,
+        streak: tracking && s.state === 'running' && activeMs > 0 ? markMeditationDay(p.streak, day) : p.streak,
         today: { day, activeMs: todayBase.activeMs + activeMs, sessions: todayBase.sessions + 1 },
         totals: { activeMs: p.totals.activeMs + activeMs, sessions: p.totals.sessions + 1 },
         session: null,
@@ -325,9 +414,9 @@ export class MeditationTracker implements Disposable {
       };
     });
     const ended = before.session !== null && after.session === null && summary !== undefined;
-    if (!ended || !summary) return { ended: false, xpAwarded: 0 };
+    if (!ended || !summary) return { ended: false, xpAwarded: 0, tracking };
     await this.appendHistory([summary]);
-    return { ended: true, summary, xpAwarded: after.xp - before.xp };
+    return { ended: true, summary, xpAwarded: after.xp - before.xp, tracking };
   }
 
   // ---- data: legacy, export, import, clear ----------------------------------------------------------------------
@@ -357,10 +446,11 @@ export class MeditationTracker implements Disposable {
 
   /** Validates and merges an export (JSON text or value); see `mergeImport` for the rules. Never throws on bad input. */
   async importData(input: unknown): Promise<ImportResult> {
-    const parsed = parseImport(input);
+    const parsed = parseImport(input, localDayOf(this.clock.now()));
     if (!parsed.ok) return parsed;
     const { before, after } = await this.commit((p) => mergeImport(p, parsed.data), { notify: false });
     let sessionsAdded = 0;
+    if (parsed.data.sessions.length === 0) return { ok: true, xpBefore: before.xp, xpAfter: after.xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
     await this.store.update<unknown>(HISTORY_KEY, (cur) => {
       const h = normalizeHistory(cur);
       const next = appendHistory(h, parsed.data.sessions);
@@ -389,6 +479,7 @@ export class MeditationTracker implements Disposable {
     this.subscription.dispose();
     this.snapshots.dispose();
     this.notifications.dispose();
+    this.goals.dispose();
   }
 
   // ---- internals ---------------------------------------------------------------------------------------------
@@ -438,16 +529,23 @@ export class MeditationTracker implements Disposable {
 
   private async appendHistory(add: readonly SessionSummary[]): Promise<void> {
     if (add.length === 0) return;
+    // Nothing new for the cached history: no commit (each one rewrites the whole history and wakes every window).
+    const cached = this.history();
+    if (appendHistory(cached, add) === cached && this.store.get<unknown>(HISTORY_KEY).version > 0) return;
     await this.store.update<unknown>(HISTORY_KEY, (cur) => appendHistory(normalizeHistory(cur), add));
   }
 
   /**
    * A window that ended a session and closed before adding it to the history leaves it only in `recent`; any
-   * window that notices adds it (idempotent by id).
+   * window that notices adds it (idempotent by id). A full history has already summarised sessions that ended
+   * before its oldest one: those are not "missing" (adding one would only count it into `older` again, on every
+   * remote commit, in every window).
    */
   private catchUpHistory(): void {
-    const known = new Set(this.history().sessions.map((s) => s.id));
-    const missing = this.progress().recent.filter((s) => !known.has(s.id));
+    const history = this.history();
+    const known = new Set(history.sessions.map((s) => s.id));
+    const oldest = history.sessions.length >= HISTORY_LIMIT ? (history.sessions[0]?.endedAt ?? -Infinity) : -Infinity;
+    const missing = this.progress().recent.filter((s) => !known.has(s.id) && s.endedAt >= oldest);
     if (missing.length === 0) return;
     this.appendHistory(missing).catch((error: unknown) => this.log('warn', `history catch-up failed: ${String(error)}`));
   }
@@ -465,6 +563,7 @@ function viewOf(s: SharedSession, now: number): SessionView {
     remainingMs: Math.max(0, goalMs - activeMs),
     progress: Math.min(1, activeMs / goalMs),
     goalReached: activeMs >= goalMs,
+    goalAnnounced: s.goalAnnouncedBy !== undefined,
     cycles: s.cycles,
   };
 }

@@ -13,9 +13,16 @@ export type ProgressChoice = 'on' | 'off';
 
 export interface OnboardingState {
   readonly schema: 2;
-  /** Which window showed the welcome, and when; null while nobody has. */
+  /**
+   * Which window is showing the welcome, and since when; null while nobody is. A claim is a lease: released when
+   * the window closes with the welcome unanswered, and void after WELCOME_CLAIM_MS (a window that crashed).
+   */
   readonly welcomeClaimedBy: string | null;
   readonly welcomeClaimedAt: number | null;
+  /** The user answered or dismissed the welcome: never shown again. */
+  readonly welcomeDone: boolean;
+  /** How many times a window put it on screen (it is offered at most WELCOME_MAX_SHOWS times, however it went). */
+  readonly welcomeShows: number;
   /** The user's answer to "track your progress?"; null while unanswered. */
   readonly progressChoice: ProgressChoice | null;
   readonly choiceAt: number | null;
@@ -27,6 +34,8 @@ export const EMPTY_ONBOARDING: OnboardingState = {
   schema: 2,
   welcomeClaimedBy: null,
   welcomeClaimedAt: null,
+  welcomeDone: false,
+  welcomeShows: 0,
   progressChoice: null,
   choiceAt: null,
   legacyImported: false,
@@ -46,6 +55,7 @@ function fromLegacy(state: OnboardingState, o: Loose): OnboardingState {
     ...state,
     welcomeClaimedBy: state.welcomeClaimedBy ?? (seen ? 'legacy' : null),
     welcomeClaimedAt: state.welcomeClaimedAt ?? (seen ? 0 : null),
+    welcomeDone: state.welcomeDone || seen,
     progressChoice: state.progressChoice ?? choice,
     choiceAt: state.choiceAt ?? (choice ? 0 : null),
     legacyImported: true,
@@ -60,14 +70,28 @@ export function normalizeOnboarding(v: unknown): OnboardingState {
   const time = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
   const claimedBy = typeof o.welcomeClaimedBy === 'string' ? o.welcomeClaimedBy : null;
   const choice = o.progressChoice === 'on' || o.progressChoice === 'off' ? o.progressChoice : null;
+  // Records written before `welcomeDone` existed: an answer, or the earlier version's welcome, means done.
+  const done = typeof o.welcomeDone === 'boolean' ? o.welcomeDone : choice !== null || claimedBy === 'legacy';
   return {
     schema: 2,
     welcomeClaimedBy: claimedBy,
     welcomeClaimedAt: claimedBy === null ? null : (time(o.welcomeClaimedAt) ?? 0),
+    welcomeDone: done,
+    welcomeShows: typeof o.welcomeShows === 'number' && Number.isInteger(o.welcomeShows) && o.welcomeShows > 0 ? Math.min(o.welcomeShows, 1000) : 0,
     progressChoice: choice,
     choiceAt: choice === null ? null : (time(o.choiceAt) ?? 0),
     legacyImported: o.legacyImported === true,
   };
+}
+
+/** A claim older than this belongs to a window that is gone without releasing it (crashed, killed). */
+export const WELCOME_CLAIM_MS = 12 * 60 * 60_000;
+/** The welcome is put on screen at most this often, answered or not (closed windows, Do Not Disturb). */
+export const WELCOME_MAX_SHOWS = 3;
+
+function claimable(state: OnboardingState, now: number): boolean {
+  if (state.welcomeDone || state.welcomeShows >= WELCOME_MAX_SHOWS) return false;
+  return state.welcomeClaimedBy === null || state.welcomeClaimedAt === null || now - state.welcomeClaimedAt >= WELCOME_CLAIM_MS || state.welcomeClaimedAt > now;
 }
 
 export interface OnboardingManagerOptions {
@@ -104,26 +128,58 @@ export class OnboardingManager implements Disposable {
   }
 
   /**
-   * Claims the right to show the welcome. Resolves true in exactly one window per user, ever — even when several
-   * windows call at once: the claim is a compare-and-set, and only the commit that finds it unclaimed wins.
+   * Claims the right to show the welcome now. Resolves true in exactly one window at a time — even when several
+   * windows call at once: the claim is a compare-and-set, and only the commit that finds it claimable wins. Not
+   * claimable once the welcome was answered or dismissed (`completeWelcome`), while another window holds a live
+   * claim, or after WELCOME_MAX_SHOWS showings.
    */
   async claimWelcome(): Promise<boolean> {
-    if (this.state().welcomeClaimedBy !== null) return false;
-    const me = this.store.clientId;
     const now = this.clock.now();
+    if (!claimable(this.state(), now)) return false;
+    const me = this.store.clientId;
     let won = false;
     await this.store.update<unknown>(ONBOARDING_KEY, (cur) => {
       const state = normalizeOnboarding(cur);
-      won = state.welcomeClaimedBy === null;
-      return won ? { ...state, welcomeClaimedBy: me, welcomeClaimedAt: now } : state;
+      won = claimable(state, now);
+      return won ? { ...state, welcomeClaimedBy: me, welcomeClaimedAt: now, welcomeShows: state.welcomeShows + 1 } : state;
     });
     return won;
   }
 
-  /** Keeps the user's answer (the latest answer wins: it is a deliberate choice, not a counter). */
-  async setProgressChoice(choice: ProgressChoice): Promise<void> {
+  /** The user answered or closed the welcome: it is never shown again, in any window. */
+  async completeWelcome(): Promise<void> {
+    if (this.state().welcomeDone) return;
+    await this.store.update<unknown>(ONBOARDING_KEY, (cur) => {
+      const state = normalizeOnboarding(cur);
+      return state.welcomeDone ? state : { ...state, welcomeDone: true };
+    });
+  }
+
+  /**
+   * This window closes with its welcome still unanswered (the user never saw it: Do Not Disturb, a window closed at
+   * once): gives the claim back, so the next window to start offers it again.
+   */
+  async releaseWelcome(): Promise<void> {
+    const me = this.store.clientId;
+    const cached = this.state();
+    if (cached.welcomeDone || cached.welcomeClaimedBy !== me) return;
+    await this.store.update<unknown>(ONBOARDING_KEY, (cur) => {
+      const state = normalizeOnboarding(cur);
+      return state.welcomeDone || state.welcomeClaimedBy !== me ? state : { ...state, welcomeClaimedBy: null, welcomeClaimedAt: null };
+    });
+  }
+
+  /**
+   * Keeps the user's answer (the latest answer wins: it is a deliberate choice, not a counter); null forgets it
+   * ("not chosen": tracking off until the user chooses).
+   */
+  async setProgressChoice(choice: ProgressChoice | null): Promise<void> {
     const now = this.clock.now();
-    await this.store.update<unknown>(ONBOARDING_KEY, (cur) => ({ ...normalizeOnboarding(cur), progressChoice: choice, choiceAt: now }));
+    if (this.state().progressChoice === choice) return;
+    await this.store.update<unknown>(ONBOARDING_KEY, (cur) => {
+      const state = normalizeOnboarding(cur);
+      return state.progressChoice === choice ? state : { ...state, progressChoice: choice, choiceAt: choice === null ? null : now };
+    });
   }
 
   /**

@@ -101,6 +101,7 @@ function normalizeSession(v: unknown): SharedSession | null {
     cycles: count(v.cycles),
     creditedMs: count(v.creditedMs),
     startedBy: typeof v.startedBy === 'string' ? v.startedBy : '',
+    ...(typeof v.goalAnnouncedBy === 'string' ? { goalAnnouncedBy: v.goalAnnouncedBy } : {}),
   };
   return state === 'running' ? runningSession(fields, runningSince ?? startedAt) : pausedSession(fields, pausedAt ?? startedAt);
 }

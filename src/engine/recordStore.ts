@@ -11,6 +11,8 @@ export interface RecordStore {
   /** Compare-and-set: `updater` runs on the current committed value (re-run on conflict); resolves with the commit. */
   update<T>(key: string, updater: (current: T) => T, defaultValue?: T): Promise<VersionedData<T>>;
   readonly onDidChange: Event<{ key: string; version: number; source: 'local' | 'remote'; deleted: boolean }>;
+  /** Re-reads every record from disk (the real store has it; the engine calls it after an uncertain failure). */
+  refresh?(): Promise<void>;
 }
 
 export type { Disposable, Event, VersionedData } from '../store/types';

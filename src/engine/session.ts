@@ -21,6 +21,11 @@ export interface SharedSession {
   readonly creditedMs: number;
   /** clientId of the window that started it (for people and logs). */
   readonly startedBy: string;
+  /**
+   * clientId of the window that said "goal reached" (claimed by compare-and-set, so exactly one window says it,
+   * once per session); absent until then.
+   */
+  readonly goalAnnouncedBy?: string;
 }
 
 /** Active (unpaused) ms of the session at `now`; never negative, never counting a clock going backwards. */
@@ -31,8 +36,9 @@ export function activeMsAt(session: SharedSession, now: number): number {
 
 /** The fields common to both states. Records are JSON data: an optional field is left out, never `undefined`. */
 function base(session: SharedSession): Omit<SharedSession, 'state' | 'runningSince' | 'pausedAt'> {
-  const { id, goalMinutes, startedAt, accumulatedActiveMs, cycles, creditedMs, startedBy } = session;
-  return { id, goalMinutes, startedAt, accumulatedActiveMs, cycles, creditedMs, startedBy };
+  const { id, goalMinutes, startedAt, accumulatedActiveMs, cycles, creditedMs, startedBy, goalAnnouncedBy } = session;
+  const fields = { id, goalMinutes, startedAt, accumulatedActiveMs, cycles, creditedMs, startedBy };
+  return goalAnnouncedBy === undefined ? fields : { ...fields, goalAnnouncedBy };
 }
 
 export function runningSession(session: Omit<SharedSession, 'state' | 'runningSince' | 'pausedAt'>, runningSince: number): SharedSession {
@@ -88,6 +94,17 @@ export function endBonus(activeMs: number, goalMinutes: number): number {
   if (!(goalMinutes > 0) || !(activeMs > 0)) return 0;
   const ratio = Math.min(1, activeMs / (goalMinutes * 60_000));
   return Math.round(ratio * goalMinutes * 0.5);
+}
+
+/**
+ * A session left paused this long is over: it is ended (and recorded) by whichever window notices first, so a
+ * forgotten paused session neither lingers in the status bar for days nor keeps anything waiting on it.
+ */
+export const PAUSED_EXPIRY_MS = 4 * 60 * 60_000;
+
+/** Whether a paused session has been paused for longer than PAUSED_EXPIRY_MS at `now`. */
+export function pausedTooLong(session: SharedSession, now: number): boolean {
+  return session.state === 'paused' && session.pausedAt !== undefined && now - session.pausedAt >= PAUSED_EXPIRY_MS;
 }
 
 /** Goals people can pick (the quick pick lists them; the first one shown is the level's default). */

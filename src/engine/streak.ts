@@ -1,13 +1,23 @@
-import { isDayBefore, type LocalDay } from './calendar';
+import { addDays, isDayBefore, type LocalDay } from './calendar';
 import type { Streak } from './progressRecord';
+
+/**
+ * Whether `lastDay` lies beyond tomorrow of `today`: no clock skew or time-zone change explains it (an imported
+ * file, or a clock that was a year ahead), so it must not hold the streak hostage until that date comes.
+ */
+export function isFarFuture(lastDay: LocalDay | null, today: LocalDay): boolean {
+  return lastDay !== null && lastDay > addDays(today, 1);
+}
 
 /**
  * Records meditation on `day`. The first meditation of a day extends the streak when the last one was the day
  * before, else restarts it at 1; further meditation the same day changes nothing (so any number of windows,
- * reloads or sessions count the day once). A day earlier than the last one (clock set back) changes nothing.
+ * reloads or sessions count the day once). A day up to one before the last one (clock set back, a time zone to
+ * the west) changes nothing; a last day further in the future is not believed: the streak restarts today.
  */
 export function markMeditationDay(streak: Streak, day: LocalDay): Streak {
   if (streak.lastDay === day) return streak;
+  if (isFarFuture(streak.lastDay, day)) return { current: 1, longest: Math.max(streak.longest, 1), lastDay: day };
   if (streak.lastDay !== null && streak.lastDay > day) return streak;
   const current = streak.lastDay !== null && isDayBefore(streak.lastDay, day) ? streak.current + 1 : 1;
   return { current, longest: Math.max(streak.longest, current), lastDay: day };

@@ -4,14 +4,14 @@ import { FakeClock, FakeStoreHub } from './fakeStore';
 
 function windows(n: number, hub = new FakeStoreHub()) {
   const clock = new FakeClock();
-  return { hub, managers: Array.from({ length: n }, (_, i) => new OnboardingManager(hub.open(`w${i + 1}`), { clock })) };
+  return { hub, clock, managers: Array.from({ length: n }, (_, i) => new OnboardingManager(hub.open(`w${i + 1}`), { clock })) };
 }
 
 const settle = () => new Promise<void>((r) => setTimeout(r, 0));
 
 describe('welcome', () => {
   it('is claimed by exactly one of three windows starting together, and never again', async () => {
-    const { managers, hub } = windows(3);
+    const { managers, hub, clock } = windows(3);
     const claims = await Promise.all(managers.map((m) => m.claimWelcome()));
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(hub.conflicts).toBeGreaterThan(0);
@@ -20,7 +20,58 @@ describe('welcome', () => {
     await settle();
     expect(await Promise.all(managers.map((m) => m.claimWelcome()))).toEqual([false, false, false]);
     // A window opened later (a reload) is not welcomed either.
-    expect(await new OnboardingManager(hub.open('w4')).claimWelcome()).toBe(false);
+    expect(await new OnboardingManager(hub.open('w4'), { clock }).claimWelcome()).toBe(false);
+  });
+
+  it('a welcome never answered (its window closed, Do Not Disturb) is offered again by the next window; answered, never', async () => {
+    const { managers, hub, clock } = windows(2);
+    const [a, b] = managers as [OnboardingManager, OnboardingManager];
+    expect(await a.claimWelcome()).toBe(true);
+    await settle();
+    expect(await b.claimWelcome()).toBe(false); // a shows it
+    await a.releaseWelcome(); // a closes with it unanswered
+    await settle();
+    expect(await b.claimWelcome()).toBe(true);
+    await b.completeWelcome();
+    await b.releaseWelcome(); // answered: releasing changes nothing
+    await settle();
+    clock.advance(48 * 3_600_000);
+    expect(await a.claimWelcome()).toBe(false);
+    expect(await new OnboardingManager(hub.open('w3'), { clock }).claimWelcome()).toBe(false);
+  });
+
+  it('a claim of a window that crashed expires after 12 hours; the welcome is offered at most 3 times', async () => {
+    const { managers, clock } = windows(2);
+    const [a, b] = managers as [OnboardingManager, OnboardingManager];
+    expect(await a.claimWelcome()).toBe(true);
+    await settle();
+    clock.advance(11 * 3_600_000);
+    expect(await b.claimWelcome()).toBe(false);
+    clock.advance(1 * 3_600_000);
+    expect(await b.claimWelcome()).toBe(true);
+    await b.releaseWelcome();
+    await settle();
+    expect(await a.claimWelcome()).toBe(true); // the third showing
+    await a.releaseWelcome();
+    await settle();
+    expect(await b.claimWelcome()).toBe(false);
+    expect(b.state().welcomeShows).toBe(3);
+  });
+
+  it('a record of the earlier layout that was claimed but never answered is offered again once its claim is old', async () => {
+    const hub = new FakeStoreHub();
+    hub.seed(ONBOARDING_KEY, { schema: 2, welcomeClaimedBy: 'gone', welcomeClaimedAt: 0, progressChoice: null, choiceAt: null, legacyImported: false });
+    const { managers } = windows(1, hub);
+    expect(await (managers[0] as OnboardingManager).claimWelcome()).toBe(true);
+  });
+
+  it('the tracking choice can be forgotten again (back to "not chosen")', async () => {
+    const { managers } = windows(1);
+    const a = managers[0] as OnboardingManager;
+    await a.setProgressChoice('on');
+    expect(a.progressEnabled()).toBe(true);
+    await a.setProgressChoice(null);
+    expect(a.progressEnabled()).toBeUndefined();
   });
 
   it('keeps the choice, visible in every window', async () => {

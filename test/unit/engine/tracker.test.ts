@@ -119,7 +119,7 @@ describe('session lifecycle', () => {
     const first = await a.end();
     const second = await a.end();
     expect(first.ended).toBe(true);
-    expect(second).toEqual({ ended: false, xpAwarded: 0 });
+    expect(second).toEqual({ ended: false, xpAwarded: 0, tracking: true });
     expect(a.snapshot().xp).toBe(first.xpAwarded);
     // 7 cycles in 100 s + bonus round(100/600 × 10 × 0.5) = 1.
     expect(first.xpAwarded).toBe(7 + 1);
@@ -491,6 +491,7 @@ describe('export, import, clear', () => {
     const mine = a.snapshot();
     const other = {
       schemaVersion: 1,
+      app: 'breath-master',
       progress: { xp: 1000, streak: { current: 9, longest: 12, lastDay: '2024-06-10' }, totals: { activeMs: 1, sessions: 40 } },
       sessions: [
         { id: 'x1', startedAt: 1, endedAt: 2, goalMinutes: 5, activeMs: 100, cycles: 0, bonusXp: 0 },
@@ -510,12 +511,19 @@ describe('export, import, clear', () => {
   it.each([
     ['not json', /not valid JSON/],
     ['[]', /does not contain/],
-    ['{"schemaVersion":2,"progress":{"xp":1}}', /Unsupported export schemaVersion 2/],
-    ['{"schemaVersion":1}', /no "progress"/],
-    ['{"schemaVersion":1,"progress":{"xp":-5}}', /XP/],
-    ['{"schemaVersion":1,"progress":{"xp":"9"}}', /XP/],
-    ['{"schemaVersion":1,"progress":{"xp":1},"sessions":{}}', /not a list/],
-    ['{"__proto__":{"schemaVersion":1},"progress":{"xp":1}}', /schemaVersion/],
+    ['{"app":"breath-master","schemaVersion":2,"progress":{"xp":1}}', /Unsupported export schemaVersion 2/],
+    ['{"app":"breath-master","schemaVersion":1}', /no "progress"/],
+    ['{"app":"breath-master","schemaVersion":1,"progress":{"xp":-5}}', /XP/],
+    ['{"app":"breath-master","schemaVersion":1,"progress":{"xp":"9"}}', /XP/],
+    ['{"app":"breath-master","schemaVersion":1,"progress":{"xp":1},"sessions":{}}', /not a list/],
+    ['{"app":"breath-master","__proto__":{"schemaVersion":1},"progress":{"xp":1}}', /schemaVersion/],
+    ['{"schemaVersion":1,"progress":{"xp":1}}', /not a Breath Master export/],
+    ['{"app":"other-tool","schemaVersion":1,"progress":{"xp":1}}', /not a Breath Master export/],
+    ['{"app":"breath-master","schemaVersion":1,"progress":{"xp":1e300}}', /more than anyone can earn/],
+    ['{"app":"breath-master","schemaVersion":1,"progress":{"xp":1000001}}', /more than anyone can earn/],
+    ['{"app":"breath-master","schemaVersion":1,"progress":{"xp":1,"totals":{"activeMs":1e300}}}', /far too large/],
+    ['{"app":"breath-master","schemaVersion":1,"progress":{"xp":1,"streak":{"current":1e9,"longest":1e9,"lastDay":"2024-06-10"}}}', /far too large/],
+    [JSON.stringify({ app: 'breath-master', schemaVersion: 1, progress: { xp: 1 }, pad: 'x'.repeat(2_000_001) }), /too large/],
   ])('rejects %s and changes nothing', async (text, error) => {
     const { a, hub } = setup();
     const r = await a.importData(text);
@@ -545,7 +553,7 @@ describe('a window with a stale view never writes it back', () => {
     hub.deliverRemote = false; // b's change feed stalls: it keeps seeing the old record
     clock.advance(5 * CHILL);
     expect(await a.creditCycles(session.id)).toBe(5);
-    await a.importData({ schemaVersion: 1, progress: { xp: 100 } });
+    await a.importData({ schemaVersion: 1, app: 'breath-master', progress: { xp: 100 } });
     expect(b.snapshot().xp).toBe(0);
     await b.importLegacy({ totalXP: 20, currentStreak: 1, lastMeditationDate: new Date(clock.now()).toDateString() });
     clock.advance(2 * CHILL);

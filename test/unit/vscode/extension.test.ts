@@ -192,7 +192,7 @@ describe('activation', () => {
     fake.setSetting('breathMaster.gamification.enabled', true);
     await open();
     const other = otherWindow();
-    await other.tracker.importData({ schemaVersion: 1, progress: { xp: 42 }, sessions: [] });
+    await other.tracker.importData({ schemaVersion: 1, app: 'breath-master', progress: { xp: 42 }, sessions: [] });
     await until(() => progressItem()?.text.includes('42 XP') === true, 'imported XP shown');
     const file = join(storage.dir, '..', `${storage.dir.split('/').pop()}-export.json`);
     fake.answerNextSaveDialog(Uri.file(file));

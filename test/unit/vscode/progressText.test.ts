@@ -47,7 +47,7 @@ describe('progress texts (read by the end-to-end tests)', () => {
     expect(items[0]).toMatchObject({ minutes: 10, description: 'default for your level' });
     expect(items.filter((i) => i.minutes === 10)).toHaveLength(1);
     expect(menuItems(null, false)[0]?.command).toBe('breathMaster.startSession');
-    const running = menuItems({ id: 's', state: 'running', goalMinutes: 5, startedAt: 0, activeMs: 1000, remainingMs: 0, progress: 0, goalReached: false, cycles: 0 }, false);
+    const running = menuItems({ id: 's', state: 'running', goalMinutes: 5, startedAt: 0, activeMs: 1000, remainingMs: 0, progress: 0, goalReached: false, goalAnnounced: false, cycles: 0 }, false);
     expect(running.slice(0, 2).map((i) => i.command)).toEqual(['breathMaster.pauseSession', 'breathMaster.endSession']);
   });
 });
