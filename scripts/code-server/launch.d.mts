@@ -4,6 +4,10 @@ export interface Sandbox {
   userDataDir: string;
   extensionsDir: string;
   codeServer: string;
+  /** The code-server version, the Node that runs it and the environment to run it in. */
+  version: string;
+  node: string;
+  env: NodeJS.ProcessEnv;
 }
 export interface RunningServer {
   port: number;
@@ -15,7 +19,7 @@ export interface RunningServer {
 }
 export declare const BASE_SETTINGS: Record<string, unknown>;
 export declare function freePort(): Promise<number>;
-export declare function createSandbox(options?: { root?: string; settings?: Record<string, unknown>; vsix?: string[] }): Promise<Sandbox>;
+export declare function createSandbox(options?: { root?: string; settings?: Record<string, unknown>; vsix?: string[]; version?: string }): Promise<Sandbox>;
 export declare function installExtension(sandbox: Sandbox, vsix: string): Promise<void>;
 export declare function startServer(sandbox: Sandbox, options: { port?: number; folder: string; log?: string }): Promise<RunningServer>;
 export declare function removeSandbox(sandbox: Sandbox): void;

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureCodeServer } from './setup.mjs';
+import { CODE_SERVER_VERSION, ensureCodeServer, runtimeOf } from './setup.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -51,8 +51,8 @@ function answers(url) {
 }
 
 /** code-server lets $PORT override --bind-addr; the port we chose (and wait on) must win. */
-function serverEnv() {
-  const env = { ...process.env };
+function serverEnv(sandbox) {
+  const env = { ...(sandbox.env ?? process.env) };
   delete env.PORT;
   delete env.VSCODE_PROXY_URI;
   return env;
@@ -72,10 +72,14 @@ process.on('exit', () => {
 
 /**
  * Creates a sandbox (folders + settings + installed extensions) without starting a server.
- * @param {{ root?: string, settings?: Record<string, unknown>, vsix?: string[] }} options
+ * @param {{ root?: string, settings?: Record<string, unknown>, vsix?: string[], version?: string }} options
+ *   `version`: the code-server version (default: the oldest supported, see setup.mjs).
  */
 export async function createSandbox(options = {}) {
-  const codeServer = ensureCodeServer();
+  const version = options.version ?? CODE_SERVER_VERSION;
+  const codeServer = ensureCodeServer(version);
+  // The Node that version runs on (this one, or Node 24 from the cache) and a PATH that puts it first.
+  const { node, env } = runtimeOf(version);
   const root = options.root ?? mkdtempSync(join(tmpdir(), 'breath-master-vscode-'));
   const userDataDir = join(root, 'data');
   const extensionsDir = join(root, 'extensions');
@@ -83,7 +87,7 @@ export async function createSandbox(options = {}) {
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...options.settings }, null, 2));
   writeFileSync(join(root, 'config.yaml'), 'auth: none\n');
-  const sandbox = { root, userDataDir, extensionsDir, codeServer };
+  const sandbox = { root, userDataDir, extensionsDir, codeServer, version, node, env };
   for (const vsix of options.vsix ?? []) await installExtension(sandbox, vsix);
   return sandbox;
 }
@@ -91,15 +95,15 @@ export async function createSandbox(options = {}) {
 /** `code-server --install-extension` into the sandbox (also how an upgrade replaces an older version). */
 export async function installExtension(sandbox, vsix) {
   await execFileP(
-    process.execPath,
+    sandbox.node ?? process.execPath,
     [sandbox.codeServer, '--user-data-dir', sandbox.userDataDir, '--extensions-dir', sandbox.extensionsDir, '--force', '--install-extension', vsix],
-    { timeout: 120_000 },
+    { timeout: 120_000, env: serverEnv(sandbox) },
   );
 }
 
 /**
  * Starts code-server on the sandbox and waits until it answers.
- * @param {{ userDataDir: string, extensionsDir: string, codeServer: string }} sandbox
+ * @param {{ root: string, userDataDir: string, extensionsDir: string, codeServer: string, node?: string, env?: NodeJS.ProcessEnv }} sandbox
  * @param {{ port?: number, folder: string, log?: string }} options
  */
 export async function startServer(sandbox, options) {
@@ -122,7 +126,7 @@ export async function startServer(sandbox, options) {
   const { openSync } = await import('node:fs');
   const out = openSync(logFile, 'a');
   // Own process group (detached), so stop() also ends the extension hosts and file watchers it forks.
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: serverEnv() });
+  const child = spawn(sandbox.node ?? process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: serverEnv(sandbox) });
   const pid = child.pid;
   if (pid === undefined) throw new Error('code-server did not start');
   running.add(pid);
