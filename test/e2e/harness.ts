@@ -32,6 +32,18 @@ export const BREATHING_ITEM = `${EXTENSION_ID}.breathMaster.breathing`;
 export interface VsCodeOptions {
   settings?: Record<string, unknown>;
   vsix?: string[];
+  /** code-server version (see scripts/code-server/setup.mjs); default: the one the suite runs on (`e2eVersion()`). */
+  version?: string;
+}
+
+/**
+ * The code-server version this test file runs on. The suite is a matrix: vitest.e2e.config.mts runs every file once
+ * per version (a project per version), each project passing its version in BM_CODE_SERVER_VERSION.
+ */
+export function e2eVersion(): string {
+  const v = process.env.BM_CODE_SERVER_VERSION;
+  if (!v) throw new Error('BM_CODE_SERVER_VERSION is not set: run the suite with --config vitest.e2e.config.mts');
+  return v;
 }
 
 /** One sandboxed VS Code server plus a browser to open windows on it; close() stops every process it started. */
@@ -48,7 +60,7 @@ export class VsCode {
 
   static async create(options: VsCodeOptions = {}): Promise<VsCode> {
     const { createSandbox } = await launcher();
-    const sandbox = await createSandbox({ settings: options.settings ?? {}, vsix: options.vsix ?? [] });
+    const sandbox = await createSandbox({ settings: options.settings ?? {}, vsix: options.vsix ?? [], version: options.version ?? e2eVersion() });
     const folder = join(sandbox.root, 'workspace');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'notes.md'), '# A workspace for the end-to-end tests\n');
@@ -80,7 +92,11 @@ export class VsCode {
     await (await launcher()).installExtension(this.sandbox, vsix);
   }
 
-  /** Opens a window on the workspace folder and waits for the workbench's status bar. */
+  /**
+   * Opens a window on the workspace folder, waits for the workbench's status bar and turns Playwright's focus
+   * emulation off in it (set before navigating it does not hold), so the window has focus only when it is brought to
+   * the front — as a desktop window. Which window is focused afterwards is undefined until `focus()`.
+   */
   async openWindow(): Promise<Page> {
     if (!this.context || !this.server) throw new Error('start() first');
     const page = await this.context.newPage();
@@ -88,12 +104,34 @@ export class VsCode {
     // A cold workbench load on a busy 2-core machine can take far longer than Playwright's default 30 s.
     await page.goto(this.server.folderUrl, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     await page.waitForSelector('.statusbar', { timeout: 90_000 });
+    await realFocus(page);
     return page;
   }
 
-  /** Opens n windows at the same time (as a user restoring a session would). */
+  /** Opens n windows at the same time (as a user restoring a session would); then the first one has the focus. */
   async openWindows(n: number): Promise<Page[]> {
-    return Promise.all(Array.from({ length: n }, () => this.openWindow()));
+    const pages = await Promise.all(Array.from({ length: n }, () => this.openWindow()));
+    if (pages[0]) await this.focus(pages[0]);
+    return pages;
+  }
+
+  /**
+   * Moves the focus to `page` as a user clicking another window would, and waits until the browser agrees: that
+   * page's document has focus and every other open window's has not. Throws when focus does not move.
+   */
+  async focus(page: Page, timeoutMs = 10_000): Promise<void> {
+    await page.bringToFront();
+    const deadline = Date.now() + timeoutMs;
+    let seen: boolean[] = [];
+    for (;;) {
+      seen = await Promise.all(this.windows.map((w) => hasFocus(w)));
+      const ok = this.windows.every((w, i) => seen[i] === (w === page));
+      if (ok) return;
+      if (Date.now() > deadline) {
+        throw new Error(`focus did not move to window ${this.windows.indexOf(page)}: hasFocus per window ${JSON.stringify(seen)}`);
+      }
+      await page.waitForTimeout(50);
+    }
   }
 
   get logFile(): string | undefined {
@@ -105,6 +143,17 @@ export class VsCode {
     await this.browser?.close().catch(() => undefined);
     (await launcher()).removeSandbox(this.sandbox);
   }
+}
+
+/** Turns Playwright's focus emulation off in a loaded page (CDP), so `document.hasFocus()` tells the truth. */
+export async function realFocus(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
+}
+
+/** What the page's own document says about its focus. */
+export async function hasFocus(page: Page): Promise<boolean> {
+  return page.evaluate(() => (globalThis as unknown as { document: { hasFocus(): boolean } }).document.hasFocus());
 }
 
 /** F1, type the command's "Category: Title", Enter — the way a user runs a command. */
