@@ -1,29 +1,30 @@
 import * as vscode from 'vscode';
 import { nextPatternName, parseCustomPattern } from '../engine/breathing';
 import { LEGACY_ONBOARDING_KEY, LEGACY_STATS_KEY } from '../engine/legacy';
-import type { ProgressSnapshot } from '../engine/meditationTracker';
+import { mayHaveApplied, type ProgressSnapshot } from '../engine/meditationTracker';
 import { BreathingStatusBar } from './breathingStatusBar';
-import { COMMANDS } from './commandIds';
+import { COMMANDS, CONTEXT } from './commandIds';
 import { startCore, type Core } from './core';
 import { clearData, exportData, importData } from './dataCommands';
 import { watchDayRollover } from './dayRollover';
 import { createLogger, describeError, type Logger } from './logger';
 import { showProgressNotification } from './notifications';
-import { ProgressPanel, renderProgressHtml } from './progressPanel';
-import { MENU_COMMAND, ProgressStatusBar } from './progressStatusBar';
+import { ProgressPanel } from './progressPanel';
+import { ProgressStatusBar } from './progressStatusBar';
 import { progressViewOf } from './progressText';
 import { isTrackingOn } from './progressTracking';
 import { openQuickMenu } from './quickMenu';
 import { scheduleReminders } from './reminders';
-import { endSession, pauseSession, resumeSession, startSession } from './sessionCommands';
-import { SECTION, SettingsWatcher, type Settings } from './settings';
+import { endSession, pauseSession, resumeSession, showGoalReached, startSession } from './sessionCommands';
+import { migrateTrackingSetting, patternTarget, SECTION, SettingsWatcher, type Settings } from './settings';
 import { checkStoredData } from './storedDataCheck';
-import { showStorageHealth } from './storageHealth';
+import { StorageHealthView } from './storageHealth';
 import { showWelcome, welcomeOnce } from './welcome';
 
-/** Session timer and cycle counting: once a second is what the `mm:ss` display needs. */
-const SESSION_TICK_MS = 1_000;
-const SHOW_LOG = 'Show Log';
+/** While a session runs: its `mm:ss` timer and cycle counting need a look once a second. */
+const RUNNING_TICK_MS = 1_000;
+/** While it is paused nothing moves; a slow look notices a pause that has gone on too long (it then ends). */
+const PAUSED_TICK_MS = 60_000;
 
 /**
  * Breath Master in one window: the breathing guide (works without any saved data), and — when the store opens —
@@ -38,11 +39,17 @@ export class BreathMaster implements vscode.Disposable {
   private readonly breathing: BreathingStatusBar;
   private readonly progressItem: ProgressStatusBar;
   private readonly panel: ProgressPanel;
+  private readonly health: StorageHealthView;
   private readonly core: Core | undefined;
   private readonly coreProblem: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly loggedTickErrors = new Set<string>();
+  private readonly contexts = new Map<string, unknown>();
   private ticking = false;
+  private tickTimer: ReturnType<typeof setInterval> | undefined;
+  private tickEvery = 0;
+  private lastTracking: boolean | undefined;
+  private trackingSetting: Settings['tracking'];
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.logger = createLogger();
@@ -53,10 +60,12 @@ export class BreathMaster implements vscode.Disposable {
     context.globalState.setKeysForSync([]);
 
     this.settings = new SettingsWatcher((m) => this.warnSetting(m));
-    this.breathing = new BreathingStatusBar(this.settings.current, (m) => this.warnSetting(m));
+    this.trackingSetting = this.settings.current.tracking;
+    this.breathing = new BreathingStatusBar(this.settings.current, (m) => this.warnSetting(m), Date.now, vscode.window.state.focused);
     this.progressItem = new ProgressStatusBar();
-    this.panel = new ProgressPanel(() => this.progressHtml());
-    this.disposables.push(this.settings, this.breathing, this.progressItem, this.panel);
+    this.panel = new ProgressPanel({ model: () => this.progressModel() });
+    this.health = new StorageHealthView(() => ({ metrics: this.core?.store.getMetrics(), storagePath: this.context.globalStorageUri.fsPath, problem: this.coreProblem }));
+    this.disposables.push(this.settings, this.breathing, this.progressItem, this.panel, this.health);
 
     const started = startCore(context, this.logger);
     this.core = started.ok ? started.core : undefined;
@@ -64,9 +73,13 @@ export class BreathMaster implements vscode.Disposable {
     if (this.core) this.disposables.push(this.core);
 
     this.registerCommands();
-    this.disposables.push(this.settings.onDidChange((s) => this.onSettings(s)));
+    this.disposables.push(
+      this.settings.onDidChange((s) => this.onSettings(s)),
+      vscode.window.onDidChangeWindowState((state) => this.onFocus(state.focused)),
+    );
     if (this.core) this.wireCore(this.core);
-    this.renderProgress();
+    this.setContext(CONTEXT.dataAvailable, this.core !== undefined);
+    this.render();
     this.ready = this.startup().catch((error: unknown) => this.logger.error('startup failed', error));
   }
 
@@ -75,37 +88,44 @@ export class BreathMaster implements vscode.Disposable {
   private wireCore(core: Core): void {
     const { tracker, onboarding, store } = core;
     tracker.setPattern(this.breathing.currentPattern);
+    tracker.setTracking(this.tracking());
     this.disposables.push(
       // The store's change feed (another window's commit) arrives here within milliseconds: redraw at once.
-      tracker.onDidChangeSnapshot((snapshot) => this.renderProgress(snapshot)),
-      onboarding.onDidChange(() => this.renderProgress()),
+      tracker.onDidChangeSnapshot((snapshot) => this.render(snapshot)),
+      onboarding.onDidChange(() => this.render()),
+      store.onDidChange(() => this.health.storeChanged()),
       tracker.onDidNotify((n) => {
         const shown = showProgressNotification(n, this.settings.current.showNotifications && this.tracking());
         this.logger.info(`${n.kind} notification (${shown ? 'shown' : 'not shown: notifications or tracking off'})`);
       }),
-      vscode.window.onDidChangeWindowState((state) => this.background(tracker.setFocused(state.focused), 'focus change')),
+      tracker.onDidReachGoal((session) => {
+        void showGoalReached(tracker, session, (m) => this.logger.info(m))
+          .then(() => this.render())
+          .catch((error: unknown) => this.logger.error('goal message failed', error));
+      }),
       watchDayRollover(() => tracker.refresh()),
       scheduleReminders({
         store,
         cadence: () => this.settings.current.reminderCadence,
         focused: () => vscode.window.state.focused,
-        sessionRunning: () => tracker.session() !== null,
+        sessionRunning: () => tracker.session()?.state === 'running',
         startSession: () => vscode.commands.executeCommand(COMMANDS.startSession),
         log: (m) => this.logger.info(m),
       }),
+      { dispose: () => this.stopTicking() },
     );
     this.background(tracker.setFocused(vscode.window.state.focused), 'focus');
-    const timer = setInterval(() => this.tick(), SESSION_TICK_MS);
-    this.disposables.push({ dispose: () => clearInterval(timer) });
   }
 
   private async startup(): Promise<void> {
+    await this.attempt('moving gamification.enabled to progress.tracking', async () => {
+      if (await migrateTrackingSetting()) this.logger.info('moved breathMaster.gamification.enabled to breathMaster.progress.tracking');
+    });
     const core = this.core;
     if (!core) {
-      void this.tellProblem(`Breath Master could not open its saved data (${this.coreProblem ?? 'unknown reason'}). The breathing guide works; sessions and progress are unavailable in this window.`);
+      void this.tellProblem(vscode.l10n.t('Breath Master could not open its saved data ({0}). The breathing guide works; sessions and progress are unavailable in this window.', this.coreProblem ?? 'unknown reason'));
       return;
     }
-    await core.store.ready;
     const globalState = this.context.globalState;
     await this.attempt('importing earlier progress', async () => {
       if (await core.tracker.importLegacy(globalState.get(LEGACY_STATS_KEY))) this.logger.info('imported breathMaster.meditationStats from the earlier version');
@@ -118,12 +138,12 @@ export class BreathMaster implements vscode.Disposable {
       const names = [...unreadable, ...odd];
       if (names.length === 0) return;
       this.logger.warn(`saved data: unreadable [${unreadable.join(', ')}], odd [${odd.join(', ')}]`);
-      void this.tellProblem(`Breath Master found saved data it could not read (${names.join(', ')}). It carries on from what it could read and kept a copy of the unreadable data; your breathing guide is not affected.`, 'warning');
+      void this.tellProblem(vscode.l10n.t('Breath Master found saved data it could not read ({0}). It carries on from what it could read and kept a copy of the unreadable data; your breathing guide is not affected.', names.join(', ')), 'warning');
     });
     await this.attempt('the welcome', async () => {
       await welcomeOnce(core.onboarding, (m) => this.logger.info(m));
     });
-    this.renderProgress();
+    this.render();
   }
 
   private onSettings(settings: Settings): void {
@@ -132,12 +152,41 @@ export class BreathMaster implements vscode.Disposable {
     if (core) {
       core.tracker.setPattern(this.breathing.currentPattern);
       // Another window may not see this setting for a while: the store carries the choice to all of them now.
-      const explicit = settings.gamificationExplicit;
-      if (explicit !== undefined && core.onboarding.progressEnabled() !== explicit) {
-        this.background(core.onboarding.setProgressChoice(explicit ? 'on' : 'off'), 'saving the progress-tracking choice');
+      // "ask" (the setting reset to its default) forgets the choice: not chosen, tracking off, as the UI says.
+      // Only when this setting itself changed: another setting's change must not touch the choice.
+      if (settings.tracking !== this.trackingSetting) {
+        const choice = settings.tracking === 'ask' ? null : settings.tracking;
+        this.background(core.onboarding.setProgressChoice(choice), 'saving the progress-tracking choice');
       }
     }
-    this.renderProgress();
+    this.trackingSetting = settings.tracking;
+    this.render();
+  }
+
+  private onFocus(focused: boolean): void {
+    this.breathing.setFocused(focused);
+    const core = this.core;
+    if (!core) return;
+    this.background(core.tracker.setFocused(focused), 'focus change');
+    // Back in this window: re-read the records (a backstop in case a change-feed event was missed while away).
+    if (focused) this.background(core.store.refresh(), 'refreshing the saved data');
+  }
+
+  // ---- the session timer: only while a session exists --------------------------------------------------------
+
+  private scheduleTicks(snapshot: ProgressSnapshot | undefined): void {
+    const state = snapshot?.session?.state;
+    const every = state === 'running' ? RUNNING_TICK_MS : state === 'paused' ? PAUSED_TICK_MS : 0;
+    if (every === this.tickEvery) return;
+    this.stopTicking();
+    this.tickEvery = every;
+    if (every > 0) this.tickTimer = setInterval(() => this.tick(), every);
+  }
+
+  private stopTicking(): void {
+    if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    this.tickTimer = undefined;
+    this.tickEvery = 0;
   }
 
   private tick(): void {
@@ -150,12 +199,12 @@ export class BreathMaster implements vscode.Disposable {
         // A broken disk fails every second: log each distinct problem once, not 3600 times an hour.
         if (!this.loggedTickErrors.has(text)) {
           this.loggedTickErrors.add(text);
-          this.logger.error('session tick failed', error);
+          this.logger.error(`session tick failed${mayHaveApplied(error) ? ' (it may have been saved: re-reading before the next one)' : ''}`, error);
         }
       })
       .finally(() => {
         this.ticking = false;
-        if (core.tracker.session() !== null) this.renderProgress();
+        this.render();
       });
   }
 
@@ -174,15 +223,32 @@ export class BreathMaster implements vscode.Disposable {
     }
   }
 
-  private renderProgress(snapshot: ProgressSnapshot | undefined = this.snapshot()): void {
-    this.progressItem.render(snapshot, this.tracking());
+  /** Brings everything this window shows in line with the store; each part touches the UI only if it changed. */
+  private render(snapshot: ProgressSnapshot | undefined = this.snapshot()): void {
+    const tracking = this.tracking();
+    if (tracking !== this.lastTracking) {
+      this.lastTracking = tracking;
+      this.core?.tracker.setTracking(tracking);
+    }
+    this.progressItem.render(snapshot, tracking);
     this.panel.refresh();
+    this.scheduleTicks(snapshot);
+    this.setContext(CONTEXT.sessionState, snapshot?.session?.state ?? 'none');
+    this.setContext(CONTEXT.breathingPaused, this.breathing.isPaused);
+    this.setContext(CONTEXT.tracking, tracking);
   }
 
-  private progressHtml(): string {
+  private progressModel() {
     const snapshot = this.snapshot();
-    if (!snapshot) return `<!DOCTYPE html><html><body><p>Progress is unavailable in this window: ${this.coreProblem ?? 'the saved data could not be read'}.</p></body></html>`;
-    return renderProgressHtml(progressViewOf(snapshot), snapshot.recent, this.tracking());
+    if (!snapshot) return { problem: this.coreProblem ?? vscode.l10n.t('the saved data could not be read') };
+    return { view: progressViewOf(snapshot), recent: snapshot.recent, tracking: this.tracking() };
+  }
+
+  /** `setContext` only when the value changed (each call is a message to the workbench). */
+  private setContext(key: string, value: unknown): void {
+    if (this.contexts.has(key) && this.contexts.get(key) === value) return;
+    this.contexts.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
   }
 
   // ---- commands --------------------------------------------------------------------------------------------
@@ -190,7 +256,7 @@ export class BreathMaster implements vscode.Disposable {
   private registerCommands(): void {
     const withCore = <R>(run: (core: Core) => Promise<R> | R) => async (): Promise<R | undefined> => {
       if (!this.core) {
-        void this.tellProblem(`Breath Master's saved data is unavailable in this window (${this.coreProblem ?? 'unknown reason'}). The breathing guide still works.`);
+        void this.tellProblem(vscode.l10n.t("Breath Master's saved data is unavailable in this window ({0}). The breathing guide still works.", this.coreProblem ?? 'unknown reason'));
         return undefined;
       }
       return run(this.core);
@@ -207,18 +273,20 @@ export class BreathMaster implements vscode.Disposable {
       [COMMANDS.importData]: withCore((c) => importData(c.tracker)),
       [COMMANDS.clearData]: withCore((c) => clearData(c.tracker)),
       [COMMANDS.showWelcome]: () => showWelcome(this.core?.onboarding, (m) => this.logger.info(m)),
-      [COMMANDS.showStorageHealth]: () => showStorageHealth(this.core?.store.getMetrics(), this.context.globalStorageUri.fsPath, this.coreProblem),
-      [MENU_COMMAND]: () => openQuickMenu(this.core?.tracker.session(), this.breathing.isPaused),
+      [COMMANDS.showStorageHealth]: () => this.health.show(),
+      [COMMANDS.openMenu]: () => openQuickMenu(this.core?.tracker.session(), this.breathing.isPaused),
     };
     for (const [id, handler] of Object.entries(handlers)) {
       this.disposables.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
           const result = await handler(...args);
-          this.renderProgress();
+          this.render();
           return result;
         } catch (error) {
           this.logger.error(`${id} failed`, error);
-          void this.tellProblem(`Breath Master: ${id.replace('breathMaster.', '')} failed: ${describeError(error)}`);
+          // Never repeated for the user: an update that may have been saved is not re-issued (it could apply twice).
+          const maybe = mayHaveApplied(error) ? ` ${vscode.l10n.t('It may have been saved; look again before repeating it.')}` : '';
+          void this.tellProblem(vscode.l10n.t('Breath Master: {0} failed: {1}', id.replace('breathMaster.', ''), describeError(error)) + maybe);
           return undefined;
         }
       }));
@@ -229,8 +297,9 @@ export class BreathMaster implements vscode.Disposable {
     const current = this.settings.current;
     const includeCustom = parseCustomPattern(current.customPattern).warning === undefined;
     const next = nextPatternName(current.pattern, includeCustom);
-    await vscode.workspace.getConfiguration(SECTION).update('breathing.pattern', next, vscode.ConfigurationTarget.Global);
-    vscode.window.setStatusBarMessage?.(`Breath Master: ${next} pattern`, 2_000);
+    // Written where the current value comes from: a workspace value would otherwise shadow a user-level write.
+    await vscode.workspace.getConfiguration(SECTION).update('breathing.pattern', next, patternTarget());
+    vscode.window.setStatusBarMessage?.(vscode.l10n.t('Breath Master: {0} pattern', next), 2_000);
     return next;
   }
 
@@ -242,8 +311,9 @@ export class BreathMaster implements vscode.Disposable {
 
   private async tellProblem(message: string, severity: 'error' | 'warning' = 'error'): Promise<void> {
     const show = severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-    const choice = await show(message, SHOW_LOG);
-    if (choice === SHOW_LOG) this.logger.show();
+    const showLog = vscode.l10n.t('Show Log');
+    const choice = await show(message, showLog);
+    if (choice === showLog) this.logger.show();
   }
 
   private async attempt(what: string, run: () => Promise<void>): Promise<void> {
@@ -258,9 +328,17 @@ export class BreathMaster implements vscode.Disposable {
     promise.catch((error: unknown) => this.logger.error(`${what} failed`, error));
   }
 
-  /** Before the window closes: hand cycle counting to another window at once instead of on lease expiry. */
+  /**
+   * Before the window closes: hand cycle counting to another window at once (instead of on lease expiry), give
+   * back an unanswered welcome, and close the store — resolving once its queued updates have finished.
+   */
   async release(): Promise<void> {
-    await this.core?.tracker.release().catch((error: unknown) => this.logger.warn(`releasing the counter lease: ${describeError(error)}`));
+    const core = this.core;
+    if (!core) return;
+    this.stopTicking();
+    await core.tracker.release().catch((error: unknown) => this.logger.warn(`releasing the counter lease: ${describeError(error)}`));
+    await core.onboarding.releaseWelcome().catch((error: unknown) => this.logger.warn(`releasing the welcome: ${describeError(error)}`));
+    await core.close();
   }
 
   dispose(): void {

@@ -1,20 +1,29 @@
 import * as vscode from 'vscode';
 import { breathAt, formatPattern, resolvePattern, type BreathingPattern } from '../engine/breathing';
-import { breathAccessibilityLabel, breathText, PAUSED_TEXT } from './breathingText';
+import { breathAccessibilityLabel, breathText, pausedText, phaseLabel, type BreathView } from './breathingText';
 import type { Settings } from './settings';
 
 export const BREATHING_ITEM_ID = 'breathMaster.breathing';
+
+/** Never wait longer than this for the next redraw (timers drift across sleep; a redraw that changes nothing is free). */
+const MAX_WAIT_MS = 60_000;
 
 /**
  * The animated breath in the status bar. Every window breathes on the same clock (cycles counted from the epoch),
  * so several open windows show the same phase instead of a jumble. Click toggles (pauses) it in this window;
  * `breathing.enabled: false` hides it.
+ *
+ * Idle costs nothing: there is no fixed interval. After each redraw one timer is set for the instant the text
+ * changes next (a second of the countdown, a step of the bar, the next phase); a paused or hidden guide has no
+ * timer at all, and an unfocused window shows the phase only, redrawn once per phase.
  */
 export class BreathingStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private pattern: BreathingPattern;
   private paused = false;
+  private focused: boolean;
+  private visible = false;
   private lastText = '';
   private lastLabel = '';
   private lastWarning: string | undefined;
@@ -23,9 +32,11 @@ export class BreathingStatusBar implements vscode.Disposable {
     private settings: Settings,
     private readonly warn: (message: string) => void,
     private readonly now: () => number = Date.now,
+    focused = true,
   ) {
+    this.focused = focused;
     this.item = vscode.window.createStatusBarItem(BREATHING_ITEM_ID, vscode.StatusBarAlignment.Left, 100);
-    this.item.name = 'Breath Master: Breathing';
+    this.item.name = vscode.l10n.t('Breath Master: Breathing');
     this.item.command = 'breathMaster.toggle';
     this.pattern = this.resolve(settings);
     this.apply();
@@ -52,6 +63,13 @@ export class BreathingStatusBar implements vscode.Disposable {
     this.apply();
   }
 
+  /** The window gained or lost focus: full animation when focused, the phase alone otherwise. */
+  setFocused(focused: boolean): void {
+    if (focused === this.focused) return;
+    this.focused = focused;
+    this.apply();
+  }
+
   private resolve(settings: Settings): BreathingPattern {
     const result = resolvePattern(settings.pattern, settings.customPattern);
     // Warn once per distinct problem, not on every unrelated settings change.
@@ -63,31 +81,61 @@ export class BreathingStatusBar implements vscode.Disposable {
   private apply(): void {
     this.stopTimer();
     if (!this.settings.breathingEnabled) {
-      this.item.hide();
+      this.setVisible(false);
       return;
     }
     if (this.paused) {
-      this.setText(PAUSED_TEXT);
-      this.item.tooltip = 'Breath Master: breathing guide paused. Click to resume.';
-      this.item.accessibilityInformation = { label: 'Breath Master: breathing guide paused. Activate to resume.', role: 'button' };
+      this.setText(pausedText());
+      this.setLabel(
+        vscode.l10n.t('Breath Master: breathing guide paused. Activate to resume.'),
+        vscode.l10n.t('Breath Master: breathing guide paused. Click to resume.'),
+      );
     } else {
       this.render();
-      this.timer = setInterval(() => this.render(), this.settings.tickMs);
     }
-    this.item.show();
+    this.setVisible(true);
   }
 
-  /** Redraws; touches the item only when something visible changed (each assignment is an IPC to the workbench). */
+  private viewAt(time: number): { view: BreathView; text: string } {
+    const state = breathAt(this.pattern, 0, time);
+    const view: BreathView = { phase: state.phase, label: phaseLabel(state.phase), secondsLeft: state.secondsLeft, amplitude: state.amplitude, patternName: state.patternName };
+    const longest = Math.max(this.pattern.inhale, this.pattern.holdIn, this.pattern.exhale, this.pattern.holdOut);
+    return { view, text: breathText(view, this.settings.preset, { focused: this.focused, secondsWidth: String(longest).length }) };
+  }
+
+  /** Redraws, then sets the one timer for the next visible change. */
   render(): void {
-    const state = breathAt(this.pattern, 0, this.now());
-    const view = { phase: state.phase, label: state.label, secondsLeft: state.secondsLeft, amplitude: state.amplitude, patternName: state.patternName };
-    this.setText(breathText(view, this.settings.preset));
-    const label = breathAccessibilityLabel(view);
-    if (label !== this.lastLabel) {
-      this.lastLabel = label;
-      this.item.accessibilityInformation = { label, role: 'button' };
-      this.item.tooltip = `Breath Master — ${state.label} (${this.pattern.name} ${formatPattern(this.pattern)}). Click to pause.`;
+    this.stopTimer();
+    const time = this.now();
+    const { view, text } = this.viewAt(time);
+    this.setText(text);
+    this.setLabel(
+      breathAccessibilityLabel(view),
+      vscode.l10n.t('Breath Master — {0} ({1} {2}). Click to pause.', view.label, this.pattern.name, formatPattern(this.pattern)),
+    );
+    const wait = this.msUntilChange(time, text);
+    this.timer = setTimeout(() => this.render(), wait);
+  }
+
+  /**
+   * Milliseconds from `time` until the text differs from `text`. Within one step the countdown and the bar only
+   * move one way, so "differs from now" is monotonic up to the step's next whole second: bisection finds the
+   * first instant to the millisecond (about ten evaluations of a pure function).
+   */
+  msUntilChange(time: number, text: string): number {
+    const state = breathAt(this.pattern, 0, time);
+    // The countdown shows ceil(msLeft / 1000): it drops at the next whole second of msLeft, or the step ends.
+    const toSecond = this.focused ? (state.msLeft % 1000 === 0 ? 1000 : state.msLeft % 1000) : state.msLeft;
+    const horizon = Math.max(1, Math.min(Math.ceil(toSecond), state.msLeft > 0 ? Math.ceil(state.msLeft) : 1));
+    if (this.viewAt(time + horizon).text === text) return Math.min(MAX_WAIT_MS, horizon);
+    let lo = 0;
+    let hi = horizon;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.viewAt(time + mid).text === text) lo = mid;
+      else hi = mid;
     }
+    return Math.min(MAX_WAIT_MS, hi);
   }
 
   private setText(text: string): void {
@@ -96,10 +144,23 @@ export class BreathingStatusBar implements vscode.Disposable {
     this.item.text = text;
   }
 
+  private setLabel(label: string, tooltip: string): void {
+    if (label === this.lastLabel) return;
+    this.lastLabel = label;
+    this.item.accessibilityInformation = { label, role: 'button' };
+    this.item.tooltip = tooltip;
+  }
+
+  private setVisible(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    if (visible) this.item.show();
+    else this.item.hide();
+  }
+
   private stopTimer(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.lastLabel = '';
   }
 
   dispose(): void {

@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import type { AnimationPreset } from './settings';
 
 /** What the status bar needs to know about the breath at one instant (from the engine's breathing function). */
@@ -17,6 +18,8 @@ const CODICONS: Record<BreathView['phase'], string> = { inhale: '$(arrow-up)', h
 // Nature: a sprout grows on the in-breath, the full moon rests, a leaf drifts on the out-breath.
 const NATURE: Record<BreathView['phase'], string> = { inhale: '🌱', hold: '🌕', exhale: '🍃' };
 const LEVELS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/** U+2007 FIGURE SPACE: as wide as a digit, so padded numbers and names keep the item's width. */
+export const FIGURE_SPACE = '\u2007';
 
 /** One block whose height follows the breath, so the item visibly breathes between the second ticks. */
 export function amplitudeGlyph(amplitude: number): string {
@@ -24,21 +27,53 @@ export function amplitudeGlyph(amplitude: number): string {
   return LEVELS[Math.min(LEVELS.length - 1, Math.floor(a * LEVELS.length))] ?? '▁';
 }
 
-/** Status bar text: the phase icon, the phase name and the seconds left (minimal: icon and seconds only). */
-export function breathText(view: BreathView, preset: AnimationPreset): string {
+/** The phase names, translated once. */
+export function phaseLabel(phase: BreathView['phase']): string {
+  switch (phase) {
+    case 'inhale': return vscode.l10n.t('Inhale');
+    case 'hold': return vscode.l10n.t('Hold');
+    default: return vscode.l10n.t('Exhale');
+  }
+}
+
+/** `text` padded with figure spaces to `width` characters (the status bar must not jump between phases). */
+export function padTo(text: string, width: number): string {
+  return text.length >= width ? text : text + FIGURE_SPACE.repeat(width - text.length);
+}
+
+export interface BreathTextOptions {
+  /** Unfocused windows show the phase only (redrawn once per phase, not every second). */
+  focused: boolean;
+  /** Digits of the longest step of the pattern (1 or 2): the countdown is padded to it. */
+  secondsWidth: number;
+}
+
+function labelWidth(): number {
+  return Math.max(phaseLabel('inhale').length, phaseLabel('hold').length, phaseLabel('exhale').length);
+}
+
+/**
+ * Status bar text: the phase icon, the phase name, a bar and the seconds left (minimal: icon and seconds only).
+ * Every name and number is padded to the widest of its kind, so the item keeps its width from phase to phase.
+ */
+export function breathText(view: BreathView, preset: AnimationPreset, options: BreathTextOptions = { focused: true, secondsWidth: 1 }): string {
+  const label = padTo(view.label, labelWidth());
+  const seconds = String(view.secondsLeft).padStart(options.secondsWidth, FIGURE_SPACE);
   switch (preset) {
     case 'minimal':
-      return `${CODICONS[view.phase]} ${view.secondsLeft}`;
+      return options.focused ? `${CODICONS[view.phase]} ${seconds}` : CODICONS[view.phase];
     case 'nature':
-      return `${NATURE[view.phase]} ${view.label} ${view.secondsLeft}s`;
+      return options.focused ? `${NATURE[view.phase]} ${label} ${seconds}s` : `${NATURE[view.phase]} ${label}`;
     default:
-      return `${CODICONS[view.phase]} ${view.label} ${amplitudeGlyph(view.amplitude)} ${view.secondsLeft}s`;
+      return options.focused ? `${CODICONS[view.phase]} ${label} ${amplitudeGlyph(view.amplitude)} ${seconds}s` : `${CODICONS[view.phase]} ${label}`;
   }
 }
 
 /** What a screen reader says. Without the countdown: it changes with the phase, not every tick, so it is not noise. */
 export function breathAccessibilityLabel(view: BreathView): string {
-  return `Breath Master: ${view.label}, ${view.patternName} pattern. Activate to pause the breathing guide.`;
+  return vscode.l10n.t('Breath Master: {0}, {1} pattern. Activate to pause the breathing guide.', view.label, view.patternName);
 }
 
-export const PAUSED_TEXT = '$(debug-pause) Breathe';
+export function pausedText(): string {
+  return `$(debug-pause) ${vscode.l10n.t('Breathe')}`;
+}

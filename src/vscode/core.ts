@@ -9,6 +9,8 @@ export interface Core extends vscode.Disposable {
   readonly store: StorageWrapper;
   readonly tracker: MeditationTracker;
   readonly onboarding: OnboardingManager;
+  /** Stops the engine and closes the store, resolving once its queued updates have finished (await it in deactivate). */
+  close(): Promise<void>;
 }
 
 export type CoreStart = { ok: true; core: Core } | { ok: false; reason: string };
@@ -26,19 +28,18 @@ export function startCore(context: vscode.ExtensionContext, logger: Logger): Cor
     const onboarding = new OnboardingManager(store);
     const opened = store;
     logger.info(`store opened at ${opened.storagePath} (client ${opened.clientId})`);
-    return {
-      ok: true,
-      core: {
-        store: opened, tracker, onboarding,
-        dispose: () => {
-          tracker.dispose();
-          onboarding.dispose();
-          opened.dispose();
-        },
-      },
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      if (!closing) {
+        tracker.dispose();
+        onboarding.dispose();
+        closing = opened.dispose().catch((error: unknown) => logger.warn(`closing the store: ${describeError(error)}`));
+      }
+      return closing;
     };
+    return { ok: true, core: { store: opened, tracker, onboarding, close, dispose: () => void close() } };
   } catch (error) {
-    store?.dispose();
+    void store?.dispose();
     logger.error('could not open the saved data', error);
     return { ok: false, reason: describeError(error) };
   }

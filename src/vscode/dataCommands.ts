@@ -1,4 +1,6 @@
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { MAX_IMPORT_CHARS } from '../engine/exchange';
 import type { ImportResult, MeditationTracker } from '../engine/meditationTracker';
 
 function today(): string {
@@ -6,22 +8,29 @@ function today(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/** Where the save dialog opens: the first workspace folder, else the home folder (never the file-system root). */
+export function exportFolder(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
+  return folder ?? vscode.Uri.file(homedir());
+}
+
 /** Export Data: a save dialog, then the engine's export (JSON with `schemaVersion`). Returns the file written. */
 export async function exportData(tracker: MeditationTracker): Promise<vscode.Uri | undefined> {
   const target = await vscode.window.showSaveDialog({
-    title: 'Breath Master: Export Data',
-    saveLabel: 'Export',
-    filters: { 'Breath Master export': ['json'] },
-    defaultUri: vscode.Uri.file(`breath-master-${today()}.json`),
+    title: vscode.l10n.t('Breath Master: Export Data'),
+    saveLabel: vscode.l10n.t('Export'),
+    filters: { [vscode.l10n.t('Breath Master export')]: ['json'] },
+    defaultUri: vscode.Uri.joinPath(exportFolder(), `breath-master-${today()}.json`),
   });
   if (!target) return undefined;
   const json = JSON.stringify(tracker.exportData(), null, 2) + '\n';
   await vscode.workspace.fs.writeFile(target, Buffer.from(json, 'utf8'));
-  void vscode.window.showInformationMessage(`Breath Master data exported to ${target.fsPath}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Breath Master data exported to {0}.', target.fsPath));
   return target;
 }
 
-const MAX_FILE_BYTES = 20_000_000;
+/** Files are checked before reading them whole: an export is ASCII JSON, so bytes and characters agree. */
+const MAX_FILE_BYTES = MAX_IMPORT_CHARS;
 
 /**
  * Import Data: the engine validates the file and merges it into what is stored (it never overwrites: XP and totals
@@ -29,7 +38,7 @@ const MAX_FILE_BYTES = 20_000_000;
  */
 export async function importData(tracker: MeditationTracker): Promise<ImportResult | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Breath Master: Import Data', openLabel: 'Import', canSelectMany: false, filters: { 'Breath Master export': ['json'] },
+    title: vscode.l10n.t('Breath Master: Import Data'), openLabel: vscode.l10n.t('Import'), canSelectMany: false, filters: { [vscode.l10n.t('Breath Master export')]: ['json'] },
   });
   const source = picked?.[0];
   if (!source) return undefined;
@@ -37,33 +46,35 @@ export async function importData(tracker: MeditationTracker): Promise<ImportResu
   try {
     const bytes = await vscode.workspace.fs.readFile(source);
     result = bytes.byteLength > MAX_FILE_BYTES
-      ? { ok: false, error: 'The file is too large to be a Breath Master export.' }
+      ? { ok: false, error: vscode.l10n.t('The file is too large to be a Breath Master export.') }
       : await tracker.importData(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    result = { ok: false, error: `Could not read the file: ${error instanceof Error ? error.message : String(error)}` };
+    result = { ok: false, error: vscode.l10n.t('Could not read the file: {0}', error instanceof Error ? error.message : String(error)) };
   }
   if (result.ok) {
-    const skipped = result.skippedSessions > 0 ? ` ${result.skippedSessions} unreadable session(s) skipped.` : '';
+    const skipped = result.skippedSessions > 0 ? ` ${vscode.l10n.t('Unreadable sessions skipped: {0}.', result.skippedSessions)}` : '';
     void vscode.window.showInformationMessage(
-      `Breath Master data imported and merged: XP ${result.xpBefore} → ${result.xpAfter}, ${result.sessionsAdded} session(s) added.${skipped}`,
+      vscode.l10n.t('Breath Master data imported and merged: XP {0} → {1}, sessions added: {2}.', result.xpBefore, result.xpAfter, result.sessionsAdded) + skipped,
     );
   } else {
-    void vscode.window.showErrorMessage(`Breath Master could not import ${source.fsPath}: ${result.error} Nothing was changed.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Breath Master could not import {0}: {1} Nothing was changed.', source.fsPath, result.error));
   }
   return result;
 }
 
-export const CLEAR_CONFIRM = 'Clear Data';
+export const clearConfirm = (): string => vscode.l10n.t('Clear Data');
 
 /** Clear Data: a modal confirmation, then XP, streak, sessions and history are reset for every window. */
 export async function clearData(tracker: MeditationTracker): Promise<boolean> {
+  const confirm = clearConfirm();
+  // Modal on purpose: it destroys data in every window and cannot be undone (the one confirmation the guidelines ask for).
   const answer = await vscode.window.showWarningMessage(
-    'Clear all Breath Master data?',
-    { modal: true, detail: 'This resets your XP, level, streak, the running session and the session history in every window. It cannot be undone — export your data first if you want to keep it.' },
-    CLEAR_CONFIRM,
+    vscode.l10n.t('Clear all Breath Master data?'),
+    { modal: true, detail: vscode.l10n.t('This resets your XP, level, streak, the running session and the session history in every window. It cannot be undone — export your data first if you want to keep it.') },
+    confirm,
   );
-  if (answer !== CLEAR_CONFIRM) return false;
+  if (answer !== confirm) return false;
   await tracker.clear();
-  void vscode.window.showInformationMessage('Breath Master data cleared.');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Breath Master data cleared.'));
   return true;
 }

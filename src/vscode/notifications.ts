@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { ProgressNotification } from '../engine/meditationTracker';
+import { days } from './progressText';
 
 export function notificationText(n: ProgressNotification): string {
   return n.kind === 'levelUp'
-    ? `Breath Master: level ${n.level} — ${n.title}! (${n.xp} XP)`
-    : `Breath Master: a ${n.days}-day breathing streak. Keep it up!`;
+    ? vscode.l10n.t('Breath Master: level {0} — {1}! ({2} XP)', n.level, n.title, n.xp)
+    : vscode.l10n.t('Breath Master: a breathing streak of {0}. Keep it up!', days(n.days));
 }
 
 /**

@@ -1,21 +1,26 @@
 import * as vscode from 'vscode';
 import type { ProgressSnapshot } from '../engine/meditationTracker';
-import { formatDuration, progressAccessibilityLabel, progressText, progressTooltip, progressViewOf, sessionOnlyText } from './progressText';
+import { progressAccessibilityLabel, progressText, progressTooltip, progressViewOf, sessionOnlyLabel, sessionOnlyText, sessionOnlyTooltip } from './progressText';
 
 export const PROGRESS_ITEM_ID = 'breathMaster.progress';
-/** Internal command behind a click on the progress item (not in the palette). */
+/** Command behind a click on the progress item: the quick menu of every action (also in the palette). */
 export const MENU_COMMAND = 'breathMaster.openMenu';
 
-/** Level, XP, streak and the running session's timer; shown only while progress tracking is on. */
+/**
+ * Level, XP, streak and the running session's timer while progress tracking is on; with it off, only a session's
+ * timer. Every property assignment and every `show()` is a message to the workbench, so each is made only when
+ * what it carries changed.
+ */
 export class ProgressStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  private visible = false;
   private lastText = '';
   private lastTooltip = '';
   private lastLabel = '';
 
   constructor() {
     this.item = vscode.window.createStatusBarItem(PROGRESS_ITEM_ID, vscode.StatusBarAlignment.Left, 99);
-    this.item.name = 'Breath Master: Progress';
+    this.item.name = vscode.l10n.t('Breath Master: Progress');
     this.item.command = MENU_COMMAND;
   }
 
@@ -25,26 +30,28 @@ export class ProgressStatusBar implements vscode.Disposable {
    */
   render(snapshot: ProgressSnapshot | undefined, tracking: boolean): void {
     if (!snapshot || (!tracking && !snapshot.session)) {
-      this.item.hide();
+      this.setVisible(false);
       return;
     }
     const view = progressViewOf(snapshot);
-    // Only touch what changed: every assignment is a message to the workbench, and this runs every second.
-    const text = tracking || !snapshot.session ? progressText(view) : sessionOnlyText(snapshot.session);
+    const full = tracking || !snapshot.session;
+    const text = full ? progressText(view) : sessionOnlyText(view.session ?? snapshot.session);
     if (text !== this.lastText) this.item.text = this.lastText = text;
-    const tooltip = tracking || !snapshot.session
-      ? progressTooltip(view)
-      : `Breath Master session ${snapshot.session.state}: ${formatDuration(snapshot.session.activeMs)} of ${snapshot.session.goalMinutes} min  \nClick for the Breath Master menu`;
+    const tooltip = full ? progressTooltip(view) : sessionOnlyTooltip(snapshot.session);
     if (tooltip !== this.lastTooltip) {
       this.lastTooltip = tooltip;
-      const md = new vscode.MarkdownString(tooltip);
-      this.item.tooltip = md;
+      this.item.tooltip = new vscode.MarkdownString(tooltip);
     }
-    const label = tracking || !snapshot.session
-      ? progressAccessibilityLabel(view)
-      : `Breath Master: session ${snapshot.session.state}, ${Math.floor(snapshot.session.activeMs / 60_000)} of ${snapshot.session.goalMinutes} minutes. Activate for the Breath Master menu.`;
+    const label = full ? progressAccessibilityLabel(view) : sessionOnlyLabel(snapshot.session);
     if (label !== this.lastLabel) this.item.accessibilityInformation = { label: (this.lastLabel = label), role: 'button' };
-    this.item.show();
+    this.setVisible(true);
+  }
+
+  private setVisible(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    if (visible) this.item.show();
+    else this.item.hide();
   }
 
   dispose(): void {

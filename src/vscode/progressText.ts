@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import type { ProgressSnapshot } from '../engine/meditationTracker';
 
 /**
@@ -57,34 +58,62 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
+/** "paused" or "running", for people. */
+export function stateWord(state: SessionView['state']): string {
+  return state === 'paused' ? vscode.l10n.t('paused') : vscode.l10n.t('running');
+}
+
+/** "1 day" / "4 days": plurals are the translation's business, so each form is its own message. */
+export function days(n: number): string {
+  return n === 1 ? vscode.l10n.t('{0} day', n) : vscode.l10n.t('{0} days', n);
+}
+
+export function minutes(n: number): string {
+  return n === 1 ? vscode.l10n.t('{0} minute', n) : vscode.l10n.t('{0} minutes', n);
+}
+
+/** "03:25 of 10 min" */
+export function sessionTime(session: Pick<SessionView, 'activeMs' | 'goalMinutes'>): string {
+  return vscode.l10n.t('{0} of {1} min', formatDuration(session.activeMs), session.goalMinutes);
+}
+
+function sessionPart(session: SessionView): string {
+  const time = formatDuration(session.activeMs);
+  return session.state === 'paused' ? `$(debug-pause) ${vscode.l10n.t('{0} paused', time)}` : `$(watch) ${time}`;
+}
+
 export function progressText(view: ProgressView): string {
-  const parts = [`$(mortar-board) Lv ${view.level}`, `${view.xp} XP`, `$(flame) ${view.streak}`];
-  if (view.session) {
-    const time = formatDuration(view.session.activeMs);
-    parts.push(view.session.state === 'paused' ? `$(debug-pause) ${time} paused` : `$(watch) ${time}`);
-  }
+  const parts = [`$(mortar-board) ${vscode.l10n.t('Lv {0}', view.level)}`, vscode.l10n.t('{0} XP', view.xp), `$(flame) ${view.streak}`];
+  if (view.session) parts.push(sessionPart(view.session));
   return parts.join(' · ');
 }
 
 /** With progress tracking off, a running session still needs a visible timer: only that, no XP or level. */
 export function sessionOnlyText(session: SessionView): string {
-  const time = formatDuration(session.activeMs);
-  return session.state === 'paused' ? `$(debug-pause) ${time} paused` : `$(watch) ${time}`;
+  return sessionPart(session);
+}
+
+export function sessionOnlyTooltip(session: SessionView): string {
+  return [vscode.l10n.t('Breath Master session {0}: {1}', stateWord(session.state), sessionTime(session)), vscode.l10n.t('Click for the Breath Master menu')].join('  \n');
+}
+
+export function sessionOnlyLabel(session: SessionView): string {
+  return vscode.l10n.t('Breath Master: session {0}, {1} of {2}. Activate for the Breath Master menu.', stateWord(session.state), minutes(Math.floor(session.activeMs / 60_000)), minutes(session.goalMinutes));
 }
 
 export function progressAccessibilityLabel(view: ProgressView): string {
   const session = view.session
-    ? `, session ${view.session.state}, ${Math.floor(view.session.activeMs / 60_000)} of ${view.session.goalMinutes} minutes`
+    ? vscode.l10n.t(', session {0}, {1} of {2}', stateWord(view.session.state), minutes(Math.floor(view.session.activeMs / 60_000)), minutes(view.session.goalMinutes))
     : '';
-  return `Breath Master: level ${view.level} ${view.levelTitle}, ${view.xp} XP, streak ${view.streak} days${session}. Activate for the Breath Master menu.`;
+  return vscode.l10n.t('Breath Master: level {0} {1}, {2} XP, streak {3}{4}. Activate for the Breath Master menu.', view.level, view.levelTitle, view.xp, days(view.streak), session);
 }
 
 /** Markdown tooltip: level, XP to the next level, streak, session goal. */
 export function progressTooltip(view: ProgressView): string {
-  const lines = [`**Level ${view.level} · ${view.levelTitle}** — ${view.xp} XP`];
-  lines.push(view.xpToNext !== undefined && view.nextTitle ? `${view.xpToNext} XP to ${view.nextTitle}` : 'Top level reached');
-  lines.push(`Streak: ${view.streak} day${view.streak === 1 ? '' : 's'} (longest ${view.longestStreak})`);
-  if (view.session) lines.push(`Session ${view.session.state}: ${formatDuration(view.session.activeMs)} of ${view.session.goalMinutes} min`);
-  lines.push('', 'Click for the Breath Master menu');
+  const lines = [vscode.l10n.t('**Level {0} · {1}** — {2} XP', view.level, view.levelTitle, view.xp)];
+  lines.push(view.xpToNext !== undefined && view.nextTitle ? vscode.l10n.t('{0} XP to {1}', view.xpToNext, view.nextTitle) : vscode.l10n.t('Top level reached'));
+  lines.push(vscode.l10n.t('Streak: {0} (longest {1})', days(view.streak), view.longestStreak));
+  if (view.session) lines.push(vscode.l10n.t('Session {0}: {1}', stateWord(view.session.state), sessionTime(view.session)));
+  lines.push('', vscode.l10n.t('Click for the Breath Master menu'));
   return lines.join('  \n');
 }

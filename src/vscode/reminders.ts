@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ReminderCadence } from './settings';
+import { SECTION, type ReminderCadence } from './settings';
 
 /** Minutes between breathing-break reminders for each cadence. */
 export const REMINDER_MINUTES: Record<Exclude<ReminderCadence, 'off'>, number> = { low: 120, standard: 60, high: 30 };
@@ -9,9 +9,13 @@ const UNFOCUSED_GRACE_MS = 2 * 60_000;
 const CHECK_EVERY_MS = 60_000;
 export const REMINDER_KEY = 'breathMaster.reminder';
 
+export const SNOOZE_MS = 60 * 60_000;
+
 interface ReminderRecord {
   lastAt: number;
   by: string;
+  /** Snooze 1 h, chosen in any window, holds for all of them. */
+  snoozedUntil?: number;
 }
 
 /** The part of the store reminders need. */
@@ -25,9 +29,13 @@ export interface ReminderDeps {
   store: ReminderStore;
   cadence: () => ReminderCadence;
   focused: () => boolean;
-  /** No reminder while a session runs: the user is already breathing. */
+  /** No reminder while a session runs (a paused one does not count): the user is already breathing. */
   sessionRunning: () => boolean;
+  /** No reminder during a debug session: it would land in the middle of the user's concentration. */
+  debugging?: () => boolean;
   startSession: () => unknown;
+  /** Turn Off: sets `reminders.cadence` to off for the user (default: the user setting). */
+  turnOff?: () => Thenable<unknown> | unknown;
   now?: () => number;
   log: (message: string) => void;
 }
@@ -42,26 +50,50 @@ function isRecord(x: unknown): x is ReminderRecord {
  */
 export async function checkReminder(deps: ReminderDeps): Promise<boolean> {
   const cadence = deps.cadence();
-  if (cadence === 'off' || deps.sessionRunning()) return false;
+  if (cadence === 'off' || deps.sessionRunning() || (deps.debugging ?? isDebugging)()) return false;
   const now = (deps.now ?? Date.now)();
   const interval = REMINDER_MINUTES[cadence] * 60_000 + (deps.focused() ? 0 : UNFOCUSED_GRACE_MS);
   const me = deps.store.clientId;
   // The cached record answers "not due yet" without a write, so idle windows do not churn the change feed.
   const cached = deps.store.get<unknown>(REMINDER_KEY, null).payload;
   if (isRecord(cached) && cached.lastAt <= now && now - cached.lastAt < interval) return false;
+  if (isRecord(cached) && cached.snoozedUntil !== undefined && now < cached.snoozedUntil) return false;
   const result = await deps.store.update<unknown>(REMINDER_KEY, (current) => {
     // The first window ever starts the clock instead of reminding right at startup; odd data is replaced.
     if (!isRecord(current) || current.lastAt > now) return { lastAt: now, by: '' };
+    if (current.snoozedUntil !== undefined && now < current.snoozedUntil) return current;
     return now - current.lastAt >= interval ? { lastAt: now, by: me } : current;
   }, null);
   const won = isRecord(result.payload) && result.payload.by === me && result.payload.lastAt === now;
   if (won) {
     deps.log(`breathing-break reminder shown (cadence ${cadence})`);
-    void vscode.window.showInformationMessage('Time for a breathing break?', 'Start Session', 'Not now').then((choice) => {
-      if (choice === 'Start Session') deps.startSession();
-    });
+    const start = vscode.l10n.t('Start Session');
+    const snooze = vscode.l10n.t('Snooze 1 h');
+    const off = vscode.l10n.t('Turn Off');
+    // A plain information message, never modal: Do Not Disturb hides it, and it asks for nothing.
+    void vscode.window.showInformationMessage(vscode.l10n.t('Time for a breathing break?'), start, snooze, off).then(async (choice) => {
+      if (choice === start) deps.startSession();
+      else if (choice === snooze) await snoozeReminders(deps.store, (deps.now ?? Date.now)());
+      else if (choice === off) await (deps.turnOff ?? turnOffReminders)();
+    }).then(undefined, (e: unknown) => deps.log(`reminder action failed: ${String(e)}`));
   }
   return won;
+}
+
+function isDebugging(): boolean {
+  return vscode.debug?.activeDebugSession !== undefined;
+}
+
+/** Snooze 1 h: no reminder in any window until then (the next one comes an interval after the snooze ends at the earliest). */
+export async function snoozeReminders(store: ReminderStore, now: number): Promise<void> {
+  await store.update<unknown>(REMINDER_KEY, (current) => {
+    const base = isRecord(current) ? current : { lastAt: now, by: '' };
+    return { ...base, snoozedUntil: now + SNOOZE_MS };
+  }, null);
+}
+
+export async function turnOffReminders(): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('reminders.cadence', 'off', vscode.ConfigurationTarget.Global);
 }
 
 /** Checks once a minute; the check itself is cheap (one compare-and-set that usually changes nothing). */

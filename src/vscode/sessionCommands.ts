@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { EndResult, MeditationTracker, SessionView, StartResult } from '../engine/meditationTracker';
 import { GOAL_CHOICES, validGoalMinutes } from '../engine/session';
-import { formatDuration } from './progressText';
+import { formatDuration, minutes, sessionTime, stateWord } from './progressText';
 
 interface GoalItem extends vscode.QuickPickItem {
   minutes: number;
@@ -9,13 +9,13 @@ interface GoalItem extends vscode.QuickPickItem {
 
 /** Goals for the quick pick: the level's default first, then the usual choices. */
 export function goalItems(defaultMinutes: number): GoalItem[] {
-  const items: GoalItem[] = [{ label: `${defaultMinutes} minutes`, description: 'default for your level', minutes: defaultMinutes }];
-  for (const m of GOAL_CHOICES) if (m !== defaultMinutes) items.push({ label: `${m} minute${m === 1 ? '' : 's'}`, minutes: m });
+  const items: GoalItem[] = [{ label: minutes(defaultMinutes), description: vscode.l10n.t('default for your level'), minutes: defaultMinutes }];
+  for (const m of GOAL_CHOICES) if (m !== defaultMinutes) items.push({ label: minutes(m), minutes: m });
   return items;
 }
 
 function describe(session: SessionView): string {
-  return `${formatDuration(session.activeMs)} of ${session.goalMinutes} min, ${session.state}`;
+  return `${sessionTime(session)}, ${stateWord(session.state)}`;
 }
 
 /**
@@ -26,29 +26,29 @@ function describe(session: SessionView): string {
 export async function startSession(tracker: MeditationTracker, goalArg?: unknown): Promise<StartResult | undefined> {
   const running = tracker.session();
   if (running) {
-    void vscode.window.showInformationMessage(`A session is already running (${describe(running)}).`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('A session is already running ({0}).', describe(running)));
     return { session: running, started: false };
   }
   let goal = validGoalMinutes(goalArg);
   if (goal === undefined && goalArg !== undefined && typeof goalArg !== 'object') {
-    void vscode.window.showWarningMessage(`Breath Master: ${JSON.stringify(goalArg)} is not a goal in whole minutes (1–240); pick one.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Breath Master: {0} is not a goal in whole minutes (1–240); pick one.', JSON.stringify(goalArg)));
   }
   if (goal === undefined) {
     const pick = await vscode.window.showQuickPick(goalItems(tracker.snapshot().defaultGoalMinutes), {
-      title: 'Breath Master: Start Session', placeHolder: 'How long would you like to meditate?',
+      title: vscode.l10n.t('Breath Master: Start Session'), placeHolder: vscode.l10n.t('How long would you like to meditate?'),
     });
     if (!pick) return undefined;
     goal = pick.minutes;
   }
   const result = await tracker.start(goal);
-  if (!result.started) void vscode.window.showInformationMessage(`A session is already running (${describe(result.session)}).`);
+  if (!result.started) void vscode.window.showInformationMessage(vscode.l10n.t('A session is already running ({0}).', describe(result.session)));
   return result;
 }
 
 export async function pauseSession(tracker: MeditationTracker): Promise<SessionView | null> {
   const before = tracker.session();
   if (!before) {
-    void vscode.window.showInformationMessage('No session is running.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No session is running.'));
     return null;
   }
   return tracker.pause();
@@ -57,19 +57,47 @@ export async function pauseSession(tracker: MeditationTracker): Promise<SessionV
 export async function resumeSession(tracker: MeditationTracker): Promise<SessionView | null> {
   const before = tracker.session();
   if (!before) {
-    void vscode.window.showInformationMessage('No session is running. Start one with "Breath Master: Start Session".');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No session is running. Start one with "Breath Master: Start Session".'));
     return null;
   }
   return tracker.resume();
 }
 
+/** The summary after ending: with tracking off, no XP is mentioned (none was earned). */
+export function endedText(result: EndResult): string | undefined {
+  if (!result.ended || !result.summary) return undefined;
+  const time = formatDuration(result.summary.activeMs);
+  return result.tracking
+    ? vscode.l10n.t('Session ended: {0} of mindful breathing, +{1} XP.', time, result.xpAwarded)
+    : vscode.l10n.t('Session ended: {0} of mindful breathing.', time);
+}
+
 /** End Session: the window whose commit ended it reports the result; a second window ending it too finds nothing. */
-export async function endSession(tracker: MeditationTracker, showSummary: boolean): Promise<EndResult> {
-  const result = await tracker.end();
+export async function endSession(tracker: MeditationTracker, showSummary: boolean, sessionId?: string): Promise<EndResult> {
+  const result = await tracker.end(sessionId);
+  const text = endedText(result);
   if (!result.ended) {
-    void vscode.window.showInformationMessage('No session is running.');
-  } else if (showSummary && result.summary) {
-    void vscode.window.showInformationMessage(`Session ended: ${formatDuration(result.summary.activeMs)} of mindful breathing, +${result.xpAwarded} XP.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('No session is running.'));
+  } else if (showSummary && text) {
+    void vscode.window.showInformationMessage(text);
   }
   return result;
+}
+
+export function goalReachedText(session: Pick<SessionView, 'goalMinutes'>): string {
+  return vscode.l10n.t('Breath Master: you reached your goal of {0}. End the session, or continue?', minutes(session.goalMinutes));
+}
+
+/**
+ * "Goal reached": shown once, in the one window the engine chose (it claimed the announcement in the store). A plain
+ * information message (never modal, so Do Not Disturb hides it): End Session ends this session (not a newer one),
+ * Continue lets it run on.
+ */
+export async function showGoalReached(tracker: MeditationTracker, session: SessionView, log: (m: string) => void): Promise<string | undefined> {
+  const end = vscode.l10n.t('End Session');
+  const keep = vscode.l10n.t('Continue');
+  log(`goal of ${session.goalMinutes} min reached in session ${session.id}`);
+  const choice = await vscode.window.showInformationMessage(goalReachedText(session), end, keep);
+  if (choice === end) await endSession(tracker, true, session.id);
+  return choice;
 }

@@ -4,6 +4,11 @@ export const SECTION = 'breathMaster';
 
 export type AnimationPreset = 'default' | 'minimal' | 'nature';
 export type ReminderCadence = 'off' | 'low' | 'standard' | 'high';
+/** `breathMaster.progress.tracking`: "ask" = not chosen yet (the welcome asks; off until then). */
+export type TrackingSetting = 'ask' | 'on' | 'off';
+export const TRACKING_KEY = 'progress.tracking';
+/** The boolean it replaces (read once, migrated to `progress.tracking`, then removed from the user's settings). */
+export const LEGACY_TRACKING_KEY = 'gamification.enabled';
 
 /** The `breathMaster.*` settings, read and checked once per change. */
 export interface Settings {
@@ -12,17 +17,16 @@ export interface Settings {
   readonly pattern: string;
   readonly customPattern: string;
   readonly preset: AnimationPreset;
-  readonly tickMs: number;
   /**
-   * `gamification.enabled` only when the user set it explicitly (user, workspace or folder level), else undefined.
-   * Undefined means "follow the choice kept in the store", which every window sees at once (settings do not).
+   * The user's tracking setting (user level only: it is an `application` setting, so a repository's
+   * `.vscode/settings.json` cannot flip tracking for every window). "ask" follows the choice kept in the store.
    */
-  readonly gamificationExplicit: boolean | undefined;
+  readonly tracking: TrackingSetting;
   readonly showNotifications: boolean;
   readonly reminderCadence: ReminderCadence;
 }
 
-export const TICK_MS = { default: 250, min: 50, max: 2000 } as const;
+const TRACKING: readonly TrackingSetting[] = ['ask', 'on', 'off'];
 const PRESETS: readonly AnimationPreset[] = ['default', 'minimal', 'nature'];
 const CADENCES: readonly ReminderCadence[] = ['off', 'low', 'standard', 'high'];
 
@@ -53,31 +57,56 @@ export function readSettings(problems: string[] = []): Settings {
     return fallback;
   };
 
-  let tickMs: number = TICK_MS.default;
-  const rawTick = config.get<unknown>('animation.tickMs');
-  if (typeof rawTick === 'number' && Number.isFinite(rawTick)) {
-    tickMs = Math.min(TICK_MS.max, Math.max(TICK_MS.min, Math.round(rawTick)));
-    if (tickMs !== rawTick) problems.push(`${SECTION}.animation.tickMs must be between ${TICK_MS.min} and ${TICK_MS.max}; using ${tickMs}`);
-  } else if (rawTick !== undefined) {
-    problems.push(`${SECTION}.animation.tickMs should be a number of milliseconds; using ${TICK_MS.default}`);
+  if (config.inspect<unknown>('animation.tickMs')?.globalValue !== undefined) {
+    problems.push(`${SECTION}.animation.tickMs no longer has an effect: the guide redraws only when what it shows changes`);
   }
-
-  const inspected = config.inspect<unknown>('gamification.enabled');
-  const explicit = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
-  let gamificationExplicit: boolean | undefined;
-  if (typeof explicit === 'boolean') gamificationExplicit = explicit;
-  else if (explicit !== undefined) problems.push(`${SECTION}.gamification.enabled should be true or false; ignoring it`);
 
   return {
     breathingEnabled: bool('breathing.enabled', true),
     pattern: text('breathing.pattern', 'chill'),
     customPattern: text('breathing.customPattern', '4-4-4-4'),
     preset: oneOf('animation.preset', PRESETS, 'default'),
-    tickMs,
-    gamificationExplicit,
+    tracking: readTracking(config, problems),
     showNotifications: bool('display.showNotifications', true),
     reminderCadence: oneOf('reminders.cadence', CADENCES, 'standard'),
   };
+}
+
+/** The user-level tracking setting; the old boolean counts while the new one is unset (until it is migrated). */
+function readTracking(config: vscode.WorkspaceConfiguration, problems: string[]): TrackingSetting {
+  const value = config.inspect<unknown>(TRACKING_KEY)?.globalValue;
+  if (typeof value === 'string' && (TRACKING as readonly string[]).includes(value)) return value as TrackingSetting;
+  if (value !== undefined) problems.push(`${SECTION}.${TRACKING_KEY} should be one of ${TRACKING.join(', ')}; using ask`);
+  const legacy = config.inspect<unknown>(LEGACY_TRACKING_KEY)?.globalValue;
+  if (value === undefined && typeof legacy === 'boolean') return legacy ? 'on' : 'off';
+  return 'ask';
+}
+
+/**
+ * Moves a user-level `gamification.enabled` (true/false) to `progress.tracking` (on/off) and removes the old one,
+ * so the Settings UI shows one truth. Resolves true when it moved something. Workspace values of either are never
+ * read (both are `application` settings).
+ */
+export async function migrateTrackingSetting(): Promise<boolean> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const legacy = config.inspect<unknown>(LEGACY_TRACKING_KEY)?.globalValue;
+  if (typeof legacy !== 'boolean') return false;
+  if (config.inspect<unknown>(TRACKING_KEY)?.globalValue === undefined) {
+    await config.update(TRACKING_KEY, legacy ? 'on' : 'off', vscode.ConfigurationTarget.Global);
+  }
+  await config.update(LEGACY_TRACKING_KEY, undefined, vscode.ConfigurationTarget.Global);
+  return true;
+}
+
+/**
+ * Where Cycle Breathing Pattern writes: the most specific level that sets the pattern now (a folder's or the
+ * workspace's value would otherwise shadow a user-level write, and the command would seem to do nothing).
+ */
+export function patternTarget(): vscode.ConfigurationTarget {
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown>('breathing.pattern');
+  if (inspected?.workspaceFolderValue !== undefined) return vscode.ConfigurationTarget.WorkspaceFolder;
+  if (inspected?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
+  return vscode.ConfigurationTarget.Global;
 }
 
 /** Live settings: `current` is always up to date and `onDidChange` fires after any `breathMaster.*` change. */

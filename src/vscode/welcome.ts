@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { OnboardingManager } from '../engine/onboardingManager';
-import { SECTION } from './settings';
+import { SECTION, TRACKING_KEY } from './settings';
 
+// English texts (the fake `vscode.l10n` and the e2e tests compare with them); shown through `vscode.l10n.t`.
 export const WELCOME_MESSAGE = 'Welcome to Breath Master: breathe along with the status bar. Would you also like to track your progress (XP, levels, daily streaks)?';
 export const TURN_ON = 'Turn On Progress Tracking';
 export const KEEP_SIMPLE = 'Keep It Simple';
@@ -9,25 +10,33 @@ export const TAKE_TOUR = 'Take the Tour';
 export const WALKTHROUGH_ID = 'breath-master.breath-master#breathMaster.tour';
 
 /**
- * Shows the welcome and keeps the answer. "Turn on" writes the choice to the store (every window follows at once)
- * and to the user setting (so the Settings UI agrees); "keep it simple" only records the choice.
+ * Shows the welcome and keeps the answer. Both answers write the choice to the store (every window follows at
+ * once) and to the user setting `progress.tracking` (so the Settings UI always agrees with what the status bar
+ * does); answering again later (Show Welcome) replaces the earlier answer. Any answer, or closing it, completes
+ * the welcome for every window.
  */
 export async function showWelcome(onboarding: OnboardingManager | undefined, log: (m: string) => void): Promise<string | undefined> {
-  const answer = await vscode.window.showInformationMessage(WELCOME_MESSAGE, TURN_ON, KEEP_SIMPLE, TAKE_TOUR);
-  if (answer === TURN_ON) {
-    await onboarding?.setProgressChoice('on');
-    await vscode.workspace.getConfiguration(SECTION).update('gamification.enabled', true, vscode.ConfigurationTarget.Global);
-    log('welcome: progress tracking turned on');
-  } else if (answer === KEEP_SIMPLE) {
-    await onboarding?.setProgressChoice('off');
-    log('welcome: keep it simple');
-  } else if (answer === TAKE_TOUR) {
+  const turnOn = vscode.l10n.t(TURN_ON);
+  const keepSimple = vscode.l10n.t(KEEP_SIMPLE);
+  const tour = vscode.l10n.t(TAKE_TOUR);
+  const answer = await vscode.window.showInformationMessage(vscode.l10n.t(WELCOME_MESSAGE), turnOn, keepSimple, tour);
+  if (answer === turnOn || answer === keepSimple) {
+    const choice = answer === turnOn ? 'on' : 'off';
+    await onboarding?.setProgressChoice(choice);
+    await vscode.workspace.getConfiguration(SECTION).update(TRACKING_KEY, choice, vscode.ConfigurationTarget.Global);
+    log(`welcome: progress tracking ${choice}`);
+  } else if (answer === tour) {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
   }
+  await onboarding?.completeWelcome();
   return answer;
 }
 
-/** On startup: the welcome appears in the one window that wins the claim, once per user. */
+/**
+ * On startup: the welcome appears in the one window that wins the claim. Until it is answered or closed, the claim
+ * is held by this window; `release` (on deactivation) gives it back if the user never saw it (Do Not Disturb, the
+ * window closed at once), so it is offered again — at most three times.
+ */
 export async function welcomeOnce(onboarding: OnboardingManager, log: (m: string) => void): Promise<boolean> {
   if (!(await onboarding.claimWelcome())) return false;
   log('welcome claimed by this window');

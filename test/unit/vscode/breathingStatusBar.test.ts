@@ -1,53 +1,115 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fake } from './fake-vscode';
 import { BreathingStatusBar, BREATHING_ITEM_ID } from '../../../src/vscode/breathingStatusBar';
-import { amplitudeGlyph, breathText } from '../../../src/vscode/breathingText';
+import { amplitudeGlyph, breathText, FIGURE_SPACE } from '../../../src/vscode/breathingText';
 import { readSettings, type Settings } from '../../../src/vscode/settings';
 
-const base = (): Settings => ({ ...readSettings(), breathingEnabled: true, pattern: 'boxing', preset: 'default', tickMs: 250 });
+const base = (): Settings => ({ ...readSettings(), breathingEnabled: true, pattern: 'boxing', preset: 'default' });
+const F = FIGURE_SPACE;
 
 describe('breathing status bar', () => {
-  let now = 0;
   beforeEach(() => {
     fake.reset();
     vi.useFakeTimers();
-    now = 0; // epoch-aligned: t = 0 is the start of a cycle
+    vi.setSystemTime(0); // epoch-aligned: t = 0 is the start of a cycle
   });
   afterEach(() => vi.useRealTimers());
 
-  it('shows phase icon, phase name and seconds left, and follows the breath as time passes', () => {
-    const bar = new BreathingStatusBar(base(), () => undefined, () => now);
+  /** Every text the item shows while `ms` pass, and how often text was assigned. */
+  function watch(ms: number): { texts: string[]; sets: number } {
+    const item = fake.statusBarItem(BREATHING_ITEM_ID);
+    const before = item?.sets.text ?? 0;
+    const texts: string[] = [item?.text ?? ''];
+    for (let t = 0; t < ms; t += 10) {
+      vi.advanceTimersByTime(10);
+      const text = item?.text ?? '';
+      if (texts.at(-1) !== text) texts.push(text);
+    }
+    return { texts, sets: (item?.sets.text ?? 0) - before };
+  }
+
+  it('shows phase icon, phase name, bar and seconds left, and follows the breath as time passes', () => {
+    const bar = new BreathingStatusBar(base(), () => undefined);
     const item = fake.statusBarItem(BREATHING_ITEM_ID);
     expect(item?.visible).toBe(true);
     expect(item?.command).toBe('breathMaster.toggle');
-    expect(item?.text).toMatch(/^\$\(arrow-up\) Inhale . 4s$/);
-    now = 4_500; // boxing 4-4-4-4: half a second into the hold after inhaling
-    vi.advanceTimersByTime(250);
-    expect(item?.text).toMatch(/^\$\(circle-filled\) Hold █ 4s$/);
-    now = 8_100;
-    vi.advanceTimersByTime(250);
+    expect(item?.text).toBe('$(arrow-up) Inhale ▁ 4s');
+    vi.advanceTimersByTime(4_500); // boxing 4-4-4-4: half a second into the hold after inhaling
+    expect(item?.text).toBe(`$(circle-filled) Hold${F}${F} █ 4s`);
+    vi.advanceTimersByTime(3_600);
     expect(item?.text).toMatch(/^\$\(arrow-down\) Exhale . 4s$/);
     expect(item?.accessibilityInformation?.label).toContain('Exhale');
     expect(String(item?.tooltip)).toContain('boxing 4-4-4-4');
     bar.dispose();
   });
 
-  it('click toggles: paused shows a resumable item and stops redrawing', () => {
-    const bar = new BreathingStatusBar(base(), () => undefined, () => now);
+  it('redraws only when the text changes: one timer, no fixed interval, no assignment that changes nothing', () => {
+    const bar = new BreathingStatusBar({ ...base(), pattern: 'chill' }, () => undefined);
+    expect(vi.getTimerCount()).toBe(1);
+    const { texts, sets } = watch(14_000); // one chill cycle, 6 s in, 8 s out
+    // Each assignment showed something new: the countdown (14 whole seconds) and the bar's steps.
+    expect(sets).toBe(texts.length - 1);
+    expect(sets).toBeGreaterThanOrEqual(14);
+    expect(sets).toBeLessThanOrEqual(14 + 2 * 8);
+    expect(vi.getTimerCount()).toBe(1);
+    bar.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps its width: every text of a cycle has the same number of characters', () => {
+    const bar = new BreathingStatusBar({ ...base(), pattern: 'relaxing' }, () => undefined); // 4-7-8-0
+    // Codicons render as one icon each: count them as one character.
+    const width = (t: string) => [...t.replace(/\$\([a-z-]+\)/g, 'I')].length;
+    const { texts } = watch(19_000);
+    expect(new Set(texts.map(width)).size).toBe(1);
+    bar.updateSettings({ ...base(), pattern: 'custom', customPattern: '12-0-3-0' });
+    const second = watch(15_000).texts;
+    expect(second.some((t) => t.includes(`${F}3s`))).toBe(true); // "3" padded to the width of "12"
+    expect(new Set(second.map(width)).size).toBe(1);
+    bar.dispose();
+  });
+
+  it('click toggles: paused shows a resumable item and draws nothing at all', () => {
+    const bar = new BreathingStatusBar(base(), () => undefined);
     const item = fake.statusBarItem(BREATHING_ITEM_ID);
     expect(bar.toggle()).toBe(false);
     expect(item?.text).toBe('$(debug-pause) Breathe');
     expect(vi.getTimerCount()).toBe(0);
+    const sets = { ...item?.sets };
+    vi.advanceTimersByTime(60_000);
+    expect(item?.sets).toEqual(sets);
     expect(bar.toggle()).toBe(true);
-    expect(item?.text).toContain('Inhale');
+    expect(item?.text).toMatch(/Inhale|Hold|Exhale/);
     expect(vi.getTimerCount()).toBe(1);
     bar.dispose();
     expect(vi.getTimerCount()).toBe(0);
     expect(item?.disposed).toBe(true);
   });
 
-  it('applies settings live: disabled hides, preset and tick change', () => {
-    const bar = new BreathingStatusBar(base(), () => undefined, () => now);
+  it('an unfocused window shows the phase only and redraws once per phase', () => {
+    const bar = new BreathingStatusBar({ ...base(), pattern: 'chill' }, () => undefined, Date.now, false);
+    const item = fake.statusBarItem(BREATHING_ITEM_ID);
+    expect(item?.text).toBe('$(arrow-up) Inhale');
+    const { texts, sets } = watch(27_000); // almost two cycles: exhale, inhale, exhale
+    expect(sets).toBe(3);
+    expect(texts).toEqual(['$(arrow-up) Inhale', '$(arrow-down) Exhale', '$(arrow-up) Inhale', '$(arrow-down) Exhale']);
+    expect(item?.sets.tooltip).toBe(4); // set at the start, then with each phase only
+    bar.setFocused(true);
+    expect(item?.text).toMatch(/^\$\(arrow-down\) Exhale . \ds$/);
+    bar.dispose();
+  });
+
+  it('shows once and never re-shows while visible', () => {
+    const bar = new BreathingStatusBar(base(), () => undefined);
+    const item = fake.statusBarItem(BREATHING_ITEM_ID);
+    watch(10_000);
+    bar.updateSettings({ ...base(), preset: 'minimal' });
+    expect(item?.sets.show).toBe(1);
+    bar.dispose();
+  });
+
+  it('applies settings live: disabled hides (no timer), presets change the look', () => {
+    const bar = new BreathingStatusBar(base(), () => undefined);
     const item = fake.statusBarItem(BREATHING_ITEM_ID);
     bar.updateSettings({ ...base(), breathingEnabled: false });
     expect(item?.visible).toBe(false);
@@ -57,18 +119,12 @@ describe('breathing status bar', () => {
     expect(item?.text).toBe('$(arrow-up) 4');
     bar.updateSettings({ ...base(), preset: 'nature' });
     expect(item?.text).toBe('🌱 Inhale 4s');
-    bar.updateSettings({ ...base(), tickMs: 1000 });
-    now = 1_200;
-    vi.advanceTimersByTime(999);
-    expect(item?.text).toContain(' 4s');
-    vi.advanceTimersByTime(1);
-    expect(item?.text).toContain(' 3s');
     bar.dispose();
   });
 
   it('a broken custom pattern warns once and breathes the fallback', () => {
     const warnings: string[] = [];
-    const bar = new BreathingStatusBar({ ...base(), pattern: 'custom', customPattern: '99-x' }, (w) => warnings.push(w), () => now);
+    const bar = new BreathingStatusBar({ ...base(), pattern: 'custom', customPattern: '99-x' }, (w) => warnings.push(w));
     expect(bar.currentPattern.name).toBe('chill');
     bar.updateSettings({ ...base(), pattern: 'custom', customPattern: '99-x', preset: 'minimal' });
     expect(warnings).toHaveLength(1);
@@ -79,10 +135,10 @@ describe('breathing status bar', () => {
     bar.dispose();
   });
 
-  it('formats: the amplitude glyph grows with the breath', () => {
+  it('formats: the amplitude glyph grows with the breath; names are padded to the longest', () => {
     expect(amplitudeGlyph(0)).toBe('▁');
     expect(amplitudeGlyph(1)).toBe('█');
     expect(amplitudeGlyph(Number.NaN)).toBe('▁');
-    expect(breathText({ phase: 'hold', label: 'Hold', secondsLeft: 2, amplitude: 1, patternName: 'x' }, 'default')).toBe('$(circle-filled) Hold █ 2s');
+    expect(breathText({ phase: 'hold', label: 'Hold', secondsLeft: 2, amplitude: 1, patternName: 'x' }, 'default')).toBe(`$(circle-filled) Hold${F}${F} █ 2s`);
   });
 });

@@ -9,8 +9,11 @@ import { BREATHING_ITEM_ID } from '../../../src/vscode/breathingStatusBar';
 import { PROGRESS_ITEM_ID } from '../../../src/vscode/progressStatusBar';
 import { KEEP_SIMPLE, TURN_ON, WELCOME_MESSAGE } from '../../../src/vscode/welcome';
 import pkg from '../../../package.json';
+import nls from '../../../package.nls.json';
 
 const WELCOME = 'Welcome to Breath Master';
+/** A manifest string: `%key%` resolved from package.nls.json, as VS Code does. */
+const localized = (text: string) => text.replace(/^%(.+)%$/, (_, key: string) => (nls as Record<string, string>)[key] ?? text);
 const progressItem = () => fake.statusBarItem(PROGRESS_ITEM_ID);
 const breathingItem = () => fake.statusBarItem(BREATHING_ITEM_ID);
 const welcomes = () => fake.messages.filter((m) => m.message === WELCOME_MESSAGE).length;
@@ -49,7 +52,7 @@ describe('activation', () => {
 
   it('registers every command of package.json, all under category "Breath Master" with the titles of the issue', async () => {
     await open();
-    const contributed = pkg.contributes.commands;
+    const contributed = pkg.contributes.commands.map((c) => ({ ...c, title: localized(c.title), category: localized(c.category) }));
     expect(Object.fromEntries(contributed.map((c) => [c.command, c.title]))).toEqual({
       'breathMaster.toggle': 'Toggle Breathing',
       'breathMaster.cyclePattern': 'Cycle Breathing Pattern',
@@ -63,6 +66,7 @@ describe('activation', () => {
       'breathMaster.clearData': 'Clear Data',
       'breathMaster.showWelcome': 'Show Welcome',
       'breathMaster.showStorageHealth': 'Show Storage Health',
+      'breathMaster.openMenu': 'Open Menu',
     });
     expect(new Set(contributed.map((c) => c.category))).toEqual(new Set(['Breath Master']));
     for (const c of contributed) expect(fake.registeredCommands).toContain(c.command);
@@ -88,7 +92,7 @@ describe('activation', () => {
     fake.answerMessage(TURN_ON, WELCOME);
     await until(() => progressItem()?.visible === true, 'progress item shown after Turn On');
     expect(progressItem()?.text).toBe('$(mortar-board) Lv 1 · 0 XP · $(flame) 0');
-    await until(() => fake.userSetting('breathMaster.gamification.enabled') === true, 'the setting written too');
+    await until(() => fake.userSetting('breathMaster.progress.tracking') === 'on', 'the setting written too');
     await until(() => other.onboarding.progressEnabled() === true, 'the other window sees the choice');
     await windows.pop()?.close();
     expect(progressItem()).toBeUndefined();
@@ -229,9 +233,13 @@ describe('activation', () => {
     expect(panel?.webview.html).toContain('Level 1 · Mindful Rookie');
     expect(panel?.webview.html).toContain('role="progressbar"');
     expect(panel?.webview.html).toContain('0 XP');
-    await otherWindow().tracker.importData({ schemaVersion: 1, progress: { xp: 160 } });
-    await until(() => panel?.webview.html.includes('Level 3 · Calm Coder') === true, 'panel follows the store');
-    expect(panel?.webview.html).not.toContain('<script');
+    await otherWindow().tracker.importData({ schemaVersion: 1, app: 'breath-master', progress: { xp: 160 } });
+    const posted = () => (panel?.webview.posted ?? []) as { type: string; level: string; xp: string }[];
+    await until(() => posted().some((m) => m.level === 'Level 3 · Calm Coder'), 'panel follows the store');
+    expect(posted().at(-1)).toMatchObject({ type: 'progress', xp: '160 XP', tracking: true });
+    // The page is written once and updated in place: no reload, no lost scroll position.
+    expect(panel?.webview.htmlSets).toBe(1);
+    expect(panel?.webview.html).toMatch(/script-src 'nonce-[0-9a-f]{32}'/);
   });
 
   it('Show Storage Health shows the store counters', async () => {
@@ -276,7 +284,7 @@ describe('activation', () => {
     fake.setSetting('breathMaster.gamification.enabled', true);
     await open();
     const other = otherWindow();
-    await other.tracker.importData({ schemaVersion: 1, progress: { xp: 49 } });
+    await other.tracker.importData({ schemaVersion: 1, app: 'breath-master', progress: { xp: 49 } });
     await until(() => progressItem()?.text.includes('49 XP') === true, 'xp seen');
     // A session whose end bonus (goal 1 min, started 61 s ago) crosses 50 XP: the ending window is told.
     await other.store.update(PROGRESS_KEY, (p: Record<string, unknown>) => ({

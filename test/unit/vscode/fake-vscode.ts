@@ -105,6 +105,8 @@ export interface FakeStatusBarItem {
   color: string | ThemeColor | undefined;
   visible: boolean;
   disposed: boolean;
+  /** How often the extension assigned each property or called show/hide (each one is a message to the workbench). */
+  readonly sets: Record<string, number>;
   show(): void;
   hide(): void;
   dispose(): void;
@@ -128,6 +130,8 @@ interface QuickPickItemLike { label: string; kind?: QuickPickItemKind; descripti
 class Configuration {
   /** Explicit (user-set) values, by full key. */
   readonly user = new Map<string, unknown>();
+  /** Workspace values, by full key (they override user values, as in VS Code). */
+  readonly workspace = new Map<string, unknown>();
   /** The defaults declared in package.json, loaded by `fake.loadDefaults`. */
   readonly defaults = new Map<string, unknown>();
   readonly onDidChange = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
@@ -139,10 +143,35 @@ class Configuration {
   }
 }
 
+class FakeWebview {
+  private htmlValue = '';
+  /** Assignments of `html` (each one reloads the whole page in VS Code). */
+  htmlSets = 0;
+  options: unknown = {};
+  readonly cspSource = 'fake-csp';
+  readonly posted: unknown[] = [];
+  readonly onDidReceiveMessageEmitter = new EventEmitter<unknown>();
+  readonly onDidReceiveMessage = this.onDidReceiveMessageEmitter.event;
+  get html(): string {
+    return this.htmlValue;
+  }
+  set html(value: string) {
+    this.htmlSets++;
+    this.htmlValue = value;
+  }
+  async postMessage(message: unknown): Promise<boolean> {
+    this.posted.push(message);
+    return true;
+  }
+  asWebviewUri(uri: Uri): Uri {
+    return uri;
+  }
+}
+
 class FakeWebviewPanel {
   readonly onDidDisposeEmitter = new EventEmitter<void>();
   readonly onDidDispose = this.onDidDisposeEmitter.event;
-  readonly webview = { html: '', options: {} as unknown, cspSource: 'fake-csp' };
+  readonly webview = new FakeWebview();
   visible = true;
   disposed = false;
   revealed = 0;
@@ -167,7 +196,12 @@ class FakeState {
   quickPicks: { items: QuickPickItemLike[]; options: unknown }[] = [];
   webviews: FakeWebviewPanel[] = [];
   statusBarMessages: string[] = [];
-  documents: { language: string; content: string; shown: boolean }[] = [];
+  documents: { language: string; content: string; shown: boolean; uri?: Uri }[] = [];
+  contentProviders = new Map<string, { provideTextDocumentContent(uri: Uri): string; onDidChange?: Event<Uri> }>();
+  contexts = new Map<string, unknown>();
+  contextSets = 0;
+  activeDebugSession: unknown = undefined;
+  workspaceFolders: { uri: Uri; name: string; index: number }[] | undefined = undefined;
   messageRules: { matches: (m: ShownMessage) => boolean; answer: string | undefined }[] = [];
   quickPickAnswers: QuickPickAnswer[] = [];
   saveDialogAnswers: (Uri | undefined)[] = [];
@@ -251,6 +285,36 @@ export const fake = {
   setSetting(key: string, value: unknown): void {
     state.config.set(key, value);
   },
+  /** Sets a workspace-level value (the `.vscode/settings.json` of the open folder). */
+  setWorkspaceSetting(key: string, value: unknown): void {
+    if (value === undefined) state.config.workspace.delete(key);
+    else state.config.workspace.set(key, value);
+    state.config.onDidChange.fire({ affectsConfiguration: (section) => key === section || key.startsWith(`${section}.`) });
+  },
+  workspaceSetting(key: string): unknown {
+    return state.config.workspace.get(key);
+  },
+  /** Context keys set with `setContext`, and how many `setContext` calls were made. */
+  context(key: string): unknown {
+    return state.contexts.get(key);
+  },
+  get contextSets(): number {
+    return state.contextSets;
+  },
+  set activeDebugSession(session: unknown) {
+    state.activeDebugSession = session;
+  },
+  set workspaceFolders(folders: string[] | undefined) {
+    state.workspaceFolders = folders?.map((f, index) => ({ uri: Uri.file(f), name: nodePath.basename(f), index }));
+  },
+  /** The current text of a virtual document (from its registered content provider). */
+  virtualDocument(uri: string): string | undefined {
+    const parsed = Uri.parse(uri);
+    return state.contentProviders.get(parsed.scheme)?.provideTextDocumentContent(parsed);
+  },
+  contentProvider(scheme: string) {
+    return state.contentProviders.get(scheme);
+  },
   /** Loads `contributes.configuration` defaults, so `get` without an explicit value behaves like VS Code. */
   loadDefaults(properties: Record<string, { default?: unknown }>): void {
     for (const [k, v] of Object.entries(properties)) state.config.defaults.set(k, v.default);
@@ -271,14 +335,22 @@ export const fake = {
 // window
 
 function createStatusBarItem(id: string, alignment: StatusBarAlignment = StatusBarAlignment.Left, priority?: number): FakeStatusBarItem {
-  const item: FakeStatusBarItem = {
-    id, alignment, priority,
-    name: undefined, text: '', tooltip: undefined, command: undefined, accessibilityInformation: undefined,
-    backgroundColor: undefined, color: undefined, visible: false, disposed: false,
-    show() { item.visible = true; },
-    hide() { item.visible = false; },
+  const sets: Record<string, number> = {};
+  const count = (name: string) => { sets[name] = (sets[name] ?? 0) + 1; };
+  const values: Record<string, unknown> = { name: undefined, text: '', tooltip: undefined, command: undefined, accessibilityInformation: undefined, backgroundColor: undefined, color: undefined };
+  const item = {
+    id, alignment, priority, visible: false, disposed: false, sets,
+    show() { count('show'); item.visible = true; },
+    hide() { count('hide'); item.visible = false; },
     dispose() { item.disposed = true; item.visible = false; },
-  };
+  } as unknown as FakeStatusBarItem;
+  for (const name of Object.keys(values)) {
+    Object.defineProperty(item, name, {
+      enumerable: true,
+      get: () => values[name],
+      set: (v: unknown) => { count(name); values[name] = v; },
+    });
+  }
   state.statusBarItems.push(item);
   return item;
 }
@@ -359,6 +431,11 @@ export const commands = {
     return new Disposable(() => state.commands.delete(id));
   },
   async executeCommand(id: string, ...args: unknown[]): Promise<unknown> {
+    if (id === 'setContext') {
+      state.contextSets++;
+      state.contexts.set(String(args[0]), args[1]);
+      return undefined;
+    }
     state.executed.push({ command: id, args });
     const handler = state.commands.get(id);
     if (!handler) return undefined; // built-in commands (openSettings, markdown preview …) are not emulated
@@ -373,16 +450,31 @@ export const commands = {
 // workspace
 
 export const workspace = {
-  async openTextDocument(options: { language?: string; content?: string }): Promise<{ language: string; content: string; shown: boolean }> {
+  async openTextDocument(options: { language?: string; content?: string } | Uri): Promise<{ language: string; content: string; shown: boolean; uri?: Uri }> {
+    if (options instanceof Uri) {
+      const provider = state.contentProviders.get(options.scheme);
+      if (!provider) throw new Error(`no content provider for ${options.scheme}`);
+      const doc = { language: options.fsPath.endsWith('.md') ? 'markdown' : 'plaintext', content: provider.provideTextDocumentContent(options), shown: false, uri: options };
+      state.documents.push(doc);
+      return doc;
+    }
     const doc = { language: options.language ?? 'plaintext', content: options.content ?? '', shown: false };
     state.documents.push(doc);
     return doc;
+  },
+  registerTextDocumentContentProvider(scheme: string, provider: { provideTextDocumentContent(uri: Uri): string; onDidChange?: Event<Uri> }): Disposable {
+    state.contentProviders.set(scheme, provider);
+    return new Disposable(() => state.contentProviders.delete(scheme));
+  },
+  get workspaceFolders() {
+    return state.workspaceFolders;
   },
   getConfiguration(section?: string) {
     const full = (key: string) => (section ? `${section}.${key}` : key);
     return {
       get<T>(key: string, defaultValue?: T): T | undefined {
         const k = full(key);
+        if (state.config.workspace.has(k)) return state.config.workspace.get(k) as T;
         if (state.config.user.has(k)) return state.config.user.get(k) as T;
         if (state.config.defaults.has(k)) return state.config.defaults.get(k) as T;
         return defaultValue;
@@ -392,10 +484,11 @@ export const workspace = {
       },
       inspect<T>(key: string) {
         const k = full(key);
-        return { key: k, defaultValue: state.config.defaults.get(k) as T | undefined, globalValue: state.config.user.get(k) as T | undefined };
+        return { key: k, defaultValue: state.config.defaults.get(k) as T | undefined, globalValue: state.config.user.get(k) as T | undefined, workspaceValue: state.config.workspace.get(k) as T | undefined };
       },
-      async update(key: string, value: unknown, _target?: ConfigurationTarget | boolean): Promise<void> {
-        state.config.set(full(key), value);
+      async update(key: string, value: unknown, target?: ConfigurationTarget | boolean): Promise<void> {
+        if (target === ConfigurationTarget.Workspace || target === ConfigurationTarget.WorkspaceFolder || target === false) fake.setWorkspaceSetting(full(key), value);
+        else state.config.set(full(key), value);
       },
     };
   },
@@ -409,6 +502,26 @@ export const workspace = {
       await fsp.writeFile(uri.fsPath, content);
     },
   },
+};
+
+export const debug = {
+  get activeDebugSession(): unknown {
+    return state.activeDebugSession;
+  },
+};
+
+/** `vscode.l10n`: English only here, with VS Code's `{0}` / `{name}` placeholders. */
+export const l10n = {
+  t(message: string | { message: string; args?: unknown[] | Record<string, unknown> }, ...args: unknown[]): string {
+    const text = typeof message === 'string' ? message : message.message;
+    const values = typeof message === 'string' ? (args.length === 1 && typeof args[0] === 'object' && args[0] !== null && !Array.isArray(args[0]) ? args[0] as Record<string, unknown> : args) : (message.args ?? []);
+    return text.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+      const v = Array.isArray(values) ? values[Number(name)] : (values as Record<string, unknown>)[name];
+      return v === undefined ? whole : String(v);
+    });
+  },
+  bundle: undefined,
+  uri: undefined,
 };
 
 export const env = {

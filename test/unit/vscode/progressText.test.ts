@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderProgressHtml } from '../../../src/vscode/progressPanel';
-import { formatDuration, progressText, progressTooltip, sessionOnlyText, type ProgressView } from '../../../src/vscode/progressText';
+import { localDateTime, renderProgressHtml } from '../../../src/vscode/progressPanel';
+import { formatDuration, progressAccessibilityLabel, progressText, progressTooltip, sessionOnlyText, type ProgressView } from '../../../src/vscode/progressText';
 import { goalItems } from '../../../src/vscode/sessionCommands';
 import { menuItems } from '../../../src/vscode/quickMenu';
 
@@ -25,18 +25,41 @@ describe('progress texts (read by the end-to-end tests)', () => {
     expect(formatDuration(Number.NaN)).toBe('00:00');
   });
 
+  it('plurals are whole messages: "1 day", "4 days" (never "1 days")', () => {
+    expect(progressAccessibilityLabel(view({ streak: 1 }))).toMatch(/streak 1 day\./);
+    expect(progressAccessibilityLabel(view({ streak: 4 }))).toMatch(/streak 4 days\./);
+    expect(progressTooltip(view({ streak: 1 }))).toContain('Streak: 1 day (longest 9)');
+  });
+
+  it('with tracking off the progress page shows sessions without levels or XP', () => {
+    const html = renderProgressHtml(view(), [{ id: 'a', startedAt: 0, endedAt: 60_000, goalMinutes: 1, activeMs: 60_000, cycles: 4, bonusXp: 1 }], false);
+    expect(html).toMatch(/<div id="tracked" hidden>/);
+    expect(html).not.toContain('<td>5 XP</td>');
+    expect(html).not.toContain('<th>Earned</th>');
+    expect(html).toContain('Progress tracking is off');
+  });
+
+  it('dates of recent sessions follow the display language', () => {
+    const t = new Date(2024, 5, 10, 9, 5).getTime();
+    expect(localDateTime(t, 'en-US')).toBe(new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(t));
+    expect(localDateTime(t, 'de')).toContain('10.06.2024');
+  });
+
   it('tooltip says what is missing to the next level, or that the top is reached', () => {
     expect(progressTooltip(view())).toContain('113 XP to Zen Developer');
     expect(progressTooltip(view({ xpToNext: undefined, nextTitle: undefined }))).toContain('Top level reached');
   });
 
-  it('the progress page escapes what it shows and has no scripts', () => {
+  it('the progress page escapes what it shows; its only script is the nonce\'d one of the CSP', () => {
     const html = renderProgressHtml(view({ levelTitle: '<img src=x onerror=alert(1)>' }), [
       { id: 'a', startedAt: 0, endedAt: 60_000, goalMinutes: 1, activeMs: 60_000, cycles: 4, bonusXp: 1 },
     ], true);
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img');
-    expect(html).not.toMatch(/<script/i);
+    const nonce = /script-src 'nonce-([0-9a-f]+)'/.exec(html)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(html.match(/<script/gi)).toHaveLength(1);
+    expect(html).toContain(`<script nonce="${nonce}">`);
     expect(html).toContain("default-src 'none'");
     expect(html).toContain('aria-valuenow="25"');
     expect(html).toContain('<td>5 XP</td>');

@@ -70,3 +70,63 @@ describe('breathing-break reminders', () => {
     expect(started).toBe(1);
   });
 });
+
+describe('reminder actions and quiet times', () => {
+  let dir: string;
+  let stores: StorageWrapper[];
+  beforeEach(() => {
+    fake.reset();
+    dir = mkdtempSync(join(tmpdir(), 'bm-remind-'));
+    stores = [new StorageWrapper({ globalStoragePath: dir }), new StorageWrapper({ globalStoragePath: dir })];
+  });
+  afterEach(() => {
+    stores.forEach((s) => s.dispose());
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const hour = REMINDER_MINUTES.standard * 60_000;
+  const deps = (store: StorageWrapper, now: number, over: Partial<ReminderDeps> = {}): ReminderDeps => ({
+    store, now: () => now, cadence: () => 'standard', focused: () => true, sessionRunning: () => false,
+    startSession: () => undefined, log: () => undefined, ...over,
+  });
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+
+  it('is a plain information message with Snooze 1 h and Turn Off, never modal', async () => {
+    const [a] = stores as [StorageWrapper];
+    await checkReminder(deps(a, 0));
+    await checkReminder(deps(a, hour));
+    const shown = fake.messages.find((m) => m.message === 'Time for a breathing break?');
+    expect(shown).toMatchObject({ severity: 'info', items: ['Start Session', 'Snooze 1 h', 'Turn Off'] });
+    expect(shown?.options?.modal).toBeFalsy();
+  });
+
+  it('Snooze 1 h silences every window for an hour', async () => {
+    const [a, b] = stores as [StorageWrapper, StorageWrapper];
+    await checkReminder(deps(a, 0));
+    fake.answerMessage('Snooze 1 h', 'breathing break');
+    expect(await checkReminder(deps(a, hour))).toBe(true);
+    await settle();
+    await b.refresh();
+    // Every 30 min would be due 45 min later; the snooze holds it back until the hour is over.
+    const high = { cadence: () => 'high' as const };
+    expect(await checkReminder(deps(b, hour + 45 * 60_000, high))).toBe(false);
+    expect(await checkReminder(deps(b, 2 * hour + 1, high))).toBe(true);
+  });
+
+  it('Turn Off sets reminders.cadence to off for the user', async () => {
+    const [a] = stores as [StorageWrapper];
+    await checkReminder(deps(a, 0));
+    fake.answerMessage('Turn Off', 'breathing break');
+    await checkReminder(deps(a, hour));
+    await settle();
+    expect(fake.userSetting('breathMaster.reminders.cadence')).toBe('off');
+  });
+
+  it('never during a debug session', async () => {
+    const [a] = stores as [StorageWrapper];
+    await checkReminder(deps(a, 0));
+    fake.activeDebugSession = { id: 'debugging' };
+    expect(await checkReminder(deps(a, 3 * hour))).toBe(false);
+    fake.activeDebugSession = undefined;
+    expect(await checkReminder(deps(a, 3 * hour))).toBe(true);
+  });
+});

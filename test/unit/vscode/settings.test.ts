@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fake } from './fake-vscode';
-import { readSettings, SettingsWatcher, TICK_MS } from '../../../src/vscode/settings';
+import { migrateTrackingSetting, readSettings, SettingsWatcher } from '../../../src/vscode/settings';
 import pkg from '../../../package.json';
 
 const properties = pkg.contributes.configuration.properties as Record<string, { default?: unknown }>;
@@ -14,48 +14,66 @@ describe('settings', () => {
   it('reads the defaults declared in package.json', () => {
     const problems: string[] = [];
     expect(readSettings(problems)).toEqual({
-      breathingEnabled: true, pattern: 'chill', customPattern: '4-4-4-4', preset: 'default', tickMs: TICK_MS.default,
-      gamificationExplicit: undefined, showNotifications: true, reminderCadence: 'standard',
+      breathingEnabled: true, pattern: 'chill', customPattern: '4-4-4-4', preset: 'default',
+      tracking: 'ask', showNotifications: true, reminderCadence: 'standard',
     });
     expect(problems).toEqual([]);
   });
 
-  it('declares every setting of the issue, progress tracking off by default', () => {
+  it('declares every setting, progress tracking a tri-state ("ask" by default), per-user ones application-scoped', () => {
     expect(Object.keys(properties).sort()).toEqual([
       'breathMaster.animation.preset', 'breathMaster.animation.tickMs', 'breathMaster.breathing.customPattern',
       'breathMaster.breathing.enabled', 'breathMaster.breathing.pattern', 'breathMaster.display.showNotifications',
-      'breathMaster.gamification.enabled', 'breathMaster.reminders.cadence',
+      'breathMaster.gamification.enabled', 'breathMaster.progress.tracking', 'breathMaster.reminders.cadence',
     ]);
-    expect(properties['breathMaster.gamification.enabled']?.default).toBe(false);
+    const p = properties as Record<string, { default?: unknown; scope?: string; enum?: string[]; type?: string; markdownDeprecationMessage?: string; deprecationMessage?: string }>;
+    expect(p['breathMaster.progress.tracking']).toMatchObject({ default: 'ask', enum: ['ask', 'on', 'off'], scope: 'application' });
+    for (const key of ['breathMaster.progress.tracking', 'breathMaster.gamification.enabled', 'breathMaster.display.showNotifications', 'breathMaster.reminders.cadence']) {
+      expect(p[key]?.scope, key).toBe('application');
+    }
+    expect(p['breathMaster.animation.tickMs']).toMatchObject({ type: 'integer' });
+    expect(p['breathMaster.animation.tickMs']?.markdownDeprecationMessage).toBeTruthy();
+    expect(p['breathMaster.gamification.enabled']?.deprecationMessage).toBeTruthy();
   });
 
-  it('sees an explicit gamification choice, including an explicit false', () => {
-    fake.setSetting('breathMaster.gamification.enabled', false);
-    expect(readSettings().gamificationExplicit).toBe(false);
+  it('the tracking setting: on/off/ask at user level; the old boolean counts until moved; workspace values never', () => {
+    expect(readSettings().tracking).toBe('ask');
     fake.setSetting('breathMaster.gamification.enabled', true);
-    expect(readSettings().gamificationExplicit).toBe(true);
+    expect(readSettings().tracking).toBe('on');
+    fake.setSetting('breathMaster.gamification.enabled', false);
+    expect(readSettings().tracking).toBe('off');
+    fake.setSetting('breathMaster.progress.tracking', 'on');
+    expect(readSettings().tracking).toBe('on');
+    fake.setWorkspaceSetting('breathMaster.progress.tracking', 'off');
+    fake.setWorkspaceSetting('breathMaster.gamification.enabled', false);
+    expect(readSettings().tracking).toBe('on');
   });
 
-  it('falls back with a warning on hand-edited values of the wrong type, never throws', () => {
+  it('moves a user-level gamification.enabled to progress.tracking once, and removes it', async () => {
+    fake.setSetting('breathMaster.gamification.enabled', true);
+    expect(await migrateTrackingSetting()).toBe(true);
+    expect(fake.userSetting('breathMaster.progress.tracking')).toBe('on');
+    expect(fake.userSetting('breathMaster.gamification.enabled')).toBeUndefined();
+    expect(await migrateTrackingSetting()).toBe(false);
+    // An explicit new value is kept; the old one is still removed.
+    fake.setSetting('breathMaster.progress.tracking', 'off');
+    fake.setSetting('breathMaster.gamification.enabled', true);
+    expect(await migrateTrackingSetting()).toBe(true);
+    expect(fake.userSetting('breathMaster.progress.tracking')).toBe('off');
+  });
+
+  it('falls back with a warning on hand-edited values of the wrong type, never throws; tickMs is only noted', () => {
     fake.setSetting('breathMaster.breathing.enabled', 'yes');
     fake.setSetting('breathMaster.animation.preset', 'disco');
     fake.setSetting('breathMaster.animation.tickMs', 'fast');
     fake.setSetting('breathMaster.reminders.cadence', 7);
-    fake.setSetting('breathMaster.gamification.enabled', 'on');
+    fake.setSetting('breathMaster.progress.tracking', true);
     const problems: string[] = [];
     const s = readSettings(problems);
-    expect(s).toMatchObject({ breathingEnabled: true, preset: 'default', tickMs: TICK_MS.default, reminderCadence: 'standard', gamificationExplicit: undefined });
+    expect(s).toMatchObject({ breathingEnabled: true, preset: 'default', reminderCadence: 'standard', tracking: 'ask' });
     expect(problems).toHaveLength(5);
     expect(problems.join('\n')).toContain('breathMaster.animation.preset');
-  });
-
-  it('clamps the animation tick to a sensible range', () => {
-    fake.setSetting('breathMaster.animation.tickMs', 1);
-    expect(readSettings().tickMs).toBe(TICK_MS.min);
-    fake.setSetting('breathMaster.animation.tickMs', 10_000_000);
-    expect(readSettings().tickMs).toBe(TICK_MS.max);
-    fake.setSetting('breathMaster.animation.tickMs', 333.4);
-    expect(readSettings().tickMs).toBe(333);
+    expect(problems.join('\n')).toContain('tickMs no longer has an effect');
   });
 
   it('the watcher fires with fresh values on a breathMaster change, and not for other sections', () => {
