@@ -44,9 +44,13 @@ describe('breathing status bar', () => {
   });
 
   it('redraws only when the text changes: one timer, no fixed interval, no assignment that changes nothing', () => {
-    const bar = new BreathingStatusBar({ ...base(), pattern: 'chill' }, () => undefined);
+    let wakeups = 0;
+    const bar = new BreathingStatusBar({ ...base(), pattern: 'chill' }, () => undefined, () => { wakeups++; return Date.now(); });
     expect(vi.getTimerCount()).toBe(1);
+    wakeups = 0;
     const { texts, sets } = watch(14_000); // one chill cycle, 6 s in, 8 s out
+    // It woke up only to draw something new (a fixed 250 ms interval would wake 56 times).
+    expect(wakeups).toBe(sets);
     // Each assignment showed something new: the countdown (14 whole seconds) and the bar's steps.
     expect(sets).toBe(texts.length - 1);
     expect(sets).toBeGreaterThanOrEqual(14);
