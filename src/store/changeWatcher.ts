@@ -2,7 +2,6 @@ import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorCode, type FileSystem } from './files';
-import { recordFileName } from './record';
 import type { WatchMode } from './types';
 
 export interface ChangeWatcherOptions {
@@ -10,17 +9,18 @@ export interface ChangeWatcherOptions {
   recordsPath: string;
   mode: WatchMode;
   pollIntervalMs: number;
-  /** Something may have changed in key folder `name`; undefined: key folders may have come or gone. */
-  onChange(name: string | undefined): void;
+  /** Something may have changed in key folder `name`; undefined: key folders may have come or gone. `file`: the
+   *  one file the event named, when every event of this turn named the same one (lets the store skip a listing). */
+  onChange(name: string | undefined, file?: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
 
 interface Watched {
   genPath: string;
-  /** The next sequence number this instance expects in the generation (what polling looks for). */
-  nextSeq: () => number;
   watcher?: nodeFs.FSWatcher;
   heard: boolean;
+  /** Polling: the generation folder's file id and change time when last looked at. */
+  stamp?: string;
 }
 
 /**
@@ -28,8 +28,8 @@ interface Watched {
  * is the event: there is no separate publish step that a killed writer could miss.
  *
  * Events: one `fs.watch` per generation folder plus one on `records/` (key folders created or removed).
- * Polling, where file events do not arrive: every `pollIntervalMs`, one lstat per key for its next record's name,
- * and one listing of `records/`. 'auto' starts with polling on Linux network and FUSE file systems, otherwise with
+ * Polling, where file events do not arrive: every `pollIntervalMs`, one lstat per generation folder (a commit
+ * changes its change time) and one listing of `records/`. 'auto' starts with polling on Linux network and FUSE file systems, otherwise with
  * events, and switches to polling when this instance's own commit is not echoed by an event within a second.
  * Nothing runs while nothing changes (no timers in event mode); the adapter calls `refresh()` on focus as a backstop.
  */
@@ -40,9 +40,12 @@ export class ChangeWatcher {
   private pollTimer: NodeJS.Timeout | undefined;
   private rootListing = '';
   private echo: { name: string; timer: NodeJS.Timeout; armedAt: number } | undefined;
-  private readonly pending = new Set<string | undefined>();
+  /** Key folder names (undefined: all) → the one file named by this turn's events, '' when several or unknown. */
+  private readonly pending = new Map<string | undefined, string>();
   private flushScheduled = false;
   private disposed = false;
+  /** Polling only until the removed storage folder is back, then watching again. */
+  private rootLost = false;
 
   constructor(private readonly options: ChangeWatcherOptions) {
     this.mode = options.mode === 'poll' || (options.mode === 'auto' && onNetworkFileSystem(options.recordsPath)) ? 'poll' : 'events';
@@ -51,13 +54,15 @@ export class ChangeWatcher {
   }
 
   /** Watch one key's generation folder (again, after its generation changed). */
-  watch(name: string, genPath: string, nextSeq: () => number): void {
+  watch(name: string, genPath: string): void {
     const old = this.keys.get(name);
     if (old?.genPath === genPath && (old.watcher !== undefined || this.mode === 'poll')) return;
     old?.watcher?.close();
-    const watched: Watched = { genPath, nextSeq, heard: false };
+    const watched: Watched = { genPath, heard: false, stamp: this.stampOf(genPath) };
     this.keys.set(name, watched);
-    if (this.mode === 'events') watched.watcher = this.fsWatch(genPath, () => this.heard(name, watched));
+    if (this.mode === 'events') watched.watcher = this.fsWatch(genPath, (file) => this.heard(name, watched, file));
+    // A commit between the caller's last look and the watch starting raised no event for us: look once more.
+    this.note(name);
   }
 
   unwatch(name: string): void {
@@ -97,26 +102,33 @@ export class ChangeWatcher {
     if (this.echo) clearTimeout(this.echo.timer);
   }
 
-  private heard(name: string, watched: Watched): void {
+  private heard(name: string, watched: Watched, file: string | undefined): void {
     watched.heard = true;
     if (this.echo?.name === name) {
       clearTimeout(this.echo.timer);
       this.echo = undefined;
     }
-    this.note(name);
+    this.note(name, file ?? '');
   }
 
   private watchRoot(): void {
-    this.root = this.fsWatch(this.options.recordsPath, () => this.note(undefined));
+    this.root = this.fsWatch(this.options.recordsPath, () => {
+      // The storage folder was removed under us: nothing is left to watch, so poll until it is back.
+      if (!present(this.options.fs, this.options.recordsPath)) {
+        this.rootLost = true;
+        this.switchToPolling();
+      }
+      this.note(undefined);
+    });
   }
 
   /** A watcher that reports every event and closes itself on error (its folder went): the store then looks again. */
-  private fsWatch(path: string, onEvent: () => void): nodeFs.FSWatcher | undefined {
+  private fsWatch(path: string, onEvent: (file: string | undefined) => void): nodeFs.FSWatcher | undefined {
     try {
-      const watcher = nodeFs.watch(path, { persistent: false }, onEvent);
+      const watcher = nodeFs.watch(path, { persistent: false }, (_event, file) => onEvent(typeof file === 'string' ? file : undefined));
       watcher.on('error', () => {
         watcher.close();
-        onEvent();
+        onEvent(undefined);
       });
       return watcher;
     } catch (error) {
@@ -125,7 +137,18 @@ export class ChangeWatcher {
     }
   }
 
+  private switchToEvents(): void {
+    this.rootLost = false;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    this.mode = 'events';
+    this.watchRoot();
+    for (const [name, watched] of this.keys) watched.watcher = this.fsWatch(watched.genPath, (file) => this.heard(name, watched, file));
+    this.note(undefined);
+  }
+
   private switchToPolling(): void {
+    if (this.mode === 'poll') return;
     this.mode = 'poll';
     this.root?.close();
     this.root = undefined;
@@ -144,14 +167,27 @@ export class ChangeWatcher {
 
   private poll(): void {
     const { fs } = this.options;
+    if (this.rootLost && present(fs, this.options.recordsPath)) return this.switchToEvents();
     for (const [name, watched] of this.keys) {
-      if (!present(fs, join(watched.genPath, recordFileName(watched.nextSeq()))) && present(fs, watched.genPath)) continue;
+      const stamp = this.stampOf(watched.genPath);
+      if (stamp === watched.stamp) continue;
+      watched.stamp = stamp;
       this.note(name);
     }
     const listing = this.listRoot();
     if (listing !== this.rootListing) {
       this.rootListing = listing;
       this.note(undefined);
+    }
+  }
+
+  /** Any link or unlink in a folder changes its change time (and a recreated folder has another file id). */
+  private stampOf(path: string): string {
+    try {
+      const stats = this.options.fs.lstatSync(path, { bigint: true });
+      return `${stats.ino}:${stats.ctimeNs}:${stats.mtimeNs}`;
+    } catch {
+      return 'missing';
     }
   }
 
@@ -164,16 +200,17 @@ export class ChangeWatcher {
   }
 
   /** Events come in bursts (a link, then collection's unlinks): one look per key per turn of the event loop. */
-  private note(name: string | undefined): void {
-    this.pending.add(name);
+  private note(name: string | undefined, file = ''): void {
+    const before = this.pending.get(name);
+    this.pending.set(name, before === undefined || before === file ? file : '');
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      const names = [...this.pending];
+      const notes = [...this.pending];
       this.pending.clear();
       if (this.disposed) return;
-      for (const n of names) this.options.onChange(n);
+      for (const [n, f] of notes) this.options.onChange(n, f === '' ? undefined : f);
     });
   }
 }

@@ -72,8 +72,7 @@ export function ensureFolder(fs: FileSystem, path: string): void {
   }
 }
 
-/** Set once a created file came out with other permissions than 0600 (a umask taking the owner's bits). */
-let fixModes = false;
+
 
 export function listFolder(fs: FileSystem, path: string): string[] {
   try {
@@ -126,11 +125,14 @@ export function readFile(fs: FileSystem, path: string): FileRead | undefined {
   }
 }
 
-/** Writes a new file (O_EXCL) and returns its open descriptor, for the caller to fsync and close. */
-export function createFile(fs: FileSystem, path: string, bytes: Uint8Array): number {
+/**
+ * Writes a new file (O_EXCL) and returns its open descriptor, for the caller to fsync and close. `fixMode`: the
+ * umask takes the owner's bits (the store's probe file said so), so set 0600 explicitly.
+ */
+export function createFile(fs: FileSystem, path: string, bytes: Uint8Array, fixMode = false): number {
   const fd = fs.openSync(path, createFlags, fileMode);
   try {
-    if (!isWindows && (fixModes || (fixModes = (Number(fs.fstatSync(fd, { bigint: true }).mode) & 0o777) !== fileMode))) fs.fchmodSync(fd, fileMode);
+    if (fixMode) fs.fchmodSync(fd, fileMode);
     let written = 0;
     while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, written);
     return fd;

@@ -12,6 +12,8 @@ export interface FolderContext {
   tmpPath: string;
   writer: WriterTag;
   nextName(): string;
+  /** Created files need an explicit chmod to 0600 (the umask takes the owner's bits). */
+  fixModes: boolean;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -84,6 +86,20 @@ export class KeyFolder {
     }
   }
 
+  /** The generation folder in use, without looking at the disk. */
+  currentGeneration(): string | undefined {
+    return this.gen?.name;
+  }
+
+  /** The record file at `known.seq` is still the one read (same file identity); adopts the identity if unknown. */
+  isUnchanged(known: { seq: number; identity?: string }): boolean {
+    if (this.gen === undefined) return false;
+    const identity = this.identityOf(this.gen, known.seq);
+    if (identity === undefined) return false;
+    known.identity ??= identity;
+    return known.identity === identity;
+  }
+
   /** Forgets the cached generation (its folder went away); the next `generation()` looks again. */
   reset(): void {
     this.switchTo(undefined);
@@ -153,7 +169,7 @@ export class KeyFolder {
     const tempPath = join(this.ctx.tmpPath, this.ctx.nextName());
     let fd: number;
     try {
-      fd = createFile(fs, tempPath, bytes);
+      fd = createFile(fs, tempPath, bytes, this.ctx.fixModes);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return { outcome: 'gone' };
       throw error;
@@ -216,7 +232,7 @@ export class KeyFolder {
     }
     this.release();
     const path = join(this.path, `${intentPrefix}${gen.name.slice(2)}-${this.ctx.nextName()}`);
-    fs.closeSync(createFile(fs, path, content));
+    fs.closeSync(createFile(fs, path, content, this.ctx.fixModes));
     this.intent = { path, h, gen: gen.name };
   }
 
@@ -316,7 +332,7 @@ export class KeyFolder {
     const gen = `g-${randomBytes(8).toString('hex')}`;
     ensureFolder(fs, prepared);
     ensureFolder(fs, join(prepared, gen));
-    fs.closeSync(createFile(fs, join(prepared, gen, 'key.json'), Buffer.from(`${JSON.stringify({ key: this.key })}\n`)));
+    fs.closeSync(createFile(fs, join(prepared, gen, 'key.json'), Buffer.from(`${JSON.stringify({ key: this.key })}\n`), this.ctx.fixModes));
     try {
       retryTransient(() => fs.renameSync(prepared, this.path));
     } catch (error) {

@@ -19,6 +19,12 @@ export function recordFileName(seq: number): string {
   return `v${String(seq).padStart(12, '0')}.json`;
 }
 
+/** The sequence number a record file name stands for, if it is one. */
+export function sequenceOf(name: string): number | undefined {
+  const match = recordFilePattern.exec(name);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
 /** Sequence numbers of the records among a folder's entries, ascending. */
 export function sequencesIn(names: readonly string[]): number[] {
   const seqs: number[] = [];

@@ -4,16 +4,18 @@ import { ChangeWatcher } from './changeWatcher';
 import { Emitter } from './emitter';
 import { ConflictError, StoreError } from './errors';
 import { FeedLatency } from './feedLatency';
-import { createFile, ensureFolder, errorCode, type FileSystem, listFolder, readFile, realFileSystem, unlinkQuietly } from './files';
+import { createFile, ensureFolder, errorCode, fileMode, type FileSystem, isWindows, listFolder, readFile, realFileSystem, unlinkQuietly } from './files';
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
-import { type Head, KeyFolder } from './keyFolder';
-import { encodeRecord, type StoredRecord } from './record';
+import { type FolderContext, type Head, KeyFolder } from './keyFolder';
+import { encodeRecord, sequenceOf, type StoredRecord } from './record';
 import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
 import { newWriterTag, writtenByDeadProcess } from './writers';
 
 type Log = NonNullable<StorageWrapperOptions['log']>;
 type Produce = (payload: unknown, deleted: boolean) => { deleted: boolean; payload: unknown };
+/** A condition on the head a commit would build on; when it fails, nothing is committed and `commit` gives undefined. */
+type Guard = (seq: number, base: StoredRecord | undefined) => boolean;
 
 /** This instance's latest known record of a key, and where it was read: generation, sequence, file identity. */
 interface Known {
@@ -76,6 +78,7 @@ export class StorageWrapper {
   private readonly counters = { commits: 0, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 0 };
   /** Why this instance cannot write (read-only folder, no hard links), if it cannot; looked at again on each update. */
   private writeProblem: string | undefined;
+  private ctx: FolderContext | undefined;
   private disposed = false;
 
   constructor(context: StorageContext, options: StorageWrapperOptions & { fileSystem?: FileSystem } = {}) {
@@ -112,7 +115,7 @@ export class StorageWrapper {
       recordsPath: this.recordsPath,
       mode: options.watch ?? 'auto',
       pollIntervalMs,
-      onChange: (name) => this.onFolderChange(name),
+      onChange: (name, file) => this.onFolderChange(name, 'remote', file),
       log: this.log,
     });
     this.onFolderChange(undefined, 'load');
@@ -235,14 +238,14 @@ export class StorageWrapper {
    * once the record is committed and durable; it rejects with `applied: false` only when nothing was committed.
    * The updater is re-run only after a lost compare-and-set, never after a link that may have happened.
    */
-  private async commit(key: string, produce: Produce, expectEmpty = false): Promise<VersionedData<unknown> | undefined> {
+  private async commit(key: string, produce: Produce, guard?: Guard): Promise<VersionedData<unknown> | undefined> {
     const state = this.state(key);
     for (let attempt = 0; ; attempt++) {
       this.writeProblem &&= this.prepareFolders();
       if (this.writeProblem) throw new StoreError(`Store key ${JSON.stringify(key)}: ${this.writeProblem}`, { key });
       const step = this.ioSync(key, () => {
         try {
-          return this.attempt(state, produce, attempt === 0, expectEmpty);
+          return this.attempt(state, produce, attempt === 0, guard);
         } catch (error) {
           // Before the link, a missing folder means the storage folder was removed: make it again and retry.
           if (errorCode(error) === 'ENOENT') return { outcome: 'gone' as const };
@@ -289,7 +292,7 @@ export class StorageWrapper {
    * cached record without reading, if that record was read or committed while the intent was held: a conflict
    * then costs one failed link.
    */
-  private attempt(state: KeyState, produce: Produce, first: boolean, expectEmpty: boolean) {
+  private attempt(state: KeyState, produce: Produce, first: boolean, guard: Guard | undefined) {
     const { folder } = state;
     let gen = folder.generation(false);
     let seq = 0;
@@ -320,7 +323,7 @@ export class StorageWrapper {
     }
     // Into an emptied folder, this window's newest record comes back (design.md, "Recovery").
     if (seq === 0 && state.known?.record && !state.known.deleted) base = state.known.record;
-    if (expectEmpty && seq !== 0) return undefined;
+    if (guard && !guard(seq, base)) return undefined;
     let next: { deleted: boolean; payload: unknown };
     try {
       next = produce(base && !base.deleted ? cloneJsonData(base.payload) : undefined, base === undefined || base.deleted);
@@ -389,11 +392,18 @@ export class StorageWrapper {
       if (sameSlot && where.identity !== undefined && known.identity !== where.identity) {
         // The same file name with other bytes: edited by hand. Adopt it as a new version (only if it differs).
         state.cacheHeld = false;
-        if (known.record && !encodeRecord(known.record).equals(encodeRecord(record))) this.askBump(state, `${where.gen}:${where.seq}:${where.identity}`);
-        known.identity = where.identity;
+        const edited = where.seq;
+        if (known.record && !encodeRecord(known.record).equals(encodeRecord(record))) {
+          // Its content is what the next version carries; the bump announces it.
+          state.known = { ...known, record, data: this.dataOf({ ...record, version: known.version }), identity: where.identity };
+          this.askBump(state, `${where.gen}:${edited}:${where.identity}`, (seq) => seq === edited);
+        } else {
+          known.identity = where.identity;
+        }
       } else if (known.gen !== where.gen && known.version > record.version) {
-        // The storage folder was emptied or replaced: commit above what this window has seen.
-        this.askBump(state, where.gen);
+        // The storage folder was emptied or replaced: commit above what this window has seen (unless one did).
+        const seen = known.version;
+        this.askBump(state, where.gen, (_seq, base) => (base?.version ?? 0) < seen);
       }
       return;
     }
@@ -401,6 +411,11 @@ export class StorageWrapper {
     state.cacheHeld = state.folder.heldFrom({ name: where.gen }) !== undefined;
     if (known === undefined && source === 'load') return;
     const own = record.clientId === this.clientId;
+    if (!own && source === 'remote' && !this.queues.has(state.key)) {
+      // Another window writes this key while this one is idle: give up the intent, which would hold back collection.
+      state.folder.release();
+      state.cacheHeld = false;
+    }
     if (!own) {
       this.counters.remoteChanges++;
       this.latency.add(Date.now() - Date.parse(record.lastModified));
@@ -410,22 +425,30 @@ export class StorageWrapper {
   }
 
   private watchKey(state: KeyState, gen: { name: string; path: string }): void {
-    this.watcher.watch(state.folder.name, gen.path, () => (state.known?.gen === gen.name ? state.known.seq : 0) + 1);
+    this.watcher.watch(state.folder.name, gen.path);
   }
 
   /** A no-op update that carries the version above this window's and makes every window agree again. */
-  private askBump(state: KeyState, reason: string): void {
+  private askBump(state: KeyState, reason: string, guard: Guard): void {
     if (state.bumpAsked === reason || this.disposed) return;
     state.bumpAsked = reason;
     this.log('info', `store key ${JSON.stringify(state.key)}: its folder changed outside the store (${reason}); committing a new version`);
-    void this.enqueue(state.key, () => this.commit(state.key, (payload, deleted) => ({ deleted, payload }))).catch((error: unknown) => {
+    void this.enqueue(state.key, () => this.commit(state.key, (payload, deleted) => ({ deleted, payload }), guard)).catch((error: unknown) => {
       this.log('warn', `store key ${JSON.stringify(state.key)}: ${String(error)}`);
     });
   }
 
   /** A file event: `name` is a key folder, or undefined when key folders may have come or gone. */
-  private onFolderChange(name: string | undefined, source: 'load' | 'remote' = 'remote'): void {
+  private onFolderChange(name: string | undefined, source: 'load' | 'remote' = 'remote', file?: string): void {
     if (this.disposed) return;
+    // The event named one record at or below the known head: collection, or our own commit's echo.
+    const state = name === undefined ? undefined : this.byName.get(name);
+    const seq = file === undefined ? undefined : sequenceOf(file);
+    const known = state?.known;
+    if (state && known?.gen !== undefined && seq !== undefined && state.folder.currentGeneration() === known.gen) {
+      if (seq < known.seq) return;
+      if (seq === known.seq && state.folder.isUnchanged(known)) return;
+    }
     const names = name === undefined ? listFolder(this.fs, this.recordsPath) : [name];
     for (const n of names) {
       try {
@@ -459,14 +482,16 @@ export class StorageWrapper {
     return state;
   }
 
-  private folderContext() {
-    return {
+  private folderContext(): FolderContext {
+    this.ctx ??= {
       fs: this.fs,
       tmpPath: this.tmpPath,
       writer: this.writer,
       nextName: () => `${this.writer.tag}-${(this.nameCounter++).toString(36)}`,
+      fixModes: false,
       log: this.log,
     };
+    return this.ctx;
   }
 
   private shown(known: Known, defaultValue: unknown): VersionedData<unknown> {
@@ -496,7 +521,9 @@ export class StorageWrapper {
     }
     const probe = join(this.tmpPath, `${this.writer.tag}-probe`);
     try {
-      this.fs.closeSync(createFile(this.fs, probe, Buffer.alloc(0)));
+      const fd = createFile(this.fs, probe, Buffer.alloc(0));
+      this.folderContext().fixModes = !isWindows && (Number(this.fs.fstatSync(fd, { bigint: true }).mode) & 0o777) !== fileMode;
+      this.fs.closeSync(fd);
     } catch (error) {
       return `the storage folder ${this.storagePath} cannot be written (${errorCode(error) ?? String(error)}); reads still work`;
     }
@@ -534,15 +561,7 @@ export class StorageWrapper {
     );
     this.queues.set(key, tail);
     void tail.then(() => {
-      if (this.queues.get(key) !== tail) return;
-      this.queues.delete(key);
-      // Idle for this key: give up the intent (it would hold back collection) once the event loop has turned.
-      setImmediate(() => {
-        const state = this.states.get(key);
-        if (state === undefined || this.queues.has(key)) return;
-        state.folder.release();
-        state.cacheHeld = false;
-      });
+      if (this.queues.get(key) === tail) this.queues.delete(key);
     });
     return run;
   }
@@ -578,9 +597,9 @@ export class StorageWrapper {
     const value = globalState.get(key);
     if (value === undefined) return;
     assertJsonData(value, `globalState value of ${JSON.stringify(key)}`);
-    if (await this.commit(key, () => ({ deleted: false, payload: cloneJsonData(value) }), true)) this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
+    if (await this.commit(key, () => ({ deleted: false, payload: cloneJsonData(value) }), (seq) => seq === 0)) this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
     const tmp = join(this.tmpPath, `${this.writer.tag}-${(this.nameCounter++).toString(36)}`);
-    this.fs.closeSync(createFile(this.fs, tmp, Buffer.from(`${JSON.stringify({ key, at: new Date().toISOString() })}\n`)));
+    this.fs.closeSync(createFile(this.fs, tmp, Buffer.from(`${JSON.stringify({ key, at: new Date().toISOString() })}\n`), this.folderContext().fixModes));
     try {
       this.fs.linkSync(tmp, marker);
     } catch (error) {

@@ -83,6 +83,17 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
     writers.get(frozen)?.worker.child.kill('SIGCONT');
     writers.get(frozenBefore)?.worker.child.kill('SIGCONT');
     const frozenForMs = Date.now() - frozenAt;
+    const acked = (id: string): number => {
+      const path = join(logs, id);
+      return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
+    };
+    // Every writer that was not killed finishes its updates; if one does not, say where each one is.
+    const finished = Promise.all([...writers.values()].filter((w) => !w.killed).map((w) => w.worker.exited));
+    const late = await Promise.race([finished.then(() => undefined), sleep(120_000).then(() => 'late')]);
+    if (late) {
+      const states = [...writers.entries()].map(([id, w]) => `${id} pid ${w.worker.child.pid} ${w.killed ? 'killed' : `exit ${w.worker.child.exitCode}`} /proc ${stopped(w.worker.child.pid ?? 0) ? 'stopped' : 'running'} acked ${acked(id)}/${w.count}`);
+      throw new Error(`writers did not finish:\n${states.join('\n')}`);
+    }
     for (const w of writers.values()) if (!w.killed) expect(await w.worker.exited).toBe(0);
 
     // A new window reads the end state; it also sweeps what the killed windows left behind.
@@ -90,10 +101,6 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
     await verifier.next('ready');
     verifier.send({ type: 'read', key });
     const final = (await verifier.next('read')).record as { version: number; payload: Record<string, number> };
-    const acked = (id: string): number => {
-      const path = join(logs, id);
-      return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
-    };
     let total = 0;
     for (const [id, w] of writers) {
       const got = final.payload[id] ?? 0;

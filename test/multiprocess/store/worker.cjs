@@ -101,7 +101,7 @@ async function holder() {
   process.on('message', async (m) => {
     try {
       if (m.type === 'update') {
-        const r = await store.update(m.key, (c) => c + m.add, 0);
+        const r = await store.update(m.key, (c) => (m.add === 0 ? c : c + m.add), 0);
         await send({ type: 'updated', record: r });
       } else if (m.type === 'get') {
         await send({ type: 'got', record: store.get(m.key, 'default') });

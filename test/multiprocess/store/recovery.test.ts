@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtStore, recordFolders, tempFolder, Worker } from './harness';
+
+type Rec = { version: number; payload: unknown };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Asks `w` for its cached record of `key` until `ok` holds (or fails after `ms`). */
+async function until(w: Worker, key: string, ok: (r: Rec) => boolean, ms = 10_000): Promise<Rec> {
+  const deadline = Date.now() + ms;
+  for (let n = w.messages.filter((m) => m.type === 'got').length + 1; ; n++) {
+    w.send({ type: 'get', key });
+    const r = (await w.nth('got', n)).record as Rec;
+    if (ok(r)) return r;
+    if (Date.now() > deadline) throw new Error(`timed out; last ${JSON.stringify(r)}`);
+    await sleep(25);
+  }
+}
+
+async function update(w: Worker, key: string, add: number): Promise<Rec> {
+  const n = w.messages.filter((m) => m.type === 'updated').length + 1;
+  w.send({ type: 'update', key, add });
+  return (await w.nth('updated', n)).record as Rec;
+}
+
+describe('recovery across processes', () => {
+  const work = tempFolder();
+  let storeModule = '';
+  beforeAll(() => {
+    storeModule = builtStore(work.dir);
+  });
+  afterAll(() => work.remove());
+
+  const windows = async (dir: string, n: number): Promise<Worker[]> => {
+    const ws = Array.from({ length: n }, () => new Worker('holder', { storeModule, dir, watch: 'auto' }));
+    await Promise.all(ws.map((w) => w.next('ready')));
+    return ws;
+  };
+
+  it.each(['the storage folder', 'the records folder', "one key's folder"])(
+    '%s removed under running windows: recreated from a window\'s record, and every window ends above all it had seen',
+    async (what) => {
+      const dir = join(work.dir, `wiped-${what.replace(/\W+/g, '-')}`);
+      const [a, b, reader] = await windows(dir, 3);
+      if (!a || !b || !reader) throw new Error('no windows');
+      for (let i = 0; i < 10; i++) await update(a, 'n', 1);
+      for (let i = 0; i < 5; i++) await update(b, 'n', 1);
+      const seen = await until(reader, 'n', (r) => r.version === 15);
+      expect(seen.payload).toBe(15);
+      const target = what === 'the storage folder' ? dir : what === 'the records folder' ? join(dir, 'records') : join(recordFolders(dir)[0] ?? '', '..');
+      rmSync(target, { recursive: true, force: true });
+      // The next update anywhere builds on that window's record: nothing acknowledged is lost.
+      expect(await update(a, 'n', 1)).toMatchObject({ version: 16, payload: 16 });
+      for (const w of [b, reader]) expect(await until(w, 'n', (r) => r.version >= 16)).toMatchObject({ version: 16, payload: 16 });
+      expect(await update(b, 'n', 1)).toMatchObject({ version: 17, payload: 17 });
+      expect(await until(reader, 'n', (r) => r.version === 17)).toMatchObject({ payload: 17 });
+      for (const w of [a, b, reader]) await w.kill('SIGTERM');
+    },
+  );
+
+  it('a window holding a newer version than an emptied folder brings every window above it', async () => {
+    const dir = join(work.dir, 'older-restore');
+    const [a, fresh] = await windows(dir, 2);
+    if (!a || !fresh) throw new Error('no windows');
+    for (let i = 0; i < 6; i++) await update(a, 'n', 1);
+    rmSync(dir, { recursive: true, force: true });
+    // A window that never saw the key commits first after the wipe: version 1 on disk, below a's 6.
+    const [late] = await windows(dir, 1);
+    if (!late) throw new Error('no window');
+    expect(await update(late, 'n', 100)).toMatchObject({ version: 1, payload: 100 });
+    // a notices the folder went back and commits above what it had seen; everyone agrees on that.
+    const agreed = await until(a, 'n', (r) => r.version > 6);
+    expect(agreed).toMatchObject({ version: 7, payload: 100 });
+    expect(await until(late, 'n', (r) => r.version === 7)).toMatchObject({ payload: 100 });
+    for (const w of [a, fresh, late]) await w.kill('SIGTERM');
+  });
+
+  it('a record edited by hand in place is noticed and becomes the next version in every window', async () => {
+    const dir = join(work.dir, 'hand-edit');
+    const [a, b] = await windows(dir, 2);
+    if (!a || !b) throw new Error('no windows');
+    await update(a, 'n', 41);
+    await until(b, 'n', (r) => r.version === 1);
+    const folder = recordFolders(dir)[0] ?? '';
+    const head = join(folder, 'v000000000001.json');
+    const record = JSON.parse(readFileSync(head, 'utf8')) as { payload: number };
+    record.payload = 1000;
+    await sleep(20); // a different mtime, as a person's edit has
+    writeFileSync(head, JSON.stringify(record));
+    expect(await until(b, 'n', (r) => r.version === 2)).toMatchObject({ payload: 1000 });
+    expect(await until(a, 'n', (r) => r.version === 2)).toMatchObject({ payload: 1000 });
+    expect(await update(a, 'n', 1)).toMatchObject({ version: 3, payload: 1001 });
+    for (const w of [a, b]) await w.kill('SIGTERM');
+  });
+
+  it('a writer killed right after its link: the commit reaches every window at once, and its intent and temp file are removed', async () => {
+    const dir = join(work.dir, 'killed-after-link');
+    const [a] = await windows(dir, 1);
+    if (!a) throw new Error('no window');
+    await update(a, 'counts', 0);
+    const victim = new Worker('faultWriter', { storeModule, dir, key: 'counts', id: 'victim', count: 5, keepVersions: 2, stopAfterLink: 2, ackLog: join(work.dir, 'victim.log') });
+    const seen = await until(a, 'counts', (r) => r.version === 3);
+    expect(seen.payload).toMatchObject({ victim: 2 });
+    await victim.kill('SIGKILL');
+    const keyFolder = join(recordFolders(dir)[0] ?? '', '..');
+    const victimFiles = (): string[] => [...readdirSync(keyFolder), ...readdirSync(join(dir, 'tmp'))].filter((n) => n.includes(`-${victim.child.pid}-`));
+    expect(victimFiles().length).toBeGreaterThan(0);
+    // Others' collections remove the dead writer's intent; a window opening removes its temp files.
+    for (let i = 0; i < 8; i++) await update(a, 'counts', 0);
+    const [opener] = await windows(dir, 1);
+    expect(victimFiles()).toEqual([]);
+    for (const w of [a, opener]) await w?.kill('SIGTERM');
+  });
+});
