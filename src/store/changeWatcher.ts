@@ -1,5 +1,4 @@
 import * as nodeFs from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorCode, type FileSystem } from './files';
 import type { WatchMode } from './types';
