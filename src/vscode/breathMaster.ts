@@ -50,6 +50,7 @@ export class BreathMaster implements vscode.Disposable {
   private tickEvery = 0;
   private lastTracking: boolean | undefined;
   private trackingSetting: Settings['tracking'];
+  private storeProblemShown = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.logger = createLogger();
@@ -321,6 +322,11 @@ export class BreathMaster implements vscode.Disposable {
       await run();
     } catch (error) {
       this.logger.error(`${what} failed`, error);
+      // The store opens read-only when its folder cannot be written: say so once, instead of failing silently.
+      if (error instanceof Error && error.name === 'StoreError' && !this.storeProblemShown) {
+        this.storeProblemShown = true;
+        void this.tellProblem(vscode.l10n.t('Breath Master cannot save its data in this window ({0}). The breathing guide works; sessions and progress are not saved.', error.message));
+      }
     }
   }
 

@@ -1,9 +1,10 @@
+import * as vscode from 'vscode';
 import { HISTORY_KEY, PROGRESS_KEY } from '../engine/progressRecord';
 import { ONBOARDING_KEY } from '../engine/onboardingManager';
 import type { StorageWrapper } from '../store';
 
 /** What people call each record in messages. */
-const NAMES: Record<string, string> = { [PROGRESS_KEY]: 'progress', [HISTORY_KEY]: 'session history', [ONBOARDING_KEY]: 'welcome choice' };
+const names = (): Record<string, string> => ({ [PROGRESS_KEY]: vscode.l10n.t('progress'), [HISTORY_KEY]: vscode.l10n.t('session history'), [ONBOARDING_KEY]: vscode.l10n.t('welcome choice') });
 
 function looksRight(key: string, payload: unknown): boolean {
   if (payload === undefined) return true; // absent: a fresh start, nothing odd
@@ -21,6 +22,7 @@ function looksRight(key: string, payload: unknown): boolean {
 export async function checkStoredData(store: Pick<StorageWrapper, 'read'>): Promise<{ unreadable: string[]; odd: string[] }> {
   const unreadable: string[] = [];
   const odd: string[] = [];
+  const NAMES = names();
   for (const key of [PROGRESS_KEY, HISTORY_KEY, ONBOARDING_KEY]) {
     const name = NAMES[key] ?? key;
     try {

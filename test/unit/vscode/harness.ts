@@ -47,11 +47,17 @@ export function resetFake(): void {
   fake.loadDefaults(properties);
 }
 
-/** The newest record file of `key` in a store folder (to damage it on purpose). */
+/** The newest record file of `key` in a store folder (to damage it on purpose); searches the store's folders for its key.json. */
 export function newestRecordFile(storageDir: string, key: string): string {
-  const records = join(storageDir, 'records');
-  for (const name of readdirSync(records)) {
-    const folder = join(records, name);
+  const folders: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name));
+      else if (entry.name === 'key.json') folders.push(dir);
+    }
+  };
+  walk(join(storageDir, 'records'));
+  for (const folder of folders) {
     const stored = JSON.parse(readFileSync(join(folder, 'key.json'), 'utf8')) as { key: string };
     if (stored.key !== key) continue;
     const versions = readdirSync(folder).filter((f) => /^v\d+\.json$/.test(f)).sort();
