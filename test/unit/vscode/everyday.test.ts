@@ -1,7 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fake, Uri } from './fake-vscode';
+import { fake, Uri, window } from './fake-vscode';
 import { openWindow, resetFake, tempStorage, until, type Window } from './harness';
 import { MeditationTracker, OnboardingManager, PROGRESS_KEY } from '../../../src/engine';
 import { StorageWrapper } from '../../../src/store';
@@ -150,7 +151,6 @@ describe('what a careful user expects', () => {
   it('Export opens its save dialog in the workspace folder, else the home folder (never the root)', async () => {
     await open();
     let options: { defaultUri?: Uri } | undefined;
-    const { window } = await import('./fake-vscode');
     const original = window.showSaveDialog;
     window.showSaveDialog = async (o?: unknown) => { options = o as { defaultUri?: Uri }; return undefined; };
     try {
@@ -212,7 +212,6 @@ describe('what a careful user expects', () => {
 
   it('an import file over 2 MB is refused before it is read into the store', async () => {
     await open();
-    const { writeFileSync } = await import('node:fs');
     const file = join(storage.dir, '..', `${storage.dir.split('/').pop()}-big.json`);
     writeFileSync(file, JSON.stringify({ app: 'breath-master', schemaVersion: 1, progress: { xp: 1 }, pad: 'x'.repeat(2_100_000) }));
     fake.answerNextOpenDialog([Uri.file(file)]);

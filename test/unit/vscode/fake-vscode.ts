@@ -247,7 +247,7 @@ export const fake = {
     return state.webviews;
   },
   /** Untitled documents opened with `workspace.openTextDocument({ content })`. */
-  get documents(): readonly { language: string; content: string; shown: boolean }[] {
+  get documents(): readonly { language: string; content: string; shown: boolean; uri?: Uri }[] {
     return state.documents;
   },
   get executed(): readonly { command: string; args: unknown[] }[] {
