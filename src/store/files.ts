@@ -22,6 +22,7 @@ export interface FileSystem {
   readdirSync(path: string): string[];
   rmSync(path: string, options: { recursive: true; force: true }): void;
   fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
+  fsyncSync(fd: number): void;
 }
 
 export const realFileSystem: FileSystem = nodeFs as unknown as FileSystem;

@@ -338,7 +338,19 @@ export class KeyFolder {
     } catch (error) {
       fs.rmSync(prepared, { recursive: true, force: true });
       if (!exists(fs, this.path)) throw error;
+      return;
     }
+    // Once per key: the new folder's name must survive a power loss too, or its durable records would vanish.
+    if (!isWindows) syncFolderSync(fs, join(this.path, '..'));
+  }
+}
+
+function syncFolderSync(fs: FileSystem, path: string): void {
+  const fd = fs.openSync(path, nodeFs.constants.O_RDONLY);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
