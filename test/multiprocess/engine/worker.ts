@@ -25,6 +25,7 @@ tracker.onDidChangeSnapshot(
   (s) => void send({ type: 'snapshot', xp: s.xp, sessionId: s.session?.id ?? null, state: s.session?.state ?? null, version: s.version, history: tracker.history().sessions.length }),
 );
 tracker.onDidNotify((n) => void send({ type: 'notify', notification: n }));
+tracker.onDidReachGoal((session) => void send({ type: 'goal', clientId: options.clientId, sessionId: session.id }));
 
 /** Opens a second, short-lived store on another folder (for many independent rounds without new processes). */
 async function inFolder<R>(dir: string, act: (s: Store) => Promise<R>): Promise<R> {
