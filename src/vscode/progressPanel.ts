@@ -154,6 +154,13 @@ export class ProgressPanel implements vscode.Disposable {
       this.lastPosted = '';
       this.lastProblem = undefined;
     });
+    // A hidden webview is unloaded (no retainContextWhenHidden: it would keep a renderer alive for nothing); shown
+    // again it starts from its first HTML, so it gets the current data at once.
+    this.panel.onDidChangeViewState((e) => {
+      if (!e.webviewPanel.visible) return;
+      this.lastPosted = '';
+      this.refresh();
+    });
     this.write();
   }
 

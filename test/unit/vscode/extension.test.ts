@@ -240,6 +240,12 @@ describe('activation', () => {
     // The page is written once and updated in place: no reload, no lost scroll position.
     expect(panel?.webview.htmlSets).toBe(1);
     expect(panel?.webview.html).toMatch(/script-src 'nonce-[0-9a-f]{32}'/);
+    // Hidden, the page is unloaded; shown again it starts from its first HTML and is sent the current data at once.
+    const sent = posted().length;
+    panel?.setVisible(false);
+    panel?.setVisible(true);
+    expect(posted()).toHaveLength(sent + 1);
+    expect(posted().at(-1)).toMatchObject({ level: 'Level 3 · Calm Coder' });
   });
 
   it('Show Storage Health shows the store counters', async () => {

@@ -171,6 +171,13 @@ class FakeWebview {
 class FakeWebviewPanel {
   readonly onDidDisposeEmitter = new EventEmitter<void>();
   readonly onDidDispose = this.onDidDisposeEmitter.event;
+  readonly onDidChangeViewStateEmitter = new EventEmitter<{ webviewPanel: FakeWebviewPanel }>();
+  readonly onDidChangeViewState = this.onDidChangeViewStateEmitter.event;
+  /** The user hides the panel (another tab) or shows it again. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.onDidChangeViewStateEmitter.fire({ webviewPanel: this });
+  }
   readonly webview = new FakeWebview();
   visible = true;
   disposed = false;
