@@ -54,7 +54,38 @@ export function buildExport(progress: ProgressRecord, history: HistoryRecord, no
   };
 }
 
-export type ImportParse = { ok: true; data: ExportedData; skippedSessions: number } | { ok: false; error: string };
+/**
+ * A refusal: `error` for people (English), and the same as a `{0}` template with its arguments, so the adapter can
+ * translate it (`vscode.l10n.t(template, ...args)`) — the engine has no `vscode`.
+ */
+export interface ImportRefusal {
+  readonly ok: false;
+  readonly error: string;
+  readonly template: string;
+  readonly args: readonly (string | number)[];
+}
+
+export type ImportParse = { ok: true; data: ExportedData; skippedSessions: number } | ImportRefusal;
+
+/** Import refusal templates (each is a message of the translation bundle). */
+export const IMPORT_ERRORS = {
+  tooLarge: 'The file is too large to be a Breath Master export.',
+  notJson: 'The file is not valid JSON.',
+  noExport: 'The file does not contain a Breath Master export.',
+  notOurs: 'The file is not a Breath Master export (its "app" is not "breath-master").',
+  schema: 'Unsupported export schemaVersion {0} (this version reads {1}).',
+  noProgress: 'The export has no "progress" object.',
+  badXp: 'The export\'s XP is not a non-negative number.',
+  hugeXp: 'The export\'s XP ({0}) is more than anyone can earn (at most {1}).',
+  sessionsNotList: 'The export\'s "sessions" is not a list.',
+  tooManySessions: 'The export lists too many sessions.',
+  impossible: 'The export holds values no one can reach (times, counts or streaks far too large).',
+} as const;
+
+function refuse(template: string, ...args: (string | number)[]): ImportRefusal {
+  const error = template.replace(/\{(\d+)\}/g, (whole, i: string) => String(args[Number(i)] ?? whole));
+  return { ok: false, error, template, args };
+}
 
 /**
  * Validates an export (JSON text or parsed value). Never throws; says what is wrong for people. `today` (the local
@@ -63,27 +94,27 @@ export type ImportParse = { ok: true; data: ExportedData; skippedSessions: numbe
 export function parseImport(input: unknown, today?: LocalDay): ImportParse {
   let value = input;
   if (typeof input === 'string') {
-    if (input.length > MAX_IMPORT_CHARS) return { ok: false, error: 'The file is too large to be a Breath Master export.' };
+    if (input.length > MAX_IMPORT_CHARS) return refuse(IMPORT_ERRORS.tooLarge);
     try {
       value = JSON.parse(input);
     } catch {
-      return { ok: false, error: 'The file is not valid JSON.' };
+      return refuse(IMPORT_ERRORS.notJson);
     }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'The file does not contain a Breath Master export.' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return refuse(IMPORT_ERRORS.noExport);
   const o = value as Record<string, unknown>;
-  if (o.app !== 'breath-master') return { ok: false, error: 'The file is not a Breath Master export (its "app" is not "breath-master").' };
+  if (o.app !== 'breath-master') return refuse(IMPORT_ERRORS.notOurs);
   if (o.schemaVersion !== EXPORT_SCHEMA_VERSION) {
-    return { ok: false, error: `Unsupported export schemaVersion ${JSON.stringify(o.schemaVersion) ?? 'undefined'} (this version reads ${EXPORT_SCHEMA_VERSION}).` };
+    return refuse(IMPORT_ERRORS.schema, JSON.stringify(o.schemaVersion) ?? 'undefined', EXPORT_SCHEMA_VERSION);
   }
   const progress = o.progress;
-  if (typeof progress !== 'object' || progress === null || Array.isArray(progress)) return { ok: false, error: 'The export has no "progress" object.' };
+  if (typeof progress !== 'object' || progress === null || Array.isArray(progress)) return refuse(IMPORT_ERRORS.noProgress);
   const p = progress as Record<string, unknown>;
-  if (typeof p.xp !== 'number' || !Number.isFinite(p.xp) || p.xp < 0) return { ok: false, error: 'The export\'s XP is not a non-negative number.' };
-  if (p.xp > MAX_IMPORT_XP) return { ok: false, error: `The export's XP (${p.xp}) is more than anyone can earn (at most ${MAX_IMPORT_XP}).` };
-  if (o.sessions !== undefined && !Array.isArray(o.sessions)) return { ok: false, error: 'The export\'s "sessions" is not a list.' };
+  if (typeof p.xp !== 'number' || !Number.isFinite(p.xp) || p.xp < 0) return refuse(IMPORT_ERRORS.badXp);
+  if (p.xp > MAX_IMPORT_XP) return refuse(IMPORT_ERRORS.hugeXp, p.xp, MAX_IMPORT_XP);
+  if (o.sessions !== undefined && !Array.isArray(o.sessions)) return refuse(IMPORT_ERRORS.sessionsNotList);
   const rawSessions = (o.sessions as unknown[] | undefined) ?? [];
-  if (rawSessions.length > MAX_IMPORT_SESSIONS) return { ok: false, error: 'The export lists too many sessions.' };
+  if (rawSessions.length > MAX_IMPORT_SESSIONS) return refuse(IMPORT_ERRORS.tooManySessions);
   const sessions = rawSessions.map(normalizeSummary).filter((s): s is SessionSummary => s !== undefined);
   const totals = typeof p.totals === 'object' && p.totals !== null ? (p.totals as Record<string, unknown>) : {};
   const older = typeof o.olderSessions === 'object' && o.olderSessions !== null ? (o.olderSessions as Record<string, unknown>) : {};
@@ -92,7 +123,7 @@ export function parseImport(input: unknown, today?: LocalDay): ImportParse {
   if (tooBig(totals.activeMs, MAX_IMPORT_ACTIVE_MS) || tooBig(older.activeMs, MAX_IMPORT_ACTIVE_MS) || tooBig(totals.sessions, MAX_IMPORT_SESSIONS * 100)
     || tooBig(rawStreak.current, MAX_IMPORT_DAYS) || tooBig(rawStreak.longest, MAX_IMPORT_DAYS)
     || sessions.some((s) => s.activeMs > MAX_IMPORT_ACTIVE_MS || s.cycles > MAX_IMPORT_XP || s.bonusXp > MAX_IMPORT_XP)) {
-    return { ok: false, error: 'The export holds values no one can reach (times, counts or streaks far too large).' };
+    return refuse(IMPORT_ERRORS.impossible);
   }
   let streak = normalizeStreak(p.streak);
   if (today !== undefined && isFarFuture(streak.lastDay, today)) streak = { current: 0, longest: streak.longest, lastDay: null };

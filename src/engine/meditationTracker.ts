@@ -94,7 +94,7 @@ export interface EndResult {
 
 export type ImportResult =
   | { readonly ok: true; readonly xpBefore: number; readonly xpAfter: number; readonly sessionsAdded: number; readonly skippedSessions: number }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; readonly template?: string; readonly args?: readonly (string | number)[] };
 
 /** Whether a failed update may have been committed anyway (the store's `StoreError.applied`: true or 'unknown'). */
 export function mayHaveApplied(error: unknown): boolean {

@@ -57,7 +57,9 @@ export async function importData(tracker: MeditationTracker): Promise<ImportResu
       vscode.l10n.t('Breath Master data imported and merged: XP {0} → {1}, sessions added: {2}.', result.xpBefore, result.xpAfter, result.sessionsAdded) + skipped,
     );
   } else {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Breath Master could not import {0}: {1} Nothing was changed.', source.fsPath, result.error));
+    // The engine's refusals come with their template, translated here (the engine has no vscode).
+    const reason = result.template !== undefined ? vscode.l10n.t(result.template, ...(result.args ?? [])) : result.error;
+    void vscode.window.showErrorMessage(vscode.l10n.t('Breath Master could not import {0}: {1} Nothing was changed.', source.fsPath, reason));
   }
   return result;
 }
