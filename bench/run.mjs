@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark of the store side by side in one run, written to bench/results.{json,md}.
 //   node bench/run.mjs                      the full run (~8 minutes here), overwrites the committed results
 //   node bench/run.mjs --quick              fewer repeats and samples, results to the temp folder (for trying changes)
-//   node bench/run.mjs --only=feed,get      some suites only (contention, feed, get, growth), also to the temp folder
+//   node bench/run.mjs --only=feed,get      some suites only (contention, cost, feed, get, growth), also to the temp folder
 //   node bench/run.mjs --render             rewrite bench/results.md from bench/results.json (no measuring)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { describeMachine, describeSource } from './lib/machine.mjs';
 import { loadStore, repoRoot, snapshotStore } from './lib/store.mjs';
 import { renderMarkdown } from './report.mjs';
 import { contention, tuneLockfile } from './suites/contention.mjs';
+import { cost } from './suites/cost.mjs';
 import { feedLatency } from './suites/feed-latency.mjs';
 import { getRate, growth } from './suites/store-cost.mjs';
 
@@ -34,7 +35,7 @@ const log = (line) => console.log(`[${((performance.now() - started) / 1000).toF
 const storeSnapshot = snapshotStore(); // fails at once, with the fix, if the store is not built
 loadStore();
 process.on('exit', () => rmSync(storeSnapshot, { recursive: true, force: true }));
-const results = { machine: describeMachine(os.tmpdir()), source: describeSource(repoRoot), quick, suites: only ?? ['contention', 'feed', 'get', 'growth'] };
+const results = { machine: describeMachine(os.tmpdir()), source: describeSource(repoRoot), quick, suites: only ?? ['contention', 'cost', 'feed', 'get', 'growth'] };
 log(`${results.machine.cpuModel} ×${results.machine.cores}, ${results.machine.node}, ${results.machine.fileSystem}`);
 
 if (wanted('contention')) {
@@ -48,6 +49,7 @@ if (wanted('contention')) {
     log,
   });
 }
+if (wanted('cost')) results.cost = await cost({ count: quick ? 100 : 300, rounds: quick ? 1 : 3, contendedProcesses: 4, strace: true, log });
 if (wanted('feed')) {
   results.feed = await feedLatency({
     modes: [

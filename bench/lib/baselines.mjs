@@ -1,11 +1,55 @@
-// The two ways of sharing a counter between processes that the store is measured against, each doing the same
-// read → +1 → write of a small JSON file.
+// The ways of sharing a counter between processes that the store is measured against: proper-lockfile and a naive
+// read → +1 → write of a small JSON file, and the embedded databases people would pick instead — SQLite
+// (better-sqlite3) and LMDB (lmdb-js) — each committing every increment durably.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const lockfile = require('proper-lockfile');
 const writeFileAtomic = require('write-file-atomic');
+const Database = require('better-sqlite3');
+const lmdb = require('lmdb');
+
+/**
+ * SQLite as its documentation recommends for several writers: WAL, synchronous=FULL (the WAL is fsync'd at every
+ * commit), BEGIN IMMEDIATE (take the write lock before reading), a busy timeout (better-sqlite3 then waits inside the
+ * call, blocking the thread — measured by the event-loop suite).
+ */
+export function sqliteCounter(file) {
+  const db = new Database(file, { timeout: 60_000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)');
+  db.prepare('INSERT OR IGNORE INTO counter (id, value) VALUES (1, 0)').run();
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const read = db.prepare('SELECT value FROM counter WHERE id = 1');
+  const write = db.prepare('UPDATE counter SET value = ? WHERE id = 1');
+  const commit = db.prepare('COMMIT');
+  return {
+    increment() {
+      begin.run();
+      try {
+        write.run(read.get().value + 1);
+        commit.run();
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    value: () => read.get().value,
+    close: () => db.close(),
+  };
+}
+
+/** LMDB through lmdb-js: a write transaction per increment, durable (lmdb-js syncs each commit unless noSync). */
+export function lmdbCounter(path) {
+  const db = lmdb.open({ path, compression: false });
+  return {
+    increment: () => db.transaction(() => db.put('counter', (db.get('counter') ?? 0) + 1)),
+    value: () => db.get('counter') ?? 0,
+    close: () => db.close(),
+  };
+}
 
 /**
  * proper-lockfile's retry settings tried, to be FAIR to it: its default (retries: 0) fails at once under contention,

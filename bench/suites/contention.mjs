@@ -1,19 +1,27 @@
 // Contended increments: N processes, each doing `perProcess` increments of ONE shared counter, released together.
-// The store against proper-lockfile + write-file-atomic and against naive read-modify-write.
+// The store against SQLite, LMDB, proper-lockfile + write-file-atomic, and naive read-modify-write.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCKFILE_CANDIDATES, readCounter, writeInitialCounter } from '../lib/baselines.mjs';
+import { LOCKFILE_CANDIDATES, lmdbCounter, readCounter, sqliteCounter, writeInitialCounter } from '../lib/baselines.mjs';
 import { runTogether } from '../lib/processes.mjs';
 import { median, round } from '../lib/stats.mjs';
 import { loadStore } from '../lib/store.mjs';
 
 const worker = fileURLToPath(new URL('../workers/increment.mjs', import.meta.url));
 const KEY = 'bench.counter';
-export const METHODS = ['store', 'lockfile', 'naive'];
+export const METHODS = ['store', 'sqlite', 'lmdb', 'lockfile', 'naive'];
 
 async function finalOf(method, dir) {
+  if (method === 'sqlite' || method === 'lmdb') {
+    const counter = method === 'sqlite' ? sqliteCounter(join(dir, 'counter.db')) : lmdbCounter(join(dir, 'counter.lmdb'));
+    try {
+      return { value: counter.value(), version: null };
+    } finally {
+      counter.close();
+    }
+  }
   if (method !== 'store') return { value: await readCounter(join(dir, 'counter.json')), version: null };
   const { StorageWrapper } = loadStore();
   const store = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
@@ -29,7 +37,8 @@ async function runOnce(method, processes, perProcess, lockfileOptions) {
   const dir = mkdtempSync(join(tmpdir(), `bm-bench-${method}-`));
   let keep = false;
   try {
-    if (method !== 'store') await writeInitialCounter(join(dir, 'counter.json'));
+    if (method === 'lockfile' || method === 'naive') await writeInitialCounter(join(dir, 'counter.json'));
+    if (method === 'sqlite') sqliteCounter(join(dir, 'counter.db')).close(); // the table, before the release
     const args = (i) => [method, dir, String(perProcess), String(i), KEY, JSON.stringify(lockfileOptions)];
     const { wallMs, results } = await runTogether(worker, args, processes);
     const sum = (field) => (results.every((r) => typeof r[field] === 'number') ? results.reduce((a, r) => a + r[field], 0) : null);
@@ -82,8 +91,9 @@ export async function contention({ processCounts, perProcess, repeats, lockfileO
         log(`contention ${method} ×${processes} #${r + 1}: ${round(run.updatesPerSec)} updates/s, final ${run.finalValue}/${run.expected}`);
       }
     }
-    // store ÷ lockfile within each round: both measured a few seconds apart, under the same load.
-    const storeVsLockfileByRound = runs.store.map((s, r) => s.updatesPerSec / runs.lockfile[r].updatesPerSec);
+    // store ÷ another method within each round: both measured a few seconds apart, under the same load.
+    const byRound = (other) => runs.store.map((s, r) => s.updatesPerSec / runs[other][r].updatesPerSec);
+    const storeVsLockfileByRound = byRound('lockfile');
     for (const method of METHODS) {
       const list = runs[method];
       const pick = (f) => (list.some((x) => x[f] === null) ? null : median(list.map((x) => x[f])));
@@ -100,7 +110,16 @@ export async function contention({ processCounts, perProcess, repeats, lockfileO
         lostMedian: median(list.map((x) => x.lost)),
         lostMax: Math.max(...list.map((x) => x.lost)),
         allExact: list.every((x) => x.lost === 0 && (x.finalVersion === null || x.finalVersion === x.expected)),
-        ...(method === 'store' ? { vsLockfileByRound: storeVsLockfileByRound, vsLockfileMedian: median(storeVsLockfileByRound) } : {}),
+        ...(method === 'store'
+          ? {
+              vsLockfileByRound: storeVsLockfileByRound,
+              vsLockfileMedian: median(storeVsLockfileByRound),
+              vsSqliteByRound: byRound('sqlite'),
+              vsSqliteMedian: median(byRound('sqlite')),
+              vsLmdbByRound: byRound('lmdb'),
+              vsLmdbMedian: median(byRound('lmdb')),
+            }
+          : {}),
         runs: list,
       });
     }

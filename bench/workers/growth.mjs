@@ -12,13 +12,15 @@ import { workerMain } from '../lib/worker.mjs';
 const [kind, dir, pointsArg, perBatchArg, batchesArg] = process.argv.slice(2);
 const KEY = 'bench.grown';
 
-/** Files in each key's folder (design.md: records/<slug>-<hash>/): the largest, and the total. */
+/** Files of each key (design.md: its intents in records/<slug>-<hash>/, its records in g-<gen>/): the largest, and the total. */
 function recordFiles(storage) {
   const records = join(storage, 'records');
   let largest = 0;
   let total = 0;
   for (const folder of readdirSync(records)) {
-    const files = readdirSync(join(records, folder)).length;
+    const entries = readdirSync(join(records, folder));
+    const gens = entries.filter((n) => n.startsWith('g-'));
+    const files = entries.length - gens.length + gens.reduce((n, g) => n + readdirSync(join(records, folder, g)).length, 0);
     largest = Math.max(largest, files);
     total += files;
   }

@@ -1,7 +1,8 @@
-// One "window" of the contention benchmark: `count` increments of one shared counter, by one of three methods.
-// argv: method (store | lockfile | naive), storage dir, count, worker index, store key, proper-lockfile options (JSON).
+// One "window" of the contention benchmark: `count` increments of one shared counter, by one of the methods.
+// argv: method (store | sqlite | lmdb | lockfile | naive), storage dir, count, worker index, store key,
+// proper-lockfile options (JSON).
 import { join } from 'node:path';
-import { lockedIncrement, naiveIncrement } from '../lib/baselines.mjs';
+import { lmdbCounter, lockedIncrement, naiveIncrement, sqliteCounter } from '../lib/baselines.mjs';
 import { loadStore } from '../lib/store.mjs';
 import { workerMain } from '../lib/worker.mjs';
 
@@ -27,6 +28,14 @@ workerMain(async () => {
       const { commits, conflicts, retries } = store.getMetrics();
       store.dispose();
       return { commits, conflicts, retries, failures };
+    };
+  }
+  if (method === 'sqlite' || method === 'lmdb') {
+    const counter = method === 'sqlite' ? sqliteCounter(join(dir, 'counter.db')) : lmdbCounter(join(dir, 'counter.lmdb'));
+    return async () => {
+      for (let i = 0; i < count; i++) await counter.increment();
+      counter.close();
+      return { commits: count };
     };
   }
   const file = join(dir, 'counter.json');
