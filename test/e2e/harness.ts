@@ -236,3 +236,78 @@ export function testResultsDir(): string {
 export function scratchDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/**
+ * Starts recording every notification toast the window shows (a toast can hide itself before a poll sees it):
+ * a MutationObserver keeps the text of each toast once it has any. Read with `seenToasts`.
+ */
+export async function recordToasts(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as {
+      document: { body: unknown; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
+      MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void };
+      __bmToasts?: string[];
+    };
+    if (g.__bmToasts) return;
+    const seen: string[] = [];
+    g.__bmToasts = seen;
+    const collect = () => {
+      const toasts = g.document.querySelectorAll('.notification-toast .notification-list-item-message');
+      for (let i = 0; i < toasts.length; i++) {
+        const text = (toasts[i]?.textContent ?? '').replace(/\s+/g, ' ').trim();
+        if (text && !seen.includes(text)) seen.push(text);
+      }
+    };
+    new g.MutationObserver(collect).observe(g.document.body, { subtree: true, childList: true, characterData: true });
+    collect();
+  });
+}
+
+/** Every distinct toast message the window showed since `recordToasts`. */
+export async function seenToasts(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...((globalThis as unknown as { __bmToasts?: string[] }).__bmToasts ?? [])]);
+}
+
+/**
+ * Counts redraws of one status bar item: MutationObserver callbacks on the status bar whose records touch the
+ * element with that id (its text, attributes, or the element itself added or removed). `takeRedraws` reads and
+ * resets the count.
+ */
+export async function countRedraws(page: Page, itemId: string): Promise<void> {
+  await page.evaluate((id) => {
+    type N = { id?: unknown; parentNode: N | null };
+    const g = globalThis as unknown as {
+      document: { querySelector(s: string): unknown };
+      MutationObserver: new (cb: (records: { target: N; addedNodes: ArrayLike<N>; removedNodes: ArrayLike<N> }[]) => void) => {
+        observe(target: unknown, options: object): void;
+      };
+      __bmRedraws?: Record<string, number>;
+    };
+    const counts = (g.__bmRedraws ??= {});
+    counts[id] = 0;
+    const inItem = (node: N | null) => {
+      for (let n = node; n; n = n.parentNode) if (n.id === id) return true;
+      return false;
+    };
+    new g.MutationObserver((records) => {
+      if (records.some((r) => inItem(r.target) || Array.from(r.addedNodes).some(inItem) || Array.from(r.removedNodes).some(inItem))) counts[id] = (counts[id] ?? 0) + 1;
+    }).observe(g.document.querySelector('.statusbar'), { subtree: true, childList: true, characterData: true, attributes: true });
+  }, itemId);
+}
+
+export async function takeRedraws(page: Page, itemId: string): Promise<number> {
+  return page.evaluate((id) => {
+    const counts = (globalThis as unknown as { __bmRedraws?: Record<string, number> }).__bmRedraws ?? {};
+    const n = counts[id] ?? 0;
+    counts[id] = 0;
+    return n;
+  }, itemId);
+}
+
+/** The text of the window and of every webview in it (webviews are frames of their own). */
+export async function allFrameTexts(page: Page): Promise<string> {
+  const texts = await Promise.all(
+    page.frames().map((f) => f.locator('body').innerText({ timeout: 2000 }).catch(() => '')),
+  );
+  return texts.join('\n');
+}
