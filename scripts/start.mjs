@@ -17,7 +17,7 @@ ensureCodeServer();
 const sandbox = await createSandbox({
   root: join(root, '.cache', 'start-profile'),
   // Progress tracking is opt-in; the demo turns it on so two windows have something visible to agree on.
-  settings: { 'breathMaster.gamification.enabled': true },
+  settings: { 'breathMaster.progress.tracking': 'on' },
   vsix: [vsix],
 });
 const port = process.env.PORT ? Number(process.env.PORT) : undefined;
