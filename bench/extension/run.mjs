@@ -45,7 +45,7 @@ const CHROMIUM_ARGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 // Progress tracking on (the demo's setting, and no welcome toast in the way); the default chill pattern.
-const SETTINGS = { 'breathMaster.gamification.enabled': true };
+const SETTINGS = { 'breathMaster.progress.tracking': 'on' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (m) => process.stderr.write(`[bench:extension] ${m}\n`);
 
