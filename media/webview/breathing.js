@@ -1,4 +1,4 @@
-/* global window, document, acquireVsCodeApi, matchMedia, setTimeout, clearTimeout */
+/* global window, document, acquireVsCodeApi, matchMedia */
 // The breathing view's page. The circle is one Web Animation per pattern, started at the right point of the cycle
 // (cycles counted from the same origin as the status bar); the browser moves it. Script runs once a second for the
 // countdown and once per phase for the screen-reader announcement — never per frame.
