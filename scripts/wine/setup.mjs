@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const NODE_WIN_VERSION = '20.20.2';
-export const WINE64 = '/usr/lib/wine/wine64';
+// BM_WINE64 names another wine64 binary (or a missing one, to see the failure).
+export const WINE64 = process.env.BM_WINE64 || '/usr/lib/wine/wine64';
 
 function cacheRoot() {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'breath-master', 'wine');
@@ -54,7 +55,15 @@ export function winPath(path) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { nodeExe, env } = ensureWine();
+  let wine;
+  try {
+    wine = ensureWine();
+  } catch (e) {
+    console.error(`[wine] ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+  const { nodeExe, env } = wine;
+  console.log(`[wine] node.exe ${nodeExe}, prefix ${env.WINEPREFIX}`);
   const out = join(mkdtempSync(join(cacheRoot(), 'probe-')), 'platform.txt');
   spawnSync(WINE64, [nodeExe, '-e', `require('fs').writeFileSync(${JSON.stringify(winPath(out))}, process.platform + ' ' + process.version)`], { env, stdio: 'ignore', timeout: 120_000 });
   const seen = existsSync(out) ? execFileSync('cat', [out], { encoding: 'utf8' }) : 'nothing';

@@ -1,6 +1,7 @@
 // `npm run test:windows`: the store's multi-process suite (suite.cjs) with Windows semantics. On Linux it runs the
 // Windows build of Node under Wine (scripts/wine/setup.mjs installs both); on Windows, this Node. Uses the built
-// store (dist/store/index.js). Fails — never skips — when Wine is missing, unless BM_SKIP_WINDOWS=1.
+// store (dist/store/index.js; BM_STORE_MODULE=<path> runs another build of it, e.g. an older commit's). Fails —
+// never skips — when Wine is missing, unless BM_SKIP_WINDOWS=1.
 //
 // What Wine does not show (a GitHub Actions windows-latest job does): NTFS's own 64-bit file ids (Wine reports the
 // Linux inode), antivirus and indexers holding files open, NTFS caching and timing, and — as root — the read-only
@@ -18,9 +19,9 @@ if (process.env.BM_SKIP_WINDOWS === '1') {
   console.log('[windows] skipped: BM_SKIP_WINDOWS=1');
   process.exit(0);
 }
-const built = join(root, 'dist/store/index.js');
+const built = process.env.BM_STORE_MODULE ? resolve(process.env.BM_STORE_MODULE) : join(root, 'dist/store/index.js');
 if (!existsSync(built)) {
-  console.error('[windows] dist/store/index.js is missing: run npm run build first');
+  console.error(`[windows] ${built} is missing: run npm run build first`);
   process.exit(1);
 }
 
@@ -35,7 +36,15 @@ if (process.platform === 'win32') {
   status = spawnSync(process.execPath, [join(work, 'suite.cjs'), store, work, resultsFile], { stdio: 'inherit', timeout: 600_000 }).status;
 } else {
   const { ensureWine, winPath, WINE64 } = await import('../../scripts/wine/setup.mjs');
-  const { nodeExe, env } = ensureWine();
+  let wine;
+  try {
+    wine = ensureWine();
+  } catch (e) {
+    console.error(`[windows] ${e instanceof Error ? e.message : String(e)} (BM_SKIP_WINDOWS=1 skips this suite)`);
+    console.log('windows: 0 passed, 4 failed');
+    process.exit(1);
+  }
+  const { nodeExe, env } = wine;
   // node.exe's stdout and stderr go to files: a Unix pipe as its stdout makes it throw EBADF.
   const out = join(work, 'node.out');
   const r = spawnSync('sh', ['-c', `"$0" "$@" >"${out}" 2>&1`, WINE64, nodeExe, winPath(join(work, 'suite.cjs')), winPath(store), winPath(work), winPath(resultsFile)], { env, stdio: 'inherit', timeout: 600_000 });

@@ -58,7 +58,7 @@ async function contentionAndFeed() {
   const metrics = reader.getMetrics();
   await reader.dispose();
   return [
-    { name: 'contention', ok: errors === 0 && final.payload === 150 && final.version === 150, detail: `3 processes × 50: final ${final.payload} at version ${final.version}, ${errors} errors${answers.find((a) => a.errors[0])?.errors[0] ?? ''}` },
+    { name: 'contention', ok: errors === 0 && final.payload === 150 && final.version === 150, detail: `3 processes × 50: final ${final.payload} at version ${final.version}, ${errors} errors${answers.find((a) => a.errors[0]) ? `; first: ${answers.find((a) => a.errors[0]).errors[0]}` : ''}` },
     { name: 'feed', ok: last === 150 && behind.length === 0, detail: `another process heard up to version ${last} (${metrics.watchMode}, commit→callback p50 ${metrics.feedLatencyMs.p50} ms, p99 ${metrics.feedLatencyMs.p99} ms)${behind.length ? `; out of order or get behind: ${behind.slice(0, 3).join('; ')}` : ''}` },
   ];
 }
