@@ -89,14 +89,15 @@ function barsSvg(chart: HistoryChart, t: Translate, locale: string): string {
   const BAR = 16;
   const STEP = 22;
   const CHART_H = 80;
-  const width = 4 + bars.length * STEP;
+  const PAD = 14; // room for the first and last date labels
+  const width = 2 * PAD + bars.length * STEP;
   const height = CHART_H + 30;
   const title = t('Minutes meditated per week, last {0} weeks', bars.length);
   const out: string[] = [`<svg class="bars" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="bars-title"><title id="bars-title">${escapeHtml(title)}</title>`];
   out.push(`<line class="baseline" x1="0" y1="${CHART_H + 0.5}" x2="${width}" y2="${CHART_H + 0.5}"></line>`);
   bars.forEach((b, i) => {
     const h = b.ms > 0 ? Math.max(2, Math.round((b.ms / max) * (CHART_H - 12))) : 0;
-    const x = 4 + i * STEP;
+    const x = PAD + i * STEP;
     const current = i === bars.length - 1 ? ' current' : '';
     out.push(`<rect class="bar${current}" x="${x}" y="${CHART_H - h}" width="${BAR}" height="${h}" rx="2"><title>${escapeHtml(t('Week of {0}: {1}', short.format(dateOf(b.start)), minutesText(b.ms, t)))}</title></rect>`);
     if (i % 3 === bars.length % 3 || i === bars.length - 1) {

@@ -151,7 +151,7 @@ ${stat('streak', t('streak'), model.streak)}
 <p class="muted" id="goal-text" aria-live="polite">${escapeHtml(model.goal)}</p></div>
 <h2>${escapeHtml(t('Last 26 weeks'))}</h2>
 <div class="chart" id="heatmap">${model.heatmapSvg}</div>
-<p class="legend muted" aria-hidden="true">${escapeHtml(t('Less'))} <span class="swatch l0"></span><span class="swatch l1"></span><span class="swatch l2"></span><span class="swatch l3"></span><span class="swatch l4"></span> ${escapeHtml(t('More (goal reached from the third)'))}</p>
+<p class="legend muted" title="${escapeHtml(t('Under half the daily goal, under the goal, the goal, twice the goal'))}" aria-hidden="true">${escapeHtml(t('Less'))} <span class="swatch l0"></span><span class="swatch l1"></span><span class="swatch l2"></span><span class="swatch l3"></span><span class="swatch l4"></span> ${escapeHtml(t('More'))}</p>
 <h2>${escapeHtml(t('Weekly minutes'))}</h2>
 <div class="chart" id="bars">${model.barsSvg}</div>
 <details><summary>${escapeHtml(t('Weekly minutes as a table'))}</summary>
