@@ -20,7 +20,11 @@
   const EASE = 'cubic-bezier(0.37, 0, 0.63, 1)';
 
   let state = JSON.parse(document.body.dataset.initial || 'null');
-  let offset = state ? state.hostNow - Date.now() : 0;
+  // The host's clock minus ours. The page and the extension host usually share one machine clock: a difference is
+  // only believed when it is larger than a message's delay could explain (a remote extension host). The data
+  // written into the page may be old by the time it loads, so only a posted message's clock counts.
+  const SKEW_MS = 1000;
+  let offset = 0;
   let animation = null;
   let animationKey = '';
   let timer = undefined;
@@ -110,7 +114,8 @@
   function apply(next) {
     if (next) {
       state = next;
-      offset = next.hostNow - Date.now();
+      const skew = next.hostNow - Date.now();
+      offset = Math.abs(skew) > SKEW_MS ? skew : 0;
     }
     patternEl.textContent = state.labels.pattern;
     document.body.classList.toggle('reduced', reduced());
