@@ -19,6 +19,7 @@ import { endSession, pauseSession, resumeSession, showGoalReached, startSession 
 import { migrateTrackingSetting, patternTarget, SECTION, SettingsWatcher, type Settings } from './settings';
 import { checkStoredData } from './storedDataCheck';
 import { StorageHealthView } from './storageHealth';
+import { registerWebviews } from './webviews';
 import { showWelcome, welcomeOnce } from './welcome';
 
 /** While a session runs: its `mm:ss` timer and cycle counting need a look once a second. */
@@ -79,6 +80,18 @@ export class BreathMaster implements vscode.Disposable {
       vscode.window.onDidChangeWindowState((state) => this.onFocus(state.focused)),
     );
     if (this.core) this.wireCore(this.core);
+    // The guided breathing view and the history view (with the goal chime); both follow this window's pattern.
+    this.disposables.push(
+      registerWebviews({
+        vscode,
+        extensionUri: context.extensionUri,
+        history: this.core?.tracker,
+        pattern: () => this.breathing.currentPattern,
+        onDidChangePattern: this.settings.onDidChange,
+        onDidReachGoal: this.core?.tracker.onDidReachGoal,
+        logger: this.logger,
+      }),
+    );
     this.setContext(CONTEXT.dataAvailable, this.core !== undefined);
     this.render();
     this.ready = this.startup().catch((error: unknown) => this.logger.error('startup failed', error));

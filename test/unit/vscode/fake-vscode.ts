@@ -202,6 +202,7 @@ class FakeState {
   executed: { command: string; args: unknown[] }[] = [];
   quickPicks: { items: QuickPickItemLike[]; options: unknown }[] = [];
   webviews: FakeWebviewPanel[] = [];
+  webviewViewProviders = new Map<string, unknown>();
   statusBarMessages: string[] = [];
   documents: { language: string; content: string; shown: boolean; uri?: Uri }[] = [];
   contentProviders = new Map<string, { provideTextDocumentContent(uri: Uri): string; onDidChange?: Event<Uri> }>();
@@ -425,6 +426,11 @@ export const window = {
     const panel = new FakeWebviewPanel(viewType, title);
     state.webviews.push(panel);
     return panel;
+  },
+  /** The history view's provider is kept; the views' own tests resolve it with a fake webview view. */
+  registerWebviewViewProvider(viewId: string, provider: unknown, _options?: unknown): Disposable {
+    state.webviewViewProviders.set(viewId, provider);
+    return new Disposable(() => state.webviewViewProviders.delete(viewId));
   },
 };
 
