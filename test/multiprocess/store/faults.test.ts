@@ -16,6 +16,18 @@ const keepVersions = 2;
 const key = 'counts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A wait that fails, saying what it waited for, instead of hanging the run. */
+async function within<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const stopped = (pid: number): boolean => {
   try {
     return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('T') ?? false;
@@ -37,6 +49,10 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
     const logs = join(work.dir, 'acks');
     mkdirSync(logs);
     const writers = new Map<string, { worker: Worker; count: number; killed: boolean }>();
+    const acked = (id: string): number => {
+      const path = join(logs, id);
+      return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
+    };
     let next = 0;
     const start = (count: number, extra: Record<string, unknown> = {}): string => {
       const id = `w${next++}`;
@@ -45,13 +61,15 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
       return id;
     };
     const readers = [new Worker('monotonicReader', { storeModule, dir, key, watch: 'auto' }), new Worker('monotonicReader', { storeModule, dir, key, watch: 'poll' })];
-    await Promise.all(readers.map((r) => r.next('ready')));
+    await within('readers ready', 60_000, Promise.all(readers.map((r) => r.next('ready'))));
 
     const frozen = start(40, { stopAfterLink: 5 });
     const frozenBefore = start(40, { stopBeforeLink: 5 });
     for (let i = 0; i < 3; i++) start(120);
     const pids = [frozen, frozenBefore].map((id) => writers.get(id)?.worker.child.pid ?? 0);
-    while (!pids.every(stopped)) await sleep(20);
+    for (const started = Date.now(); !pids.every(stopped); await sleep(20)) {
+      if (Date.now() - started > 120_000) throw new Error(`the writers meant to freeze themselves did not: ${[frozen, frozenBefore].map((id) => `${id} exit ${writers.get(id)?.worker.child.exitCode} acked ${acked(id)}`).join(', ')}`);
+    }
     const frozenAt = Date.now();
 
     // Chaos while it is frozen: kills, short and long stops, and new windows opening (they sweep and collect).
@@ -64,9 +82,9 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
       if (victim && id && roll < 0.25) {
         await sleep(Math.random() * 30);
         victim.killed = true;
-        await victim.worker.kill('SIGKILL');
+        await within(`killing ${id}`, 30_000, victim.worker.kill('SIGKILL'));
         kills++;
-        start(60);
+        start(120);
       } else if (victim && roll < 0.7) {
         const ms = Math.random() < 0.3 ? 1 : Math.random() * 3000;
         victim.worker.child.kill('SIGSTOP');
@@ -76,17 +94,13 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
         stops.shortest = Math.min(stops.shortest, ms);
         stops.longest = Math.max(stops.longest, ms);
       } else {
-        if (running.length < 5) start(30);
+        if (running.length < 5) start(200);
         await sleep(300 + Math.random() * 700);
       }
     }
     writers.get(frozen)?.worker.child.kill('SIGCONT');
     writers.get(frozenBefore)?.worker.child.kill('SIGCONT');
     const frozenForMs = Date.now() - frozenAt;
-    const acked = (id: string): number => {
-      const path = join(logs, id);
-      return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
-    };
     // Every writer that was not killed finishes its updates; if one does not, say where each one is.
     const finished = Promise.all([...writers.values()].filter((w) => !w.killed).map((w) => w.worker.exited));
     const late = await Promise.race([finished.then(() => undefined), sleep(120_000).then(() => 'late')]);
@@ -98,9 +112,9 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
 
     // A new window reads the end state; it also sweeps what the killed windows left behind.
     const verifier = new Worker('holder', { storeModule, dir });
-    await verifier.next('ready');
+    await within('verifier ready', 60_000, verifier.next('ready'));
     verifier.send({ type: 'read', key });
-    const final = (await verifier.next('read')).record as { version: number; payload: Record<string, number> };
+    const final = (await within('verifier read', 60_000, verifier.next('read'))).record as { version: number; payload: Record<string, number> };
     let total = 0;
     for (const [id, w] of writers) {
       const got = final.payload[id] ?? 0;
@@ -114,7 +128,7 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
     expect(final.version).toBe(total); // every commit was exactly one increment of one writer
 
     for (const reader of readers) reader.send({ type: 'report' });
-    const reports = await Promise.all(readers.map((r) => r.next('report')));
+    const reports = await within('readers report', 60_000, Promise.all(readers.map((r) => r.next('report'))));
     for (const report of reports) {
       expect(report.violations).toEqual([]);
       expect(report.last).toBe(final.version);
