@@ -10,6 +10,7 @@ import { breathMasterVsix, ensureDir, packageFixture } from './fixtures';
 import { recordFigures } from './figures';
 import {
   BREATHING_ITEM,
+  offerCommand,
   PROGRESS_ITEM,
   pickItem,
   runCommand,
@@ -122,7 +123,9 @@ test('3 ended twice, paid once: both windows end the session at the same moment 
   const xpBefore = xpOf(await statusText(a, PROGRESS_ITEM));
   expect(xpOf(await statusText(b, PROGRESS_ITEM))).toBe(xpBefore);
 
-  await Promise.all([runCommand(a, 'Breath Master: End Session'), runCommand(b, 'Breath Master: End Session')]);
+  // Both palettes offer End Session (it is hidden once no session runs), then Enter in both at the same moment.
+  for (const w of [a, b]) await offerCommand(w, 'Breath Master: End Session');
+  await Promise.all([a.keyboard.press('Enter'), b.keyboard.press('Enter')]);
   const after = await Promise.all([a, b].map((w) => waitForStatus(w, PROGRESS_ITEM, (t) => secondsOf(t) === undefined, 5000)));
   await a.waitForTimeout(1500);
   const toasts = [...(await toastTexts(a)), ...(await toastTexts(b))];

@@ -158,6 +158,15 @@ export async function hasFocus(page: Page): Promise<boolean> {
 
 /** F1, type the command's "Category: Title", Enter — the way a user runs a command. */
 export async function runCommand(page: Page, title: string): Promise<void> {
+  await offerCommand(page, title);
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * F1 and type the command's title, up to the moment its row is the focused one; the caller presses Enter (so two
+ * windows can run a command at the same moment, while the palette still offers it in both).
+ */
+export async function offerCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -181,7 +190,6 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     throw new Error(`command "${title}" not offered by the palette; rows: ${JSON.stringify(rows.slice(0, 5))}`, { cause: err });
   }
   await focused.waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
 }
 
 /** In an open quick pick, type `label` and Enter once the focused row is that item. */
