@@ -6,18 +6,27 @@ import { fake } from './fake-vscode';
 import { StorageWrapper } from '../../../src/store';
 import { checkReminder, REMINDER_MINUTES, type ReminderDeps } from '../../../src/vscode/reminders';
 
-describe('breathing-break reminders', () => {
-  let dir: string;
-  let stores: StorageWrapper[];
+/** Two windows' stores on one fresh folder, for each test of the calling `describe`. */
+function twoWindows(): () => [StorageWrapper, StorageWrapper] {
+  let dir = '';
+  let stores: [StorageWrapper, StorageWrapper] | undefined;
   beforeEach(() => {
     fake.reset();
     dir = mkdtempSync(join(tmpdir(), 'bm-remind-'));
     stores = [new StorageWrapper({ globalStoragePath: dir }), new StorageWrapper({ globalStoragePath: dir })];
   });
-  afterEach(() => {
-    stores.forEach((s) => s.dispose());
+  afterEach(async () => {
+    await Promise.all((stores ?? []).map((s) => s.dispose()));
     rmSync(dir, { recursive: true, force: true });
   });
+  return () => {
+    if (stores === undefined) throw new Error('twoWindows() is used inside a test');
+    return stores;
+  };
+}
+
+describe('breathing-break reminders', () => {
+  const stores = twoWindows();
 
   const deps = (store: StorageWrapper, now: number, over: Partial<ReminderDeps> = {}): ReminderDeps => ({
     store, now: () => now, cadence: () => 'standard', focused: () => true, sessionRunning: () => false,
@@ -26,7 +35,7 @@ describe('breathing-break reminders', () => {
   const hour = REMINDER_MINUTES.standard * 60_000;
 
   it('does not remind at startup, then reminds once per interval in only one of two windows', async () => {
-    const [a, b] = stores as [StorageWrapper, StorageWrapper];
+    const [a, b] = stores();
     const t0 = 1_000_000;
     expect(await checkReminder(deps(a, t0))).toBe(false);
     expect(await checkReminder(deps(b, t0 + hour - 1))).toBe(false);
@@ -39,14 +48,14 @@ describe('breathing-break reminders', () => {
   });
 
   it('an unfocused window leaves the reminder to the focused one for a grace period', async () => {
-    const [a, b] = stores as [StorageWrapper, StorageWrapper];
+    const [a, b] = stores();
     await checkReminder(deps(a, 0));
     expect(await checkReminder(deps(b, hour, { focused: () => false }))).toBe(false);
     expect(await checkReminder(deps(a, hour + 1, { focused: () => true }))).toBe(true);
   });
 
   it('stays quiet when off or while a session runs', async () => {
-    const [a] = stores as [StorageWrapper];
+    const [a] = stores();
     await checkReminder(deps(a, 0));
     expect(await checkReminder(deps(a, 10 * hour, { cadence: () => 'off' }))).toBe(false);
     expect(await checkReminder(deps(a, 10 * hour, { sessionRunning: () => true }))).toBe(false);
@@ -54,14 +63,14 @@ describe('breathing-break reminders', () => {
   });
 
   it('replaces odd stored data instead of failing', async () => {
-    const [a] = stores as [StorageWrapper];
+    const [a] = stores();
     await a.set('breathMaster.reminder', { lastAt: 'yesterday' });
     expect(await checkReminder(deps(a, 5))).toBe(false);
     expect(await checkReminder(deps(a, 5 + hour))).toBe(true);
   });
 
   it('"Start Session" on the reminder starts a session', async () => {
-    const [a] = stores as [StorageWrapper];
+    const [a] = stores();
     let started = 0;
     await checkReminder(deps(a, 0));
     fake.answerMessage('Start Session', 'breathing break');
@@ -72,17 +81,7 @@ describe('breathing-break reminders', () => {
 });
 
 describe('reminder actions and quiet times', () => {
-  let dir: string;
-  let stores: StorageWrapper[];
-  beforeEach(() => {
-    fake.reset();
-    dir = mkdtempSync(join(tmpdir(), 'bm-remind-'));
-    stores = [new StorageWrapper({ globalStoragePath: dir }), new StorageWrapper({ globalStoragePath: dir })];
-  });
-  afterEach(() => {
-    stores.forEach((s) => s.dispose());
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = twoWindows();
   const hour = REMINDER_MINUTES.standard * 60_000;
   const deps = (store: StorageWrapper, now: number, over: Partial<ReminderDeps> = {}): ReminderDeps => ({
     store, now: () => now, cadence: () => 'standard', focused: () => true, sessionRunning: () => false,
@@ -91,7 +90,7 @@ describe('reminder actions and quiet times', () => {
   const settle = () => new Promise((r) => setTimeout(r, 20));
 
   it('is a plain information message with Snooze 1 h and Turn Off, never modal', async () => {
-    const [a] = stores as [StorageWrapper];
+    const [a] = stores();
     await checkReminder(deps(a, 0));
     await checkReminder(deps(a, hour));
     const shown = fake.messages.find((m) => m.message === 'Time for a breathing break?');
@@ -100,7 +99,7 @@ describe('reminder actions and quiet times', () => {
   });
 
   it('Snooze 1 h silences every window for an hour', async () => {
-    const [a, b] = stores as [StorageWrapper, StorageWrapper];
+    const [a, b] = stores();
     await checkReminder(deps(a, 0));
     fake.answerMessage('Snooze 1 h', 'breathing break');
     expect(await checkReminder(deps(a, hour))).toBe(true);
@@ -113,7 +112,7 @@ describe('reminder actions and quiet times', () => {
   });
 
   it('Turn Off sets reminders.cadence to off for the user', async () => {
-    const [a] = stores as [StorageWrapper];
+    const [a] = stores();
     await checkReminder(deps(a, 0));
     fake.answerMessage('Turn Off', 'breathing break');
     await checkReminder(deps(a, hour));
@@ -122,7 +121,7 @@ describe('reminder actions and quiet times', () => {
   });
 
   it('never during a debug session', async () => {
-    const [a] = stores as [StorageWrapper];
+    const [a] = stores();
     await checkReminder(deps(a, 0));
     fake.activeDebugSession = { id: 'debugging' };
     expect(await checkReminder(deps(a, 3 * hour))).toBe(false);
