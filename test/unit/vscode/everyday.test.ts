@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fake, Uri, window } from './fake-vscode';
-import { openWindow, resetFake, tempStorage, until, type Window } from './harness';
-import { MeditationTracker, OnboardingManager, PROGRESS_KEY } from '../../../src/engine';
-import { StorageWrapper } from '../../../src/store';
+import { until, windowsOnOneFolder } from './harness';
+import { PROGRESS_KEY } from '../../../src/engine';
 import { PROGRESS_ITEM_ID } from '../../../src/vscode/progressStatusBar';
 import { HEALTH_URI } from '../../../src/vscode/storageHealth';
 import { KEEP_SIMPLE, TURN_ON, WELCOME_MESSAGE } from '../../../src/vscode/welcome';
@@ -15,35 +14,7 @@ const progressItem = () => fake.statusBarItem(PROGRESS_ITEM_ID);
 const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
 describe('what a careful user expects', () => {
-  let storage: ReturnType<typeof tempStorage>;
-  let windows: Window[];
-  let others: { dispose(): unknown }[];
-
-  beforeEach(() => {
-    resetFake();
-    storage = tempStorage();
-    windows = [];
-    others = [];
-  });
-  afterEach(async () => {
-    for (const w of windows.splice(0)) await w.close();
-    for (const o of others.splice(0)) await o.dispose();
-    fake.dismissPendingMessages();
-    storage.cleanup();
-  });
-
-  const open = async (globalState: Record<string, unknown> = {}) => {
-    const w = await openWindow(storage.dir, globalState);
-    windows.push(w);
-    return w;
-  };
-  const otherWindow = () => {
-    const store = new StorageWrapper({ globalStoragePath: storage.dir });
-    const tracker = new MeditationTracker(store);
-    const onboarding = new OnboardingManager(store);
-    others.push(tracker, onboarding, store);
-    return { store, tracker, onboarding };
-  };
+  const { dir, windows, open, otherWindow } = windowsOnOneFolder();
   /** Counts every commit of any window: each one wakes all the others through the change feed. */
   const commitCounter = () => {
     const { store } = otherWindow();
@@ -156,9 +127,9 @@ describe('what a careful user expects', () => {
     try {
       await fake.executeCommand('breathMaster.exportData');
       expect(options?.defaultUri?.fsPath).toMatch(new RegExp(`^${homedir()}/breath-master-\\d{4}-\\d{2}-\\d{2}\\.json$`));
-      fake.workspaceFolders = [join(storage.dir, 'project')];
+      fake.workspaceFolders = [join(dir(), 'project')];
       await fake.executeCommand('breathMaster.exportData');
-      expect(options?.defaultUri?.fsPath.startsWith(join(storage.dir, 'project', 'breath-master-'))).toBe(true);
+      expect(options?.defaultUri?.fsPath.startsWith(join(dir(), 'project', 'breath-master-'))).toBe(true);
     } finally {
       window.showSaveDialog = original;
     }
@@ -212,7 +183,7 @@ describe('what a careful user expects', () => {
 
   it('an import file over 2 MB is refused before it is read into the store', async () => {
     await open();
-    const file = join(storage.dir, '..', `${storage.dir.split('/').pop()}-big.json`);
+    const file = join(dir(), '..', `${dir().split('/').pop()}-big.json`);
     writeFileSync(file, JSON.stringify({ app: 'breath-master', schemaVersion: 1, progress: { xp: 1 }, pad: 'x'.repeat(2_100_000) }));
     fake.answerNextOpenDialog([Uri.file(file)]);
     expect(await fake.executeCommand('breathMaster.importData')).toMatchObject({ ok: false, error: 'The file is too large to be a Breath Master export.' });

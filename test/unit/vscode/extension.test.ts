@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fake, Uri } from './fake-vscode';
-import { openWindow, resetFake, tempStorage, until, type Window } from './harness';
-import { MeditationTracker, OnboardingManager, PRESENCE_KEY, PROGRESS_KEY } from '../../../src/engine';
-import { StorageWrapper } from '../../../src/store';
+import { until, windowsOnOneFolder } from './harness';
+import { PRESENCE_KEY, PROGRESS_KEY } from '../../../src/engine';
 import { BREATHING_ITEM_ID } from '../../../src/vscode/breathingStatusBar';
 import { PROGRESS_ITEM_ID } from '../../../src/vscode/progressStatusBar';
 import { KEEP_SIMPLE, TURN_ON, WELCOME_MESSAGE } from '../../../src/vscode/welcome';
@@ -19,36 +18,7 @@ const breathingItem = () => fake.statusBarItem(BREATHING_ITEM_ID);
 const welcomes = () => fake.messages.filter((m) => m.message === WELCOME_MESSAGE).length;
 
 describe('activation', () => {
-  let storage: ReturnType<typeof tempStorage>;
-  let windows: Window[];
-  let others: { dispose(): void }[];
-
-  beforeEach(() => {
-    resetFake();
-    storage = tempStorage();
-    windows = [];
-    others = [];
-  });
-  afterEach(async () => {
-    for (const w of windows.splice(0)) await w.close();
-    for (const o of others.splice(0)) o.dispose();
-    fake.dismissPendingMessages();
-    storage.cleanup();
-  });
-
-  const open = async (globalState: Record<string, unknown> = {}, dir = storage.dir) => {
-    const w = await openWindow(dir, globalState);
-    windows.push(w);
-    return w;
-  };
-  /** Another window's store and engine on the same folder (a second extension host). */
-  const otherWindow = () => {
-    const store = new StorageWrapper({ globalStoragePath: storage.dir });
-    const tracker = new MeditationTracker(store);
-    const onboarding = new OnboardingManager(store);
-    others.push(tracker, onboarding, store);
-    return { store, tracker, onboarding };
-  };
+  const { dir, windows, open, otherWindow } = windowsOnOneFolder();
 
   it('registers every command of package.json, all under category "Breath Master" with the titles of the issue', async () => {
     await open();
@@ -198,7 +168,7 @@ describe('activation', () => {
     const other = otherWindow();
     await other.tracker.importData({ schemaVersion: 1, app: 'breath-master', progress: { xp: 42 }, sessions: [] });
     await until(() => progressItem()?.text.includes('42 XP') === true, 'imported XP shown');
-    const file = join(storage.dir, '..', `${storage.dir.split('/').pop()}-export.json`);
+    const file = join(dir(), '..', `${dir().split('/').pop()}-export.json`);
     fake.answerNextSaveDialog(Uri.file(file));
     await fake.executeCommand('breathMaster.exportData');
     const exported = JSON.parse(readFileSync(file, 'utf8')) as { schemaVersion: number; progress: { xp: number } };

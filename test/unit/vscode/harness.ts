@@ -1,7 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { createExtensionContext, disposeContext, fake, type FakeExtensionContext } from './fake-vscode';
+import { MeditationTracker, OnboardingManager } from '../../../src/engine';
+import { StorageWrapper } from '../../../src/store';
 import { activate, deactivate, type BreathMasterApi } from '../../../src/vscode/extension';
 import pkg from '../../../package.json';
 
@@ -29,6 +32,48 @@ export async function openWindow(storageDir: string, globalState: Record<string,
     close: async () => {
       await deactivate();
       disposeContext(context);
+    },
+  };
+}
+
+/**
+ * For the calling `describe`: each test gets a fresh fake `vscode` and storage folder; `open` activates a window on
+ * it, `otherWindow` gives another extension host's store and engine on the same folder; all are closed after it.
+ */
+export function windowsOnOneFolder() {
+  let storage: ReturnType<typeof tempStorage> | undefined;
+  const windows: Window[] = [];
+  const others: { dispose(): unknown }[] = [];
+  beforeEach(() => {
+    resetFake();
+    storage = tempStorage();
+  });
+  afterEach(async () => {
+    for (const w of windows.splice(0)) await w.close();
+    for (const o of others.splice(0)) await o.dispose();
+    fake.dismissPendingMessages();
+    storage?.cleanup();
+  });
+  const dir = (): string => {
+    if (storage === undefined) throw new Error('windowsOnOneFolder() is used inside a test');
+    return storage.dir;
+  };
+  return {
+    dir,
+    /** The windows opened by `open`, oldest first (a test may close one early by popping it). */
+    windows,
+    async open(globalState: Record<string, unknown> = {}, at = dir()): Promise<Window> {
+      const w = await openWindow(at, globalState);
+      windows.push(w);
+      return w;
+    },
+    /** Another window's store and engine on the same folder (a second extension host). */
+    otherWindow() {
+      const store = new StorageWrapper({ globalStoragePath: dir() });
+      const tracker = new MeditationTracker(store);
+      const onboarding = new OnboardingManager(store);
+      others.push(tracker, onboarding, store);
+      return { store, tracker, onboarding };
     },
   };
 }
