@@ -20,6 +20,7 @@ import { migrateTrackingSetting, patternTarget, SECTION, SettingsWatcher, type S
 import { checkStoredData } from './storedDataCheck';
 import { StorageHealthView } from './storageHealth';
 import { registerWebviews } from './webviews';
+import { scheduleWeeklySummary } from './weeklySummary';
 import { showWelcome, welcomeOnce } from './welcome';
 
 /** While a session runs: its `mm:ss` timer and cycle counting need a look once a second. */
@@ -125,6 +126,19 @@ export class BreathMaster implements vscode.Disposable {
         sessionRunning: () => tracker.session()?.state === 'running',
         startSession: () => vscode.commands.executeCommand(COMMANDS.startSession),
         log: (m) => this.logger.info(m),
+      }),
+      // Last week's summary, once a week, in the focused window (claimed in the store; see weeklySummary.ts).
+      scheduleWeeklySummary({
+        store,
+        sessions: () => tracker.history().sessions,
+        tracking: () => this.tracking(),
+        focused: () => vscode.window.state.focused,
+        sessionRunning: () => tracker.session()?.state === 'running',
+        log: (m) => this.logger.info(m),
+      }, {
+        onDidChangeFocus: (listener) => vscode.window.onDidChangeWindowState((state) => listener(state.focused)),
+        onDidEndDebugging: vscode.debug?.onDidTerminateDebugSession,
+        onDidChangeProgress: tracker.onDidChangeSnapshot,
       }),
       { dispose: () => this.stopTicking() },
     );
