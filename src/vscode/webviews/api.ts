@@ -5,7 +5,8 @@ import type * as vscode from 'vscode';
  * a small fake in tests). Nothing here imports `vscode` at run time.
  */
 export interface VscodeApi {
-  readonly window: Pick<typeof vscode.window, 'createWebviewPanel' | 'registerWebviewViewProvider'>;
+  // The serializer is optional only so that a test's fake may leave it out; VS Code always has it.
+  readonly window: Pick<typeof vscode.window, 'createWebviewPanel' | 'registerWebviewViewProvider'> & Partial<Pick<typeof vscode.window, 'registerWebviewPanelSerializer'>>;
   readonly commands: Pick<typeof vscode.commands, 'registerCommand' | 'executeCommand'>;
   readonly workspace: Pick<typeof vscode.workspace, 'getConfiguration' | 'onDidChangeConfiguration'>;
   readonly Uri: Pick<typeof vscode.Uri, 'joinPath'>;

@@ -72,12 +72,33 @@ export class BreathingView implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
+    const { api } = this.options;
+    this.adopt(api.window.createWebviewPanel(BREATHING_VIEW_TYPE, this.t('Breath Master: Breathing'), api.ViewColumn.Active, this.webviewOptions()));
+  }
+
+  /**
+   * A panel VS Code brought back after a window reload (the WebviewPanelSerializer): it comes with no page and
+   * no options, so it gets both again. The page keeps only its announce toggle in `getState`, which VS Code hands
+   * back to it; the pattern and the clock come fresh from here. One breathing view per window: a second restored
+   * panel (never expected) is closed.
+   */
+  restore(panel: vscode.WebviewPanel): void {
+    if (this.panel && this.panel !== panel) {
+      panel.dispose();
+      this.panel.reveal();
+      return;
+    }
+    this.adopt(panel);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [this.options.api.Uri.joinPath(this.options.extensionUri, ...MEDIA)] };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
     const { api, extensionUri } = this.options;
-    const panel = api.window.createWebviewPanel(BREATHING_VIEW_TYPE, this.t('Breath Master: Breathing'), api.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [api.Uri.joinPath(extensionUri, ...MEDIA)],
-    });
     this.panel = panel;
+    panel.webview.options = this.webviewOptions();
     panel.iconPath = api.Uri.joinPath(extensionUri, ...MEDIA, 'breathing-icon.svg');
     this.panelDisposables.push(
       panel.onDidDispose(() => this.closed()),

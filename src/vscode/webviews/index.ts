@@ -4,7 +4,7 @@ import type { DayCalendar } from '../../engine/history';
 import type { SessionView } from '../../engine/meditationTracker';
 import type { Event } from '../../engine/recordStore';
 import type { VscodeApi, WebviewLogger } from './api';
-import { BreathingView, OPEN_BREATHING_VIEW_COMMAND, type ReduceMotion } from './breathingView';
+import { BREATHING_VIEW_TYPE, BreathingView, OPEN_BREATHING_VIEW_COMMAND, type ReduceMotion } from './breathingView';
 import { HISTORY_VIEW_ID, HistoryView, SHOW_HISTORY_COMMAND, type HistorySource } from './historyView';
 
 export { BREATHING_VIEW_TYPE, BreathingView, OPEN_BREATHING_VIEW_COMMAND } from './breathingView';
@@ -69,6 +69,10 @@ export function registerWebviews(deps: WebviewDeps): Webviews {
     history,
     api.window.registerWebviewViewProvider(HISTORY_VIEW_ID, history),
     api.commands.registerCommand(OPEN_BREATHING_VIEW_COMMAND, () => breathing.show()),
+    // A breathing view open when the window reloads comes back (package.json: activationEvents onWebviewPanel:…).
+    ...(api.window.registerWebviewPanelSerializer
+      ? [api.window.registerWebviewPanelSerializer(BREATHING_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => breathing.restore(panel) })]
+      : []),
     // Every view gets a `<id>.focus` command: it opens the container and resolves the view.
     api.commands.registerCommand(SHOW_HISTORY_COMMAND, () => api.commands.executeCommand(`${HISTORY_VIEW_ID}.focus`)),
     api.workspace.onDidChangeConfiguration((e) => {
