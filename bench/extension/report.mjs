@@ -18,6 +18,7 @@ export function compare(results) {
     return {
       state: state.state,
       storeCommitsPerMin: state.storeCommitsPerMin,
+      committedKeys: state.committedKeys ?? {},
       windows: state.windows.map((w, i) => {
         const b = base?.windows[i];
         const total = w.rendererCpuPct + w.extensionHostCpuPct;
@@ -53,6 +54,12 @@ export function goals(results) {
   return out;
 }
 
+/** " (progress 3, presence 1)": the records committed, by key folder name. */
+function keysOf(keys) {
+  const parts = Object.entries(keys).map(([name, n]) => `${name.replace(/^breathmaster_/, '')} ${n}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 export function renderMarkdown(results) {
   const m = results.machine;
   const lines = [];
@@ -61,10 +68,11 @@ export function renderMarkdown(results) {
   lines.push(`\`npm run bench:extension\` (bench/extension/run.mjs): code-server ${results.codeServer} (VS Code ${results.vscode}) and`);
   lines.push(`headless Chromium, two windows with real focus, ${results.secondsPerState} s per state; the same VS Code with no`);
   lines.push('extension installed, then with Breath Master (progress tracking on, default chill pattern). CPU is % of one core,');
-  lines.push(`from /proc/<pid>/stat (utime + stime), the **median of ${results.sliceSeconds}-second slices** of each window's renderer`);
-  lines.push('process and of its extension host process. Status-bar updates: MutationObserver callbacks that touch our');
-  lines.push('items, per second and window. Store commits: new `v<seq>.json` version files under the extension\'s');
-  lines.push('`globalStorage/…/records/`, per minute (all windows).');
+  lines.push('from /proc/<pid>/stat (utime + stime) **over the whole state** (work done once per phase or per minute counts),');
+  lines.push('of each window\'s renderer process and of its extension host process. "Focused" is what VS Code believes (its title');
+  lines.push('bar\'s `inactive` mark), not only the browser\'s `document.hasFocus()`. Status-bar updates: MutationObserver');
+  lines.push('callbacks that touch our items, per second and window. Store commits: new `v<seq>.json` version files under the');
+  lines.push('extension\'s `globalStorage/…/records/`, per minute (all windows), and which records they were.');
   lines.push('');
   lines.push(`Machine: ${m.cpuModel}, ${m.cores} cores, ${m.ramGiB} GiB, ${m.os}, Node ${m.node}; shared with other work, load`);
   lines.push(`average ${m.loadAverageAtStart?.join(' / ')} at the start and ${m.loadAverageAtEnd?.join(' / ')} at the end. Commit ${results.commit}, ${m.date}.`);
@@ -83,7 +91,7 @@ export function renderMarkdown(results) {
     row.windows.forEach((w, i) => {
       lines.push(
         `| ${i === 0 ? row.state : ''} | ${w.window} | ${w.focused ? 'yes' : 'no'} | ${fmt(w.base?.rendererCpuPct)} → ${fmt(w.rendererCpuPct)} | ` +
-          `${fmt(w.base?.extensionHostCpuPct)} → ${fmt(w.extensionHostCpuPct)} | ${signed(w.deltaPct)} | ${fmt(w.statusBarUpdatesPerS)} | ${i === 0 ? fmt(row.storeCommitsPerMin, 1) : ''} |`,
+          `${fmt(w.base?.extensionHostCpuPct)} → ${fmt(w.extensionHostCpuPct)} | ${signed(w.deltaPct)} | ${fmt(w.statusBarUpdatesPerS)} | ${i === 0 ? `${fmt(row.storeCommitsPerMin, 1)}${keysOf(row.committedKeys)}` : ''} |`,
       );
     });
   }
