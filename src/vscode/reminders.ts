@@ -27,6 +27,11 @@ export interface ReminderStore {
 
 export interface ReminderDeps {
   store: ReminderStore;
+  /**
+   * When this window started watching (its activation): no reminder comes sooner than an interval after it. With
+   * nothing stored yet this is the whole clock, so nothing is written until the first reminder is due.
+   */
+  since: number;
   cadence: () => ReminderCadence;
   focused: () => boolean;
   /** No reminder while a session runs (a paused one does not count): the user is already breathing. */
@@ -44,9 +49,18 @@ function isRecord(x: unknown): x is ReminderRecord {
   return typeof x === 'object' && x !== null && typeof (x as ReminderRecord).lastAt === 'number' && typeof (x as ReminderRecord).by === 'string';
 }
 
+/** Whether a reminder is due at `now` by `record` (any stored value): never sooner than an interval after `since`. */
+function due(record: unknown, now: number, since: number, interval: number): boolean {
+  if (isRecord(record) && record.snoozedUntil !== undefined && now < record.snoozedUntil) return false;
+  // A record from the future (a clock that was ahead) or odd data counts as no record.
+  const last = isRecord(record) && record.lastAt <= now ? Math.max(record.lastAt, since) : since;
+  return now - last >= interval;
+}
+
 /**
  * One reminder per interval for the user, not per window: the window whose compare-and-set moves `lastAt` forward
- * shows it; every other window sees the fresh `lastAt` in its updater and leaves it alone.
+ * shows it; every other window sees the fresh `lastAt` in its updater and leaves it alone. Nothing is written
+ * before a reminder is due: the first one is timed from the window's start, so there is no "start the clock" write.
  */
 export async function checkReminder(deps: ReminderDeps): Promise<boolean> {
   const cadence = deps.cadence();
@@ -55,15 +69,8 @@ export async function checkReminder(deps: ReminderDeps): Promise<boolean> {
   const interval = REMINDER_MINUTES[cadence] * 60_000 + (deps.focused() ? 0 : UNFOCUSED_GRACE_MS);
   const me = deps.store.clientId;
   // The cached record answers "not due yet" without a write, so idle windows do not churn the change feed.
-  const cached = deps.store.get<unknown>(REMINDER_KEY, null).payload;
-  if (isRecord(cached) && cached.lastAt <= now && now - cached.lastAt < interval) return false;
-  if (isRecord(cached) && cached.snoozedUntil !== undefined && now < cached.snoozedUntil) return false;
-  const result = await deps.store.update<unknown>(REMINDER_KEY, (current) => {
-    // The first window ever starts the clock instead of reminding right at startup; odd data is replaced.
-    if (!isRecord(current) || current.lastAt > now) return { lastAt: now, by: '' };
-    if (current.snoozedUntil !== undefined && now < current.snoozedUntil) return current;
-    return now - current.lastAt >= interval ? { lastAt: now, by: me } : current;
-  }, null);
+  if (!due(deps.store.get<unknown>(REMINDER_KEY, null).payload, now, deps.since, interval)) return false;
+  const result = await deps.store.update<unknown>(REMINDER_KEY, (current) => (due(current, now, deps.since, interval) ? { lastAt: now, by: me } : current), null);
   const won = isRecord(result.payload) && result.payload.by === me && result.payload.lastAt === now;
   if (won) {
     deps.log(`breathing-break reminder shown (cadence ${cadence})`);
@@ -96,8 +103,12 @@ export async function turnOffReminders(): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update('reminders.cadence', 'off', vscode.ConfigurationTarget.Global);
 }
 
-/** Checks once a minute; the check itself is cheap (one compare-and-set that usually changes nothing). */
-export function scheduleReminders(deps: ReminderDeps): vscode.Disposable {
+/**
+ * Checks once a minute from now on (this window's start is `since`); a check that is not due reads the cached
+ * record only: no write, no message to the workbench.
+ */
+export function scheduleReminders(options: Omit<ReminderDeps, 'since'>): vscode.Disposable {
+  const deps: ReminderDeps = { ...options, since: (options.now ?? Date.now)() };
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

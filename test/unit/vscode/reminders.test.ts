@@ -29,7 +29,7 @@ describe('breathing-break reminders', () => {
   const stores = twoWindows();
 
   const deps = (store: StorageWrapper, now: number, over: Partial<ReminderDeps> = {}): ReminderDeps => ({
-    store, now: () => now, cadence: () => 'standard', focused: () => true, sessionRunning: () => false,
+    store, since: 0, now: () => now, cadence: () => 'standard', focused: () => true, sessionRunning: () => false,
     startSession: () => undefined, log: () => undefined, ...over,
   });
   const hour = REMINDER_MINUTES.standard * 60_000;
@@ -37,14 +37,36 @@ describe('breathing-break reminders', () => {
   it('does not remind at startup, then reminds once per interval in only one of two windows', async () => {
     const [a, b] = stores();
     const t0 = 1_000_000;
-    expect(await checkReminder(deps(a, t0))).toBe(false);
-    expect(await checkReminder(deps(b, t0 + hour - 1))).toBe(false);
-    const results = await Promise.all([checkReminder(deps(a, t0 + hour)), checkReminder(deps(b, t0 + hour))]);
+    const opened = { since: t0 };
+    expect(await checkReminder(deps(a, t0, opened))).toBe(false);
+    expect(await checkReminder(deps(b, t0 + hour - 1, opened))).toBe(false);
+    const results = await Promise.all([checkReminder(deps(a, t0 + hour, opened)), checkReminder(deps(b, t0 + hour, opened))]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(fake.messages.filter((m) => m.message.startsWith('Time for a breathing break'))).toHaveLength(1);
     // The next one is an interval after the last reminder, not after startup.
     expect(await checkReminder(deps(b, t0 + hour + hour / 2))).toBe(false);
     expect(await checkReminder(deps(b, t0 + 2 * hour))).toBe(true);
+  });
+
+  it('writes nothing until a reminder is due: the first one is timed from the window\'s start, not by a stored clock', async () => {
+    const [a, b] = stores();
+    for (const t of [0, 60_000, hour / 2, hour - 1]) {
+      expect(await checkReminder(deps(a, t))).toBe(false);
+      expect(await checkReminder(deps(b, t, { focused: () => false }))).toBe(false);
+    }
+    expect(a.getMetrics().commits + b.getMetrics().commits).toBe(0);
+    expect(a.get('breathMaster.reminder').version).toBe(0);
+    expect(await checkReminder(deps(a, hour))).toBe(true);
+    expect(a.getMetrics().commits).toBe(1);
+  });
+
+  it('a window opened long after the last reminder waits an interval from its own start', async () => {
+    const [a, b] = stores();
+    expect(await checkReminder(deps(a, hour))).toBe(true);
+    await b.refresh();
+    const later = { since: 5 * hour };
+    expect(await checkReminder(deps(b, 5 * hour + 60_000, later))).toBe(false);
+    expect(await checkReminder(deps(b, 6 * hour, later))).toBe(true);
   });
 
   it('an unfocused window leaves the reminder to the focused one for a grace period', async () => {
@@ -84,7 +106,7 @@ describe('reminder actions and quiet times', () => {
   const stores = twoWindows();
   const hour = REMINDER_MINUTES.standard * 60_000;
   const deps = (store: StorageWrapper, now: number, over: Partial<ReminderDeps> = {}): ReminderDeps => ({
-    store, now: () => now, cadence: () => 'standard', focused: () => true, sessionRunning: () => false,
+    store, since: 0, now: () => now, cadence: () => 'standard', focused: () => true, sessionRunning: () => false,
     startSession: () => undefined, log: () => undefined, ...over,
   });
   const settle = () => new Promise((r) => setTimeout(r, 20));
