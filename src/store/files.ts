@@ -15,6 +15,7 @@ export interface FileSystem {
   linkSync(existing: string, name: string): void;
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
+  unlink(path: string, callback: (error: NodeJS.ErrnoException | null) => void): void;
   rmdirSync(path: string): void;
   mkdirSync(path: string, options: { mode: number }): void;
   chmodSync(path: string, mode: number): void;

@@ -58,6 +58,10 @@ export class KeyFolder {
   /** Descriptor of the generation folder, kept for its fsync (not on Windows: it cannot fsync a folder). */
   private genFd: number | undefined;
   private intent: { path: string; h: number; gen: string } | undefined;
+  /** The removal of collected records, running on libuv's thread pool (see `collect`). */
+  private removing: Promise<void> | undefined;
+  /** A collection asked for while records were still being removed: it runs when they are. */
+  private collectAfter: { gen: Generation; head: number; keep: number } | undefined;
 
   constructor(
     readonly key: string,
@@ -251,8 +255,18 @@ export class KeyFolder {
    * Removes records below both `head − keep + 1` and every live writer's intent, oldest first. Intents are listed
    * only now, after `head` was committed: a writer whose intent is not listed registered it later, so it builds on
    * `head` or above. Intents of dead processes, or of generations that no longer exist, are removed.
+   *
+   * The records are chosen now and removed asynchronously, one after another: removing a file's last name frees
+   * its blocks, which can take milliseconds (tens with online discard, longer over a network), and must not block
+   * the host's event loop or delay the update. Removing later is safe: it is what a collector frozen right after
+   * choosing does. A file that cannot be removed now is chosen again by the next collection; a collection
+   * asked for while records are still being removed runs once they are (the newest request only).
    */
-  collect(gen: Generation, head: number, keep: number): number {
+  collect(gen: Generation, head: number, keep: number): void {
+    if (this.removing !== undefined) {
+      this.collectAfter = { gen, head, keep };
+      return;
+    }
     const { fs } = this.ctx;
     let limit = head - keep + 1;
     for (const name of listFolder(fs, this.path)) {
@@ -269,13 +283,28 @@ export class KeyFolder {
       }
       limit = Math.min(limit, readIntent(fs, path));
     }
-    let removed = 0;
-    for (const seq of sequencesIn(listFolder(fs, gen.path))) {
-      if (seq >= limit) break;
-      unlinkQuietly(fs, join(gen.path, recordFileName(seq)));
-      removed++;
-    }
-    return removed;
+    const doomed = sequencesIn(listFolder(fs, gen.path))
+      .filter((seq) => seq < limit)
+      .map((seq) => join(gen.path, recordFileName(seq)));
+    if (doomed.length === 0) return;
+    this.removing = doomed
+      .reduce((chain, path) => chain.then(() => removeFile(fs, path)), Promise.resolve())
+      .then(() => {
+        this.removing = undefined;
+        const next = this.collectAfter;
+        this.collectAfter = undefined;
+        if (next === undefined) return;
+        try {
+          this.collect(next.gen, next.head, next.keep);
+        } catch (error) {
+          this.ctx.log('warn', `collecting old records of ${this.path}: ${String(error)}`);
+        }
+      });
+  }
+
+  /** Resolves once collected records are removed, including collections asked for meanwhile. */
+  async settled(): Promise<void> {
+    while (this.removing !== undefined) await this.removing;
   }
 
   dispose(): void {
@@ -352,6 +381,10 @@ function syncFolderSync(fs: FileSystem, path: string): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function removeFile(fs: FileSystem, path: string): Promise<void> {
+  return new Promise((resolve) => fs.unlink(path, () => resolve()));
 }
 
 function pad(n: number): string {

@@ -226,7 +226,10 @@ export class StorageWrapper {
     if (this.disposed) return queued;
     this.disposed = true;
     this.watcher.dispose();
-    return queued.then(() => {
+    return queued.then(async () => {
+      // Intents first: while the removals finish, they must not hold back other windows' collection.
+      for (const state of this.states.values()) state.folder.release();
+      await Promise.all([...this.states.values()].map((state) => state.folder.settled()));
       for (const state of this.states.values()) state.folder.dispose();
       this.changes.dispose();
       this.reloads.dispose();
