@@ -40,10 +40,9 @@ describe(`${processes} processes × ${perProcess} concurrent increments of one k
     console.log(`[contention] ${processes}×${perProcess}: final ${processes * perProcess}, conflicts ${conflicts}, retries ${retries}, max retries in one process ${Math.max(...metrics.map((m) => m.retries))}`);
   });
 
-  // Collecting as early as the protocol allows (keepVersions 2) puts stale writers next to collection all the
-  // time: a reader lists the real head, the head is collected and its number re-taken by a stale writer before the
-  // read, and the reader builds on that. Before proofs were anchored on a real record this lost or doubled an
-  // update in about a third of such runs (see design.md).
+  // Collecting as early as the protocol allows (keepVersions 2) puts every writer's base next to collection all
+  // the time: only the intents keep a base a writer is about to build on from being removed (design.md,
+  // "Collection"). Eight writers at once also leave removals still running when others commit.
   it('with keepVersions 2, 4 rounds of 8 × 150: every round exact, no acknowledged version twice', async () => {
     for (let round = 0; round < 4; round++) {
       const dir = join(work.dir, `aggressive-${round}`);
