@@ -34,6 +34,11 @@ const PAUSED_TICK_MS = 60_000;
  * activation: every failure is logged and told to the user, and the breath keeps going.
  */
 export class BreathMaster implements vscode.Disposable {
+  /**
+   * Settles once the store is open (or failed to open), the engine is wired and the views are registered; never
+   * rejects. `activate` returns before this: only the breathing guide and the commands are needed for the first paint.
+   */
+  readonly opened: Promise<void>;
   /** Settles when startup work (legacy import, data check, welcome) is done; never rejects. */
   readonly ready: Promise<void>;
   private readonly logger: Logger;
@@ -42,8 +47,12 @@ export class BreathMaster implements vscode.Disposable {
   private readonly progressItem: ProgressStatusBar;
   private readonly panel: ProgressPanel;
   private readonly health: StorageHealthView;
-  private readonly core: Core | undefined;
-  private readonly coreProblem: string | undefined;
+  /** Undefined until `opened` (and after it when the store could not be opened: see `coreProblem`). */
+  private core: Core | undefined;
+  private coreProblem: string | undefined;
+  private disposed = false;
+  /** `open` has run: the core (or its problem) is known. */
+  private isOpen = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly loggedTickErrors = new Set<string>();
   private readonly contexts = new Map<string, unknown>();
@@ -70,32 +79,53 @@ export class BreathMaster implements vscode.Disposable {
     this.health = new StorageHealthView(() => ({ metrics: this.core?.store.getMetrics(), storagePath: this.context.globalStorageUri.fsPath, problem: this.coreProblem }));
     this.disposables.push(this.settings, this.breathing, this.progressItem, this.panel, this.health);
 
-    const started = startCore(context, this.logger);
-    this.core = started.ok ? started.core : undefined;
-    this.coreProblem = started.ok ? undefined : started.reason;
-    if (this.core) this.disposables.push(this.core);
-
     this.registerCommands();
     this.disposables.push(
       this.settings.onDidChange((s) => this.onSettings(s)),
       vscode.window.onDidChangeWindowState((state) => this.onFocus(state.focused)),
     );
-    if (this.core) this.wireCore(this.core);
-    // The guided breathing view and the history view (with the goal chime); both follow this window's pattern.
-    this.disposables.push(
-      registerWebviews({
-        vscode,
-        extensionUri: context.extensionUri,
-        history: this.core?.tracker,
-        pattern: () => this.breathing.currentPattern,
-        onDidChangePattern: this.settings.onDidChange,
-        onDidReachGoal: this.core?.tracker.onDidReachGoal,
-        logger: this.logger,
-      }),
-    );
+    // Opening the store reads every record from disk and wiring the engine costs as much again: done on the next
+    // turn of the event loop, after `activate` has returned ("Call Activate" in Developer: Startup Performance).
+    // Commands wait for it (see registerCommands); `activate` hands VS Code this promise, so a command or view that
+    // activated the extension is run only once it is done.
+    this.opened = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => this.open());
+    this.ready = this.opened.then(() => this.startup()).catch((error: unknown) => this.logger.error('startup failed', error));
+  }
+
+  /** Opens the store and wires everything on top of it; never throws (the breath goes on without saved data). */
+  private open(): void {
+    if (this.disposed) return;
+    try {
+      const started = startCore(this.context, this.logger);
+      this.core = started.ok ? started.core : undefined;
+      this.coreProblem = started.ok ? undefined : started.reason;
+      if (this.core) {
+        this.disposables.push(this.core);
+        this.wireCore(this.core);
+      }
+    } catch (error) {
+      this.logger.error('wiring the saved data failed', error);
+      this.coreProblem ??= describeError(error);
+    }
+    try {
+      // The guided breathing view and the history view (with the goal chime); both follow this window's pattern.
+      this.disposables.push(
+        registerWebviews({
+          vscode,
+          extensionUri: this.context.extensionUri,
+          history: this.core?.tracker,
+          pattern: () => this.breathing.currentPattern,
+          onDidChangePattern: this.settings.onDidChange,
+          onDidReachGoal: this.core?.tracker.onDidReachGoal,
+          logger: this.logger,
+        }),
+      );
+    } catch (error) {
+      this.logger.error('registering the views failed', error);
+    }
+    this.isOpen = true;
     this.setContext(CONTEXT.dataAvailable, this.core !== undefined);
     this.render();
-    this.ready = this.startup().catch((error: unknown) => this.logger.error('startup failed', error));
   }
 
   // ---- wiring ----------------------------------------------------------------------------------------------
@@ -176,19 +206,26 @@ export class BreathMaster implements vscode.Disposable {
 
   private onSettings(settings: Settings): void {
     this.breathing.updateSettings(settings);
-    const core = this.core;
-    if (core) {
-      core.tracker.setPattern(this.breathing.currentPattern);
-      // Another window may not see this setting for a while: the store carries the choice to all of them now.
-      // "ask" (the setting reset to its default) forgets the choice: not chosen, tracking off, as the UI says.
-      // Only when this setting itself changed: another setting's change must not touch the choice.
-      if (settings.tracking !== this.trackingSetting) {
-        const choice = settings.tracking === 'ask' ? null : settings.tracking;
-        this.background(core.onboarding.setProgressChoice(choice), 'saving the progress-tracking choice');
-      }
-    }
+    const previous = this.trackingSetting;
     this.trackingSetting = settings.tracking;
-    this.render();
+    const apply = (): void => {
+      if (this.disposed) return;
+      const core = this.core;
+      if (core) {
+        core.tracker.setPattern(this.breathing.currentPattern);
+        // Another window may not see this setting for a while: the store carries the choice to all of them now.
+        // "ask" (the setting reset to its default) forgets the choice: not chosen, tracking off, as the UI says.
+        // Only when this setting itself changed: another setting's change must not touch the choice.
+        if (settings.tracking !== previous) {
+          const choice = settings.tracking === 'ask' ? null : settings.tracking;
+          this.background(core.onboarding.setProgressChoice(choice), 'saving the progress-tracking choice');
+        }
+      }
+      this.render();
+    };
+    // A change in the moment before the store is open is applied once it is.
+    if (this.isOpen) apply();
+    else void this.opened.then(apply);
   }
 
   private onFocus(focused: boolean): void {
@@ -307,6 +344,8 @@ export class BreathMaster implements vscode.Disposable {
     for (const [id, handler] of Object.entries(handlers)) {
       this.disposables.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
+          // A command in the first moment after activation waits the few milliseconds until the store is open.
+          await this.opened;
           const result = await handler(...args);
           this.render();
           return result;
@@ -366,6 +405,7 @@ export class BreathMaster implements vscode.Disposable {
    * back an unanswered welcome, and close the store — resolving once its queued updates have finished.
    */
   async release(): Promise<void> {
+    await this.opened;
     const core = this.core;
     if (!core) return;
     this.stopTicking();
@@ -375,6 +415,7 @@ export class BreathMaster implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const d of this.disposables.splice(0).reverse()) {
       try {
         d.dispose();

@@ -8,11 +8,17 @@ export interface BreathMasterApi {
   readonly ready: Promise<void>;
 }
 
-export function activate(context: vscode.ExtensionContext): BreathMasterApi {
+/**
+ * Returns at once with the breathing guide on screen and every command registered ("Call Activate"); the promise
+ * settles a moment later, once the store is open and the views are registered ("Finish Activate"), so that VS Code
+ * runs a command or restores a view that activated the extension only then. It never rejects.
+ */
+export function activate(context: vscode.ExtensionContext): Promise<BreathMasterApi> {
   const app = new BreathMaster(context);
   instance = app;
   context.subscriptions.push(app);
-  return { ready: app.ready };
+  const api: BreathMasterApi = { ready: app.ready };
+  return app.opened.then(() => api);
 }
 
 /** VS Code calls this before disposing `context.subscriptions`: the store is still open for the lease release. */

@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fake, Uri } from './fake-vscode';
+import { createExtensionContext, disposeContext, fake, Uri } from './fake-vscode';
 import { until, windowsOnOneFolder } from './harness';
 import { PRESENCE_KEY, PROGRESS_KEY } from '../../../src/engine';
 import { BREATHING_ITEM_ID } from '../../../src/vscode/breathingStatusBar';
+import { activate, deactivate } from '../../../src/vscode/extension';
 import { PROGRESS_ITEM_ID } from '../../../src/vscode/progressStatusBar';
 import { KEEP_SIMPLE, TURN_ON, WELCOME_MESSAGE } from '../../../src/vscode/welcome';
 import pkg from '../../../package.json';
@@ -45,6 +46,23 @@ describe('activation', () => {
   });
 
   const windowsContextSync = () => windows[0]?.context.globalState.syncedKeys;
+
+  it('activate returns before the store is opened; a command issued at once waits for it, and the promise brings the API', async () => {
+    fake.setSetting('breathMaster.progress.tracking', 'on');
+    const context = createExtensionContext(dir(), {});
+    const activating = activate(context as never);
+    // Only the breathing guide and the commands during the call: the store (records/, tmp/) is not touched yet.
+    expect(existsSync(join(dir(), 'records'))).toBe(false);
+    expect(breathingItem()?.visible).toBe(true);
+    expect(fake.registeredCommands).toContain('breathMaster.startSession');
+    const started = fake.executeCommand('breathMaster.startSession', 7);
+    const api = await activating;
+    windows.push({ context, api, close: async () => { await deactivate(); disposeContext(context); } });
+    expect(existsSync(join(dir(), 'records'))).toBe(true);
+    expect(await started).toMatchObject({ started: true, session: { goalMinutes: 7 } });
+    await api.ready;
+    expect(progressItem()?.visible).toBe(true);
+  });
 
   it('shows the breath at once; the progress item stays hidden while tracking is off', async () => {
     await open();

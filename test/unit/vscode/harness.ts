@@ -25,7 +25,7 @@ export function tempStorage(): { dir: string; cleanup(): void } {
 export async function openWindow(storageDir: string, globalState: Record<string, unknown> = {}): Promise<Window> {
   const context = createExtensionContext(storageDir, globalState);
   // Cast: the fake implements the part of ExtensionContext the extension uses.
-  const api = activate(context as never);
+  const api = await activate(context as never);
   await api.ready;
   return {
     context, api,
