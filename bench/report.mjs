@@ -31,7 +31,13 @@ export function goalChecks(results) {
     const store = cost.rows.find((r) => r.method === 'store');
     const sys = cost.syscalls?.find((r) => r.method === 'store');
     if (sys) checks.push(['≤ 20 syscalls per uncontended commit', `${fmt(sys.fileSystem)} file-system calls; ${fmt(sys.total)} with libuv's thread-pool signalling for the asynchronous fsyncs`, sys.fileSystem <= 20]);
-    if (store) checks.push(['event-loop block per commit ≤ 2 ms p99 (local disk)', `p99 ${fmt(store.blockP99Ms)} ms, max ${fmt(store.blockMaxMs)} ms (one process); ${cost.contended.filter((c) => c.method === 'store').map((c) => `${c.processes} processes: p99 ${fmt(c.blockP99Ms)} ms`).join('')}`, store.blockP99Ms <= 2]);
+    if (store) {
+      // Judged on the longest event-loop turn per commit, which includes the work after the call returned; runs
+      // without that measurement judge the call alone.
+      const p99 = store.stallP99Ms ?? store.blockP99Ms;
+      const turn = store.stallP99Ms === undefined ? '' : `longest event-loop turn per commit p50 ${fmt(store.stallP50Ms)} ms, p99 ${fmt(store.stallP99Ms)} ms (SQLite p99 ${fmt(cost.rows.find((r) => r.method === 'sqlite')?.stallP99Ms)} ms); `;
+      checks.push(['event-loop block per commit ≤ 2 ms p99 (local disk)', `${turn}the call itself p99 ${fmt(store.blockP99Ms)} ms, max ${fmt(store.blockMaxMs)} ms (one process); ${cost.contended.filter((c) => c.method === 'store').map((c) => `${c.processes} processes: p99 ${fmt(c.blockP99Ms)} ms`).join('')}`, p99 <= 2]);
+    }
   }
   if (feed) {
     const mode = (watch) => feed.rows.find((r) => r.watch === watch);
@@ -112,12 +118,13 @@ export function renderMarkdown(results) {
       })), '');
     if (at('sqlite', byN[0])) {
       out.push('Against the embedded databases people would pick instead, in the same rounds:', '');
-      out.push(table(['processes', 'store updates/s', 'SQLite updates/s', 'LMDB updates/s', 'store ÷ SQLite (median of per-round ratios)', 'store ÷ LMDB', 'SQLite final = total', 'LMDB final = total'],
+      out.push(table(['processes', 'store updates/s', 'SQLite updates/s', 'LMDB updates/s', 'store ÷ SQLite (median of per-round ratios)', 'store ÷ LMDB', 'CPU ms per update, all processes (store / SQLite / LMDB)', 'SQLite final = total', 'LMDB final = total'],
         byN.map((n) => {
           const s = at('store', n);
           const q = at('sqlite', n);
           const m = at('lmdb', n);
-          return [n, fmt(s?.updatesPerSecMedian), fmt(q?.updatesPerSecMedian), fmt(m?.updatesPerSecMedian), `${fmt(s?.vsSqliteMedian)}×`, `${fmt(s?.vsLmdbMedian)}×`, q ? yes(q.allExact) : '–', m ? yes(m.allExact) : '–'];
+          const cpu = [s, q, m].map((r) => fmt(r?.cpuMsPerUpdateMedian, 2)).join(' / ');
+          return [n, fmt(s?.updatesPerSecMedian), fmt(q?.updatesPerSecMedian), fmt(m?.updatesPerSecMedian), `${fmt(s?.vsSqliteMedian)}×`, `${fmt(s?.vsLmdbMedian)}×`, cpu, q ? yes(q.allExact) : '–', m ? yes(m.allExact) : '–'];
         })), '');
       out.push('- **SQLite**: better-sqlite3, WAL, `synchronous=FULL` (the WAL is fsync\'d at each commit), `BEGIN IMMEDIATE`, read, update, `COMMIT`, busy timeout 60 s. **LMDB**: lmdb-js, one write transaction per increment (`transaction(() => put(get() + 1))`), durable commits (no `noSync`). Both are native modules: not something a VS Code extension can ship for every platform in one VSIX, which is why they are yardsticks here, not candidates.');
     }
@@ -142,9 +149,9 @@ export function renderMarkdown(results) {
 
   if (cost) {
     out.push('## 1b. What one commit costs', '');
-    out.push(`One process, ${cost.count} sequential commits per run, ${cost.rounds} runs interleaved. "Block" is how long one call kept the thread (its synchronous part; the store's fsyncs run in libuv's thread pool, SQLite's whole commit and busy wait run inside the call); the event loop's own delay (perf_hooks, 1 ms resolution) is shown beside it. The floor rows are the disk alone: a 12-byte write + fsync, and write + link + fsync of file and folder (the store's protocol without any bookkeeping).`, '');
-    out.push(table(['method', 'commits/s (median)', 'block p50 / p99 / max ms', 'event-loop delay p99 ms'],
-      cost.rows.map((r) => [r.method, fmt(r.commitsPerSecMedian), `${fmt(r.blockP50Ms)} / ${fmt(r.blockP99Ms)} / ${fmt(r.blockMaxMs)}`, fmt(r.loopDelayP99Ms)])), '');
+    out.push(`One process, ${cost.count} sequential commits per run, ${cost.rounds} runs interleaved. "Block" is how long one call kept the thread (its synchronous part; the store's fsyncs run in libuv's thread pool, SQLite's whole commit and busy wait run inside the call); the event loop's own delay (perf_hooks, 1 ms resolution) is shown beside it. "Longest turn" is, per commit, the longest stretch the event loop was held from the call until the commit's after-work had run (a separate run per round with the loop kept turning, see \`bench/workers/cost.mjs\`): it includes what runs after the call returned, such as collecting old records, and time the process was descheduled, so on a busy machine it also measures the machine. The floor rows are the disk alone: a 12-byte write + fsync, and write + link + fsync of file and folder (the store's protocol without any bookkeeping).`, '');
+    out.push(table(['method', 'commits/s (median)', 'block p50 / p99 / max ms', 'event-loop delay p99 ms', 'longest turn p50 / p99 / max ms'],
+      cost.rows.map((r) => [r.method, fmt(r.commitsPerSecMedian), `${fmt(r.blockP50Ms)} / ${fmt(r.blockP99Ms)} / ${fmt(r.blockMaxMs)}`, fmt(r.loopDelayP99Ms), r.stallP99Ms === undefined ? '–' : `${fmt(r.stallP50Ms)} / ${fmt(r.stallP99Ms)} / ${fmt(r.stallMaxMs)}`])), '');
     out.push(`With ${cost.contended[0]?.processes} processes committing to the same record at once:`, '');
     out.push(table(['method', 'block p50 / p99 / max ms'], cost.contended.map((c) => [c.method, `${fmt(c.blockP50Ms)} / ${fmt(c.blockP99Ms)} / ${fmt(c.blockMaxMs)}`])), '');
     if (cost.syscalls) {

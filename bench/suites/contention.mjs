@@ -58,6 +58,7 @@ async function runOnce(method, processes, perProcess, lockfileOptions) {
       conflicts: sum('conflicts'),
       retries: sum('retries'),
       conflictErrors: sum('failures'),
+      cpuMsPerUpdate: sum('cpuMs') / total,
       tornReads: sum('tornReads'),
       resets: sum('resets'),
     };
@@ -107,6 +108,7 @@ export async function contention({ processCounts, perProcess, repeats, lockfileO
         conflictErrorsTotal: list.some((x) => x.conflictErrors === null) ? null : list.reduce((a, x) => a + x.conflictErrors, 0),
         tornReadsMedian: pick('tornReads'),
         resetsTotal: list.some((x) => x.resets === null) ? null : list.reduce((a, x) => a + x.resets, 0),
+        cpuMsPerUpdateMedian: median(list.map((x) => x.cpuMsPerUpdate)),
         lostMedian: median(list.map((x) => x.lost)),
         lostMax: Math.max(...list.map((x) => x.lost)),
         allExact: list.every((x) => x.lost === 0 && (x.finalVersion === null || x.finalVersion === x.expected)),

@@ -10,12 +10,13 @@ import { median, round } from '../lib/stats.mjs';
 const run = promisify(execFile);
 const worker = fileURLToPath(new URL('../workers/cost.mjs', import.meta.url));
 export const COST_METHODS = ['floor-write', 'floor-link', 'store', 'sqlite', 'lmdb'];
+const STALL_METHODS = ['store', 'sqlite', 'lmdb'];
 const quantile = (list, q) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(q * list.length))] ?? Number.NaN;
 
-async function once(method, count, wrap = []) {
+async function once(method, count, wrap = [], mode = []) {
   const dir = mkdtempSync(join(tmpdir(), `bm-bench-cost-${method}-`));
   try {
-    const [cmd, ...args] = [...wrap, process.execPath, worker, method, dir, String(count)];
+    const [cmd, ...args] = [...wrap, process.execPath, worker, method, dir, String(count), ...mode];
     const { stdout } = await run(cmd, args, { env: process.env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
     return JSON.parse(stdout.trim().split('\n').pop());
   } finally {
@@ -77,6 +78,14 @@ export async function cost({ count, rounds, contendedProcesses, strace, log }) {
       loopDelayP99Ms: median(list.map((x) => x.loopDelayP99Ms)),
     };
   });
+  // The longest stretch the event loop was held per commit, including work after the call returned (fs callbacks,
+  // collection): one run per round with the loop kept turning (see workers/cost.mjs).
+  for (const row of rows.filter((r) => STALL_METHODS.includes(r.method))) {
+    const stalls = [];
+    for (let r = 0; r < rounds; r++) stalls.push(...(await once(row.method, count, [], ['stall'])).stalls);
+    Object.assign(row, { stallP50Ms: quantile(stalls, 0.5), stallP99Ms: quantile(stalls, 0.99), stallMaxMs: Math.max(...stalls) });
+    log(`cost ${row.method}: longest event-loop turn per commit p50 ${round(row.stallP50Ms)} ms, p99 ${round(row.stallP99Ms)} ms`);
+  }
   // The thread while others write too: SQLite's busy timeout waits inside the call.
   const contended = [];
   for (const method of ['store', 'sqlite', 'lmdb']) {

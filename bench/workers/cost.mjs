@@ -1,14 +1,18 @@
 // What one commit costs, in one process: `count` sequential increments by one method, each timed for how long its
-// call kept the thread (the synchronous part: a store inside an extension host must not freeze the host), plus the
-// event loop's delay histogram over the whole run. Also the disk's own floor: write+fsync, link + two fsyncs.
-// argv: method (store | sqlite | lmdb | floor-write | floor-link), folder, count. Prints one JSON line.
+// call kept the thread (the synchronous part: a store inside an extension host must not freeze the host). Also the
+// disk's own floor: write+fsync, link + two fsyncs.
+// With a 4th argument `stall`, the event loop is kept turning (setImmediate after setImmediate) and each commit's
+// longest gap between two turns is reported too: that catches work done after the call returned — callbacks,
+// housekeeping after the fsyncs — which the call's own time misses. Spinning costs a core, so commits/s of a
+// stall run mean nothing.
+// argv: method (store | sqlite | lmdb | floor-write | floor-link), folder, count, [stall]. Prints one JSON line.
 import { closeSync, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { lmdbCounter, sqliteCounter } from '../lib/baselines.mjs';
 import { loadStore } from '../lib/store.mjs';
 
-const [method, dir, countArg] = process.argv.slice(2);
+const [method, dir, countArg, mode] = process.argv.slice(2);
 const count = Number(countArg);
 
 async function incrementer() {
@@ -48,16 +52,31 @@ async function incrementer() {
 const counter = await incrementer();
 const delay = monitorEventLoopDelay({ resolution: 1 });
 const blocks = [];
+const stalls = [];
+let turnAt = performance.now();
+let longestTurn = 0;
+let spinning = mode === 'stall';
+const spin = () => {
+  const now = performance.now();
+  longestTurn = Math.max(longestTurn, now - turnAt);
+  turnAt = now;
+  if (spinning) setImmediate(spin);
+};
+if (spinning) setImmediate(spin);
 const started = performance.now();
 delay.enable();
 for (let i = 0; i < count; i++) {
+  longestTurn = 0;
   const t0 = performance.now();
   const pending = counter.increment();
   blocks.push(performance.now() - t0);
   await pending;
+  // Work queued by this commit (collection, callbacks) runs within the next turns: let them pass first.
+  if (spinning) await new Promise((resolve) => setTimeout(resolve, 2));
+  stalls.push(Math.max(longestTurn, blocks[i]));
 }
+spinning = false;
 delay.disable();
 const wallMs = performance.now() - started;
 await counter.close();
-process.stdout.write(`${JSON.stringify({ method, count, wallMs, blocks, loopDelayP99Ms: delay.percentile(99) / 1e6, loopDelayMaxMs: delay.max / 1e6 })}\n`);
-process.exit(0);
+process.stdout.write(`${JSON.stringify({ method, count, wallMs, blocks, stalls: mode === 'stall' ? stalls : undefined, loopDelayP99Ms: delay.percentile(99) / 1e6, loopDelayMaxMs: delay.max / 1e6 })}\n`);
