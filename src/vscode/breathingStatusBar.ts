@@ -14,7 +14,7 @@ const MAX_WAIT_MS = 60_000;
  * `breathing.enabled: false` hides it.
  *
  * Idle costs nothing: there is no fixed interval. After each redraw one timer is set for the instant the text
- * changes next (a second of the countdown, a step of the bar, the next phase); a paused or hidden guide has no
+ * changes next (a second of the countdown, with the bar's step, or the next phase); a paused or hidden guide has no
  * timer at all, and an unfocused window shows the phase only, redrawn once per phase.
  */
 export class BreathingStatusBar implements vscode.Disposable {
@@ -98,7 +98,12 @@ export class BreathingStatusBar implements vscode.Disposable {
 
   private viewAt(time: number): { view: BreathView; text: string } {
     const state = breathAt(this.pattern, 0, time);
-    const view: BreathView = { phase: state.phase, label: phaseLabel(state.phase), secondsLeft: state.secondsLeft, amplitude: state.amplitude, patternName: state.patternName };
+    // The bar shows the breath at the middle of the countdown's current second, so it moves with the seconds: one
+    // redraw a second instead of two (each redraw is a message to the workbench and a repaint of its status bar).
+    const into = state.stepMs - state.msLeft;
+    const midSecond = Math.min(state.stepMs - 1, Math.floor(into / 1000) * 1000 + 500);
+    const amplitude = breathAt(this.pattern, 0, time - into + midSecond).amplitude;
+    const view: BreathView = { phase: state.phase, label: phaseLabel(state.phase), secondsLeft: state.secondsLeft, amplitude, patternName: state.patternName };
     const longest = Math.max(this.pattern.inhale, this.pattern.holdIn, this.pattern.exhale, this.pattern.holdOut);
     return { view, text: breathText(view, this.settings.preset, { focused: this.focused, secondsWidth: String(longest).length }) };
   }

@@ -51,10 +51,18 @@ describe('breathing status bar', () => {
     const { texts, sets } = watch(14_000); // one chill cycle, 6 s in, 8 s out
     // It woke up only to draw something new (a fixed 250 ms interval would wake 56 times).
     expect(wakeups).toBe(sets);
-    // Each assignment showed something new: the countdown (14 whole seconds) and the bar's steps.
+    // Each assignment showed something new, once a second: the countdown (14 whole seconds), the bar moving with it.
     expect(sets).toBe(texts.length - 1);
-    expect(sets).toBeGreaterThanOrEqual(14);
-    expect(sets).toBeLessThanOrEqual(14 + 2 * 8);
+    expect(sets).toBe(14);
+    // The bar still breathes: it rises through the in-breath and falls through the out-breath.
+    const levels = texts.map((t) => '▁▂▃▄▅▆▇█'.indexOf(t.split(' ')[2] ?? ''));
+    const rising = levels.slice(0, 6);
+    const falling = levels.slice(6, 14);
+    expect(rising).toEqual([...rising].sort((x, y) => x - y));
+    expect(falling).toEqual([...falling].sort((x, y) => y - x));
+    expect(rising[0]).toBe(0);
+    expect(rising[5]).toBe(7);
+    expect(new Set(levels).size).toBeGreaterThanOrEqual(6);
     expect(vi.getTimerCount()).toBe(1);
     bar.dispose();
     expect(vi.getTimerCount()).toBe(0);
