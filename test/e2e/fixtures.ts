@@ -39,11 +39,12 @@ export async function packageFixture(name: string, manifest: Record<string, unkn
 }
 
 /**
- * The extension's own VSIX (`npm run package`; built when missing or when E2E_REBUILD_VSIX=1), copied to a private
+ * The extension's own VSIX (`npm run package`; built when missing or when E2E_REBUILD_VSIX=1; or E2E_VSIX), copied to a private
  * folder: `npm run build` empties dist/, and other work on this checkout may build while the suite runs.
  */
 export function breathMasterVsix(): string {
-  const built = join(root, 'dist', 'breath-master.vsix');
+  // E2E_VSIX runs the suite on another package (e.g. a deliberately broken one, to see a test fail).
+  const built = process.env.E2E_VSIX ?? join(root, 'dist', 'breath-master.vsix');
   const copy = join(mkdtempSync(join(tmpdir(), 'bm-vsix-')), 'breath-master.vsix');
   for (let attempt = 0; attempt < 3; attempt++) {
     if (!existsSync(built) || process.env.E2E_REBUILD_VSIX === '1') {
