@@ -82,9 +82,17 @@ export async function cost({ count, rounds, contendedProcesses, strace, log }) {
   // collection): one run per round with the loop kept turning (see workers/cost.mjs).
   for (const row of rows.filter((r) => STALL_METHODS.includes(r.method))) {
     const stalls = [];
-    for (let r = 0; r < rounds; r++) stalls.push(...(await once(row.method, count, [], ['stall'])).stalls);
-    Object.assign(row, { stallP50Ms: quantile(stalls, 0.5), stallP99Ms: quantile(stalls, 0.99), stallMaxMs: Math.max(...stalls) });
-    log(`cost ${row.method}: longest event-loop turn per commit p50 ${round(row.stallP50Ms)} ms, p99 ${round(row.stallP99Ms)} ms`);
+    const busy = [];
+    for (let r = 0; r < rounds; r++) {
+      const x = await once(row.method, count, [], ['stall']);
+      stalls.push(...x.stalls);
+      busy.push(...x.busyStalls);
+    }
+    Object.assign(row, {
+      stallP50Ms: quantile(stalls, 0.5), stallP99Ms: quantile(stalls, 0.99), stallMaxMs: Math.max(...stalls),
+      busyStallP50Ms: quantile(busy, 0.5), busyStallP99Ms: quantile(busy, 0.99), busyStallMaxMs: Math.max(...busy),
+    });
+    log(`cost ${row.method}: longest event-loop turn per commit p50 ${round(row.stallP50Ms)} ms, p99 ${round(row.stallP99Ms)} ms; busy p50 ${round(row.busyStallP50Ms)} ms, p99 ${round(row.busyStallP99Ms)} ms`);
   }
   // The thread while others write too: SQLite's busy timeout waits inside the call.
   const contended = [];
