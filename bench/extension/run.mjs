@@ -307,6 +307,27 @@ async function measure(ctx, label) {
   return result;
 }
 
+/**
+ * Waits until the windows are quiet: at least 10 s, then until two 5-second slices in a row give every window's
+ * renderer and extension host the same CPU within 0.5 % of a core (at most 60 s in all).
+ */
+async function settle(ctx) {
+  const pids = ctx.windows.flatMap((w) => [w.renderer, w.extensionHost]);
+  await sleep(10_000);
+  const started = performance.now();
+  let prev;
+  let ticks = ticksOf(pids);
+  while (performance.now() - started < 50_000) {
+    await sleep(5_000);
+    const now = ticksOf(pids);
+    const pct = now.map((n, i) => ((n - ticks[i]) / CLK_TCK / 5) * 100);
+    ticks = now;
+    if (prev && pct.every((p, i) => Math.abs(p - prev[i]) < 0.5)) break;
+    prev = pct;
+  }
+  log(`${ctx.variant}: settled after ${round(10 + (performance.now() - started) / 1000)} s`);
+}
+
 async function openWindow(ctx, name) {
   const before = processTable();
   const oldHosts = new Set(pidsOf(before, ctx.server.pid, isExtensionHost));
@@ -364,8 +385,9 @@ async function variant(withExtension) {
       activate = await activateMsFromStartupPerformance(a);
       log(`activate: ${JSON.stringify(activate)}`);
     }
-    // Settle: startup work (welcome checks, first commits, extension host warm-up) is not idle cost.
-    await sleep(10_000);
+    // Settle: startup work (welcome checks, first commits, extension host and workbench warm-up) is not idle cost,
+    // and a whole-state figure would count it in the first state.
+    await settle(ctx);
 
     const states = [];
     await focus(a, [b]);
