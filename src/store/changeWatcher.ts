@@ -1,6 +1,7 @@
 import * as nodeFs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { errorCode, type FileSystem } from './files';
+import { sequenceOf } from './record';
 import type { WatchMode } from './types';
 
 export interface ChangeWatcherOptions {
@@ -9,7 +10,8 @@ export interface ChangeWatcherOptions {
   mode: WatchMode;
   pollIntervalMs: number;
   /** Something may have changed in key folder `name`; undefined: key folders may have come or gone. `file`: the
-   *  one file the event named, when every event of this turn named the same one (lets the store skip a listing). */
+   *  one file the events of this turn named, or the newest record among them when each named a record (lets the
+   *  store skip a listing: the store ignores a record below its known head, so the newest decides for all). */
   onChange(name: string | undefined, file?: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
@@ -39,7 +41,7 @@ export class ChangeWatcher {
   private pollTimer: NodeJS.Timeout | undefined;
   private rootListing = '';
   private echo: { name: string; timer: NodeJS.Timeout; armedAt: number } | undefined;
-  /** Key folder names (undefined: all) → the one file named by this turn's events, '' when several or unknown. */
+  /** Key folder names (undefined: all) → the file named by this turn's events (the newest record), '' if unknown. */
   private readonly pending = new Map<string | undefined, string>();
   private flushScheduled = false;
   private disposed = false;
@@ -201,7 +203,7 @@ export class ChangeWatcher {
   /** Events come in bursts (a link, then collection's unlinks): one look per key per turn of the event loop. */
   private note(name: string | undefined, file = ''): void {
     const before = this.pending.get(name);
-    this.pending.set(name, before === undefined || before === file ? file : '');
+    this.pending.set(name, before === undefined ? file : newerRecord(before, file));
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
@@ -212,6 +214,14 @@ export class ChangeWatcher {
       for (const [n, f] of notes) this.options.onChange(n, f === '' ? undefined : f);
     });
   }
+}
+
+/** Of two noted files, the one with the higher sequence if both are records; '' (look at the folder) otherwise. */
+function newerRecord(a: string, b: string): string {
+  if (a === b) return a;
+  const [sa, sb] = [sequenceOf(a), sequenceOf(b)];
+  if (sa === undefined || sb === undefined) return '';
+  return sa >= sb ? a : b;
 }
 
 function present(fs: FileSystem, path: string): boolean {

@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChangeWatcher } from '../../../src/store/changeWatcher';
+import type { FileSystem } from '../../../src/store/files';
+import { tempFolder } from './helpers';
+
+/**
+ * The watcher hands the store, per key and turn of the event loop, the one file the events named, so that the
+ * store can skip listing the folder. A commit's link and collection's removals often arrive in one turn: the newest
+ * record among them decides, since the store ignores any record below its known head.
+ */
+describe('change watcher: one look per key and turn', () => {
+  const watchers: ChangeWatcher[] = [];
+  afterEach(() => {
+    for (const w of watchers.splice(0)) w.dispose();
+  });
+
+  async function burst(files: { create?: string[]; remove?: string[] }): Promise<Array<[string | undefined, string | undefined]>> {
+    const records = join(tempFolder(), 'records');
+    const gen = join(records, 'k-1', 'g-1');
+    fs.mkdirSync(gen, { recursive: true });
+    for (const name of files.remove ?? []) fs.writeFileSync(join(gen, name), '{}');
+    const calls: Array<[string | undefined, string | undefined]> = [];
+    const watcher = new ChangeWatcher({ fs: fs as unknown as FileSystem, recordsPath: records, mode: 'events', pollIntervalMs: 100, onChange: (n, f) => calls.push([n, f]), log: () => undefined });
+    watchers.push(watcher);
+    watcher.watch('k-1', gen);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    calls.length = 0;
+    for (const name of files.create ?? []) fs.writeFileSync(join(gen, name), '{}');
+    for (const name of files.remove ?? []) fs.unlinkSync(join(gen, name));
+    for (let i = 0; i < 100 && calls.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return calls;
+  }
+
+  it('a link and removals of older records in one turn: the newest record is named', async () => {
+    const calls = await burst({ create: ['v000000000009.json'], remove: ['v000000000005.json', 'v000000000006.json'] });
+    expect(calls.length).toBeGreaterThan(0);
+    // Each call names a record, and the link's record is among them (events may split over turns).
+    for (const [name, file] of calls) {
+      expect(name).toBe('k-1');
+      expect(file).toMatch(/^v\d{12}\.json$/);
+    }
+    expect(calls.map(([, file]) => file)).toContain('v000000000009.json');
+  });
+
+  it('a file that is not a record among them: no file is named (the store lists the folder)', async () => {
+    const calls = await burst({ create: ['v000000000009.json', 'corrupt-v000000000008.json'] });
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.some(([, file]) => file === undefined)).toBe(true);
+  });
+});
