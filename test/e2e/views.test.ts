@@ -4,6 +4,7 @@
  * a session ended in B shows in A's history within a second; the breathing view comes back after a reload.
  * Timestamps are the browser's `Date.now()` inside each page (one machine clock for every window and webview).
  */
+import { loadavg } from 'node:os';
 import type { Frame, Page } from 'playwright-core';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { breathMasterVsix } from './fixtures';
@@ -129,7 +130,9 @@ test('the breathing view in window A and the status bar in window B change phase
     seconds: 30,
     phaseChanges: { view: inView.length - 1, statusB: changesB.length, paired: offsets.length },
     offsetMs: { min: Math.min(...offsets), max: Math.max(...offsets), medianAbs: abs[Math.floor(abs.length / 2)], maxAbs: abs.at(-1) },
-    // How late each side is after the instant the phase changes by the clock.
+    // How late each side is after the instant the phase changes by the clock, and the machine's load: both sides
+    // are timers (the page's, B's extension host's), so a starved CPU shows here first.
+    load1m: Number(loadavg()[0]?.toFixed(2)),
     latenessMs: { viewMax: Math.max(...inView.slice(1).map((v) => lateness(v.t))), statusBMax: Math.max(...changesB.map((c) => lateness(c.t))) },
     offsets,
   };
