@@ -224,11 +224,16 @@ test('the breathing view comes back after the window reloads, and breathes', asy
   const view = await webviewFrame(a, 'orb', 60_000);
   const restoredAfterMs = Date.now() - started;
   await recordPagePhases(view);
-  await a.waitForTimeout(4000);
-  const seen = await phases(view);
+  // 2-1-2-1: two phase changes come within 3 s of a running page. A reloaded window on a loaded machine may still
+  // be busy starting, so the page gets up to 15 s to show them — a blank panel never does.
+  const watching = Date.now();
+  let seen = await phases(view);
+  while (seen.length - 1 < 2 && Date.now() - watching < 15_000) {
+    await a.waitForTimeout(250);
+    seen = await phases(view);
+  }
   const tabs = await a.locator('.tabs-container .tab').allInnerTexts();
-  recordFigures(`views-restore-${e2eVersion()}`, { restoredAfterMs, tabs, phaseChangesIn4s: seen.length - 1 });
+  recordFigures(`views-restore-${e2eVersion()}`, { restoredAfterMs, tabs, phaseChanges: seen.length - 1, twoChangesAfterMs: Date.now() - watching });
   expect(tabs.filter((t) => /Breathing/.test(t))).toHaveLength(1);
-  // 2-1-2-1: at least two phase changes in 4 s — the restored page runs, it is not a blank panel.
   expect(seen.length - 1).toBeGreaterThanOrEqual(2);
 });
