@@ -18,6 +18,10 @@ const MONDAY = at(2024, 6, 10, 9);
 const SUMMARY = /last week/;
 const summaries = () => fake.messages.filter((m) => SUMMARY.test(m.message));
 const settle = () => new Promise((r) => setTimeout(r, 20));
+/** Waits (up to 5 s) for a message that follows a real, fsync'd store commit: on a loaded disk that takes a while. */
+async function shownWithin(count: number): Promise<void> {
+  for (let waited = 0; summaries().length < count && waited < 5000; waited += 20) await settle();
+}
 
 let dir = '';
 let stores: StorageWrapper[] = [];
@@ -81,7 +85,7 @@ describe('weekly summary', () => {
       expect(await checkWeeklySummary(deps(a, { sessionRunning: () => true }))).toBe(false);
       fake.activeDebugSession = undefined;
       debugEnded.fire(undefined);
-      await settle();
+      await shownWithin(1);
       expect(summaries()).toHaveLength(1);
     } finally {
       schedule.dispose();
@@ -118,7 +122,7 @@ describe('weekly summary', () => {
     expect(summaries()).toHaveLength(0);
     focused = true;
     focus.fire(true);
-    await settle();
+    await shownWithin(1);
     expect(summaries()).toHaveLength(1);
     schedule.dispose();
     focus.fire(true);
