@@ -148,7 +148,12 @@ describe('trackers in separate processes on one store', () => {
       // w2 hears of it through the change feed (a snapshot event without a session, after the start).
       const started = await sees(w2, (e) => e.sessionId === session.id);
       await w2.event((m) => m.type === 'snapshot' && m.sessionId === null && w2.events.indexOf(m) > w2.events.indexOf(started));
-      const history = (await w2.request<Snapshot>('snapshot', { now: T0 + 60_000 })).history;
+      // The session's end and its history entry are separate commits (two keys): the history may follow a moment later.
+      let history = (await w2.request<Snapshot>('snapshot', { now: T0 + 60_000 })).history;
+      for (let waited = 0; history.at(-1) !== session.id && waited < 10_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        history = (await w2.request<Snapshot>('snapshot', { now: T0 + 60_000 })).history;
+      }
       expect(history).toHaveLength(HISTORY_LIMIT);
       expect(history[0]).toBe('old1'); // the oldest was summarised, the rest kept
       expect(history.at(-1)).toBe(session.id);
