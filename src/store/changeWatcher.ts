@@ -47,6 +47,8 @@ export class ChangeWatcher {
   private disposed = false;
   /** Polling only until the removed storage folder is back, then watching again. */
   private rootLost = false;
+  /** Events arrived from `records/` this turn. */
+  private rootChanged = false;
 
   constructor(private readonly options: ChangeWatcherOptions) {
     this.mode = options.mode === 'poll' || (options.mode === 'auto' && onNetworkFileSystem(options.recordsPath)) ? 'poll' : 'events';
@@ -113,14 +115,31 @@ export class ChangeWatcher {
   }
 
   private watchRoot(): void {
+    this.root?.close();
     this.root = this.fsWatch(this.options.recordsPath, () => {
-      // The storage folder was removed under us: nothing is left to watch, so poll until it is back.
-      if (!present(this.options.fs, this.options.recordsPath)) {
-        this.rootLost = true;
-        this.switchToPolling();
-      }
+      this.rootChanged = true;
       this.note(undefined);
     });
+    if (this.root === undefined) this.rootGone();
+  }
+
+  /**
+   * After events in `records/`, watch whatever folder stands at its path now. The one watched may have been removed
+   * and another made in its place, whose events the old watcher never sees; a file id cannot tell the two apart
+   * (ext4 hands a freed inode out again at once). Such events are rare: key folders come and go, commits do not.
+   */
+  private renewRoot(): void {
+    this.rootChanged = false;
+    if (this.mode !== 'events') return;
+    if (present(this.options.fs, this.options.recordsPath)) this.watchRoot();
+    else this.rootGone();
+  }
+
+  /** The storage folder was removed: nothing is left to watch, so poll until it is back. */
+  private rootGone(): void {
+    if (present(this.options.fs, this.options.recordsPath)) return;
+    this.rootLost = true;
+    this.switchToPolling();
   }
 
   /** A watcher that reports every event and closes itself on error (its folder went): the store then looks again. */
@@ -211,6 +230,7 @@ export class ChangeWatcher {
       const notes = [...this.pending];
       this.pending.clear();
       if (this.disposed) return;
+      if (this.rootChanged) this.renewRoot();
       for (const [n, f] of notes) this.options.onChange(n, f === '' ? undefined : f);
     });
   }

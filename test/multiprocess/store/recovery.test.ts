@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtStore, recordFolders, tempFolder, Worker } from './harness';
@@ -56,6 +56,30 @@ describe('recovery across processes', () => {
       expect(await update(b, 'n', 1)).toMatchObject({ version: 17, payload: 17 });
       expect(await until(reader, 'n', (r) => r.version === 17)).toMatchObject({ payload: 17 });
       for (const w of [a, b, reader]) await w.kill('SIGTERM');
+    },
+  );
+
+  it.each(['the storage folder', 'the records folder'])(
+    '%s removed and recreated while a window is frozen: the thawed window follows the new folder',
+    async (what) => {
+      const dir = join(work.dir, `frozen-${what.replace(/\W+/g, '-')}`);
+      const [a, frozen] = await windows(dir, 2);
+      if (!a || !frozen) throw new Error('no windows');
+      for (let i = 0; i < 3; i++) await update(a, 'n', 1);
+      await until(frozen, 'n', (r) => r.version === 3);
+      // Frozen, it reads the removal's events only once a new, still empty records folder stands at the same path
+      // (as when it thaws while another window is recreating it): the folder it watched is gone.
+      frozen.child.kill('SIGSTOP');
+      rmSync(what === 'the storage folder' ? dir : join(dir, 'records'), { recursive: true, force: true });
+      mkdirSync(join(dir, 'records'), { recursive: true });
+      frozen.child.kill('SIGCONT');
+      await until(frozen, 'n', () => true);
+      await sleep(200); // its queued file events are read
+      expect(await update(a, 'n', 1)).toMatchObject({ version: 4, payload: 4 });
+      expect(await until(frozen, 'n', (r) => r.version === 4)).toMatchObject({ payload: 4 });
+      expect(await update(a, 'n', 1)).toMatchObject({ version: 5, payload: 5 });
+      expect(await until(frozen, 'n', (r) => r.version === 5)).toMatchObject({ payload: 5 });
+      for (const w of [a, frozen]) await w.kill('SIGTERM');
     },
   );
 
