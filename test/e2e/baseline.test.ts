@@ -23,8 +23,8 @@ interface WindowResult {
 }
 
 let vscode: VsCode | undefined;
-afterEach(async () => {
-  await vscode?.close();
+afterEach(async ({ task }) => {
+  await vscode?.close(task.result?.state === 'fail');
   vscode = undefined;
 });
 

@@ -8,8 +8,8 @@ import { recordFigures } from './figures';
 import { BREATHING_ITEM, e2eVersion, hasFocus, VsCode, waitForItem } from './harness';
 
 let vscode: VsCode | undefined;
-afterEach(async () => {
-  await vscode?.close();
+afterEach(async ({ task }) => {
+  await vscode?.close(task.result?.state === 'fail');
   vscode = undefined;
 });
 

@@ -2,7 +2,7 @@
  * Drives real VS Code (code-server) with Debian's Chromium: one sandboxed server per test, windows = pages of one
  * browser context (each page gets its own extension host; all share the server's global storage folder).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -134,11 +134,27 @@ export class VsCode {
     }
   }
 
+  /** The extension's log files on the server (relative path → text). */
+  extensionLogs(): [string, string][] {
+    const logs = join(this.sandbox.userDataDir, 'logs');
+    try {
+      const files = readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Breath Master.log'));
+      return files.sort().map((f) => [f, readFileSync(join(logs, f), 'utf8')]);
+    } catch {
+      return [];
+    }
+  }
+
   get logFile(): string | undefined {
     return this.server?.logFile;
   }
 
-  async close(): Promise<void> {
+  /**
+   * `failed`: prints the extension's own log of every window (its LogOutputChannel, one file per extension host)
+   * first, so that a failure on a CI machine can be read from the run's output.
+   */
+  async close(failed = false): Promise<void> {
+    if (failed) for (const [file, text] of this.extensionLogs()) console.log(`[e2e log] ${file}\n${text}`);
     await this.stopServer().catch(() => undefined);
     await this.browser?.close().catch(() => undefined);
     (await launcher()).removeSandbox(this.sandbox);

@@ -13,8 +13,8 @@ const SUMMARY = /last week: .* of mindful breathing/i;
 const MIN = 60_000;
 
 let vscode: VsCode | undefined;
-afterEach(async () => {
-  await vscode?.close();
+afterEach(async ({ task }) => {
+  await vscode?.close(task.result?.state === 'fail');
   vscode = undefined;
 });
 

@@ -27,8 +27,8 @@ beforeAll(() => {
   vsix = breathMasterVsix();
 });
 
-afterEach(async () => {
-  await vscode?.close();
+afterEach(async ({ task }) => {
+  await vscode?.close(task.result?.state === 'fail');
   vscode = undefined;
 });
 
