@@ -6,10 +6,15 @@
  */
 export const PRESENCE_KEY = 'breathMaster.presence';
 
-/** How long a lease lives without a heartbeat. */
-export const LEASE_MS = 6_000;
-/** Renew when less than this is left (so a 1 s tick renews every ~3 s, not on every tick). */
-export const RENEW_BEFORE_MS = 3_000;
+/**
+ * How long a lease lives without a heartbeat: how long cycles may go uncounted when the holder vanishes while no
+ * window is focused (a focused window takes over at once). Nothing is lost meanwhile — the next counter credits
+ * the session's time since the last credited cycle — so it is long, to keep heartbeats rare: each is a commit that
+ * wakes every window.
+ */
+export const LEASE_MS = 60_000;
+/** Renew when less than this is left: a heartbeat about twice a minute while a session runs. */
+export const RENEW_BEFORE_MS = 30_000;
 
 export interface CounterLease {
   readonly holder: string | null;
@@ -27,8 +32,16 @@ export function normalizeLease(v: unknown): CounterLease {
   return { holder: typeof o.holder === 'string' ? o.holder : null, focused: o.focused === true, expiresAt };
 }
 
+/**
+ * Whether the lease is held at `now`. A lease that ends more than LEASE_MS ahead was written before the clock went
+ * back: it counts as expired, so a jump of the clock cannot keep a vanished holder's lease alive for the jump.
+ */
+function live(lease: CounterLease, now: number): boolean {
+  return lease.holder !== null && lease.expiresAt > now && lease.expiresAt - now <= LEASE_MS;
+}
+
 export function holdsLease(lease: CounterLease, me: string, now: number): boolean {
-  return lease.holder === me && lease.expiresAt > now;
+  return lease.holder === me && live(lease, now);
 }
 
 /**
@@ -36,15 +49,13 @@ export function holdsLease(lease: CounterLease, me: string, now: number): boolea
  * on the freshest value. Returns the same object when nothing needs writing.
  */
 export function nextLease(lease: CounterLease, me: string, focused: boolean, now: number): CounterLease {
-  const mine = lease.holder === me;
-  const live = lease.holder !== null && lease.expiresAt > now;
   const claim: CounterLease = { holder: me, focused, expiresAt: now + LEASE_MS };
-  if (mine && live) {
+  if (holdsLease(lease, me, now)) {
     // Heartbeat, or tell the others our focus changed (a focused window elsewhere may then take over).
     if (lease.focused !== focused || lease.expiresAt - now < RENEW_BEFORE_MS) return claim;
     return lease;
   }
-  if (!live) return claim;
+  if (!live(lease, now)) return claim;
   // Someone else holds a live lease: a focused window takes it from an unfocused holder; otherwise leave it.
   if (focused && !lease.focused) return claim;
   return lease;

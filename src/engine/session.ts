@@ -61,7 +61,7 @@ export function resumeSession(session: SharedSession, now: number): SharedSessio
 
 /**
  * Longest stretch of active time nobody counted that still counts, beyond the cycle in progress. The counting
- * window credits every second and a vanished one is replaced within a lease (seconds), so a longer gap means no
+ * window credits every second and a vanished one is replaced within a lease (a minute), so a longer gap means no
  * window was there at all (VS Code closed with a session running, a laptop asleep): that is not meditation time.
  */
 export const MAX_UNCOUNTED_MS = 120_000;

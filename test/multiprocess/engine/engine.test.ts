@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_KEY, HISTORY_LIMIT } from '../../../src/engine';
+import { HISTORY_KEY, HISTORY_LIMIT, PRESENCE_KEY } from '../../../src/engine';
 import { StorageWrapper } from '../../../src/store';
 import { EngineWindow, prepareWorkers, tempFolder } from './harness';
 
@@ -48,8 +48,14 @@ describe('trackers in separate processes on one store', () => {
         live.forEach(([name], i) => (credited[name] += results[i] ?? 0));
       };
       for (let i = 0; i < 50; i++) await round([['w1', w1], ['w2', w2], ['w3', w3]]);
-      // Phase 1 (100 s): only the focused window credited.
+      // Phase 1 (100 s): only the focused window credited, and it renewed the counting lease about twice a minute
+      // (the focus claim, then a heartbeat every ~30 s): not a commit every few seconds that wakes every window.
       expect(credited).toEqual({ w1: 0, w2: Math.floor(100_000 / CHILL_CYCLE_MS), w3: 0 });
+      const reader = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
+      const presence = reader.get<{ holder: string }>(PRESENCE_KEY);
+      reader.dispose();
+      expect(presence.payload.holder).toBe('w2');
+      expect(presence.version).toBeLessThanOrEqual(1 + Math.ceil(100_000 / 30_000));
 
       // The user switches to another app (no window focused), then w2's process dies without releasing.
       await w2.request('focus', { focused: false, now });

@@ -36,6 +36,14 @@ describe('the cycle-counting lease', () => {
     expect(releaseLease(held, 'a')).toEqual(NO_LEASE);
   });
 
+  it('counts a lease that ends more than its length ahead (written before the clock went back) as expired', () => {
+    const fromTheFuture = { holder: 'a', focused: false, expiresAt: now + LEASE_MS + 3_600_000 };
+    expect(holdsLease(fromTheFuture, 'a', now)).toBe(false);
+    expect(nextLease(fromTheFuture, 'b', false, now)).toEqual({ holder: 'b', focused: false, expiresAt: now + LEASE_MS });
+    expect(nextLease(fromTheFuture, 'a', false, now)).toEqual({ holder: 'a', focused: false, expiresAt: now + LEASE_MS });
+    expect(holdsLease({ ...fromTheFuture, expiresAt: now + LEASE_MS }, 'a', now)).toBe(true);
+  });
+
   it('reads odd stored values as no lease', () => {
     for (const v of [undefined, null, 'x', 5, [], { holder: 7, expiresAt: 'soon' }]) {
       const lease = normalizeLease(v);

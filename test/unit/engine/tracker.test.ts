@@ -5,8 +5,10 @@ import {
   HISTORY_KEY,
   MAX_UNCOUNTED_MS,
   HISTORY_LIMIT,
+  LEASE_MS,
   MeditationTracker,
   PATTERNS,
+  PRESENCE_KEY,
   PROGRESS_KEY,
   type BreathingPattern,
   type ProgressNotification,
@@ -214,14 +216,35 @@ describe('cycle XP counted by exactly one window', () => {
     const gone = counters[0] as MeditationTracker;
     gone.dispose(); // the holder's window crashed: no release, it just stops ticking
     const rest = live.filter((t) => t !== gone);
-    for (let i = 0; i < 40; i++) {
+    const after = LEASE_MS / 1000 + 20;
+    for (let i = 0; i < after; i++) {
       clock.advance(1000);
       for (const t of rest) await t.tick();
       await settle();
     }
     expect(rest.filter((t) => t.isCounter())).toHaveLength(1);
-    // 60 s of active time: every full cycle credited exactly once despite the 6 s lease gap.
-    expect(rest[0]?.snapshot().xp).toBe(Math.floor((60 * 1000) / CHILL));
+    // Every full cycle of the active time credited exactly once despite the lease's gap.
+    expect(rest[0]?.snapshot().xp).toBe(Math.floor(((20 + after) * 1000) / CHILL));
+  });
+
+  it('while a session runs, the counting window renews its lease about twice a minute, and the others never write it', async () => {
+    const { a, b, clock, hub } = setup(2);
+    await a.start(30);
+    await a.setFocused(true);
+    await settle();
+    const before = hub.head(PRESENCE_KEY)?.version ?? 0;
+    for (let i = 0; i < 600; i++) {
+      clock.advance(1000);
+      await Promise.all([a.tick(), b.tick()]);
+      await settle();
+    }
+    // Ten minutes: at most two heartbeats a minute, all by the counting window; and the lease never lapsed (the
+    // other window would have claimed it).
+    const heartbeats = (hub.head(PRESENCE_KEY)?.version ?? 0) - before;
+    expect(heartbeats).toBeGreaterThanOrEqual(10);
+    expect(heartbeats).toBeLessThanOrEqual(20);
+    expect(hub.head(PRESENCE_KEY)?.clientId).toBe('w1');
+    expect(a.isCounter()).toBe(true);
   });
 
   it('a focused window takes over from an unfocused holder at once', async () => {
