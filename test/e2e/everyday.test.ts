@@ -7,9 +7,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { normalizeLease, PRESENCE_KEY, type CounterLease } from '../../src/engine/counterLease';
-import { breathMasterVsix } from './fixtures';
 import { recordFigures } from './figures';
 import {
   allFrameTexts,
@@ -19,16 +18,14 @@ import {
   EXTENSION_ID,
   pickItem,
   PROGRESS_ITEM,
-  recordToasts,
   runCommand,
   seenToasts,
   statusText,
   takeRedraws,
-  VsCode,
-  waitForItem,
   waitForStatus,
   xpOf,
 } from './harness';
+import { e2eSuite } from './suite';
 
 /** Tracking on, in the setting's current form and in the boolean it replaces (read while the new one is unset). */
 const TRACKING_ON = { 'breathMaster.progress.tracking': 'on', 'breathMaster.gamification.enabled': true };
@@ -40,30 +37,7 @@ const TIMER = /(\d+):(\d\d)(?!:)/;
 const GOAL_MESSAGE = /reached (your|the) goal|goal reached/i;
 const OFF_MESSAGE = /tracking is off|tracking off|progress tracking.*\boff\b/i;
 
-let vsix = '';
-let vscode: VsCode | undefined;
-
-beforeAll(() => {
-  vsix = breathMasterVsix();
-});
-
-afterEach(async ({ task }) => {
-  await vscode?.close(task.result?.state === 'fail');
-  vscode = undefined;
-});
-
-async function twoWindows(settings: Record<string, unknown>): Promise<[Page, Page]> {
-  vscode = await VsCode.create({ settings, vsix: [vsix] });
-  await vscode.start();
-  const [a, b] = await vscode.openWindows(2);
-  if (!a || !b) throw new Error('two windows expected');
-  for (const w of [a, b]) {
-    await waitForItem(w, BREATHING_ITEM);
-    await recordToasts(w);
-  }
-  await vscode.focus(a);
-  return [a, b];
-}
+const suite = e2eSuite();
 
 const hasTimer = (text: string) => TIMER.test(text);
 
@@ -112,7 +86,7 @@ async function waitForLease(reader: ReturnType<typeof leaseReader>, ok: (l: Coun
 }
 
 test('goal reached with window A focused: announced once, in A; ended in A, window B sees the session end', async () => {
-  const [a, b] = await twoWindows({ ...TRACKING_ON, ...FAST_CYCLE });
+  const [a, b] = await suite.twoWindows({ ...TRACKING_ON, ...FAST_CYCLE });
   for (const w of [a, b]) await waitForStatus(w, PROGRESS_ITEM, (t) => xpOf(t) !== undefined);
   await startSession(a, '1 minute');
   await waitForStatus(b, PROGRESS_ITEM, hasTimer, 5000);
@@ -131,9 +105,8 @@ test('goal reached with window A focused: announced once, in A; ended in A, wind
 });
 
 test('focus moves: the counting lease follows the focused window, and the goal is announced in the window focused then', async () => {
-  const [a, b] = await twoWindows({ ...TRACKING_ON, ...FAST_CYCLE });
-  if (!vscode) throw new Error('no VS Code');
-  const reader = leaseReader(vscode.globalStorage(EXTENSION_ID));
+  const [a, b] = await suite.twoWindows({ ...TRACKING_ON, ...FAST_CYCLE });
+  const reader = leaseReader(suite.vscode.globalStorage(EXTENSION_ID));
   try {
     for (const w of [a, b]) await waitForStatus(w, PROGRESS_ITEM, (t) => xpOf(t) !== undefined);
     await startSession(a, '1 minute');
@@ -144,7 +117,7 @@ test('focus moves: the counting lease follows the focused window, and the goal i
     const holderA = (await waitForLease(reader, (l) => l.holder !== null && l.focused, 5000)).holder;
     const holders: (string | null)[] = [holderA];
     for (const [front, expectA] of [[b, false], [a, true], [b, false]] as const) {
-      await vscode.focus(front);
+      await suite.vscode.focus(front);
       const lease = await waitForLease(reader, (l) => l.focused && (expectA ? l.holder === holderA : l.holder !== holderA && l.holder !== null), 5000);
       holders.push(lease.holder);
       await a.waitForTimeout(4000);
@@ -165,12 +138,11 @@ test('focus moves: the counting lease follows the focused window, and the goal i
 });
 
 test('an unfocused window does not redraw its breathing guide on every beat; the focused one does', async () => {
-  const [a, b] = await twoWindows({ ...TRACKING_ON });
-  if (!vscode) throw new Error('no VS Code');
+  const [a, b] = await suite.twoWindows({ ...TRACKING_ON });
   for (const w of [a, b]) await countRedraws(w, BREATHING_ITEM);
   const rounds: { focused: string; redrawsFocused: number; redrawsUnfocused: number }[] = [];
   for (const [front, back, name] of [[a, b, 'A'], [b, a, 'B']] as const) {
-    await vscode.focus(front);
+    await suite.vscode.focus(front);
     await front.waitForTimeout(1500); // the switch itself may redraw both
     await takeRedraws(front, BREATHING_ITEM);
     await takeRedraws(back, BREATHING_ITEM);
@@ -188,7 +160,7 @@ test('an unfocused window does not redraw its breathing guide on every beat; the
 });
 
 test('tracking off hides progress everywhere: no XP or level in either window, no XP for a session, Show Progress says it is off', async () => {
-  const [a, b] = await twoWindows({ ...TRACKING_OFF, ...FAST_CYCLE });
+  const [a, b] = await suite.twoWindows({ ...TRACKING_OFF, ...FAST_CYCLE });
   await a.waitForTimeout(3000);
   const noProgress = (t: string) => xpOf(t) === undefined && !/\bLv\b|level/i.test(t);
   const idle = [await statusText(a, PROGRESS_ITEM), await statusText(b, PROGRESS_ITEM)];
@@ -203,7 +175,7 @@ test('tracking off hides progress everywhere: no XP or level in either window, n
   const ended = (await seenToasts(a)).filter((t) => /session ended/i.test(t));
   for (const t of ended) expect(t).not.toMatch(/XP/);
 
-  await vscode?.focus(b);
+  await suite.vscode.focus(b);
   await runCommand(b, 'Breath Master: Show Progress');
   const deadline = Date.now() + 15_000;
   let said = '';

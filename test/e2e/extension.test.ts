@@ -5,11 +5,10 @@
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { breathMasterVsix, ensureDir, packageFixture } from './fixtures';
+import { expect, test } from 'vitest';
+import { ensureDir, packageFixture } from './fixtures';
 import { recordFigures } from './figures';
 import {
-  BREATHING_ITEM,
   offerCommand,
   PROGRESS_ITEM,
   pickItem,
@@ -17,11 +16,10 @@ import {
   statusText,
   testResultsDir,
   toastTexts,
-  VsCode,
-  waitForItem,
   waitForStatus,
   xpOf,
 } from './harness';
+import { e2eSuite } from './suite';
 
 const TRACKING_ON = {
   'breathMaster.gamification.enabled': true,
@@ -31,26 +29,7 @@ const TRACKING_ON = {
 };
 const TIMER = /(\d+):(\d\d)(?!:)/;
 
-let vsix = '';
-let vscode: VsCode | undefined;
-
-beforeAll(() => {
-  vsix = breathMasterVsix();
-});
-
-afterEach(async ({ task }) => {
-  await vscode?.close(task.result?.state === 'fail');
-  vscode = undefined;
-});
-
-async function twoWindows(settings: Record<string, unknown>): Promise<[Page, Page]> {
-  vscode = await VsCode.create({ settings, vsix: [vsix] });
-  await vscode.start();
-  const [a, b] = await vscode.openWindows(2);
-  if (!a || !b) throw new Error('two windows expected');
-  for (const w of [a, b]) await waitForItem(w, BREATHING_ITEM);
-  return [a, b];
-}
+const suite = e2eSuite();
 
 function secondsOf(text: string): number | undefined {
   const m = TIMER.exec(text);
@@ -63,7 +42,7 @@ async function startSession(page: Page, goal = '1 minute'): Promise<void> {
 }
 
 test('1 welcome once: two windows opened together on a fresh profile → the welcome appears in exactly one', async () => {
-  const [a, b] = await twoWindows({});
+  const [a, b] = await suite.twoWindows({});
   const welcomes = async () => {
     const all = [...(await toastTexts(a)), ...(await toastTexts(b))];
     return all.filter((t) => t.includes('Welcome to Breath Master')).length;
@@ -81,7 +60,7 @@ test('1 welcome once: two windows opened together on a fresh profile → the wel
 });
 
 test('2 session everywhere: started in A, B shows it within 1 s; ended in B, both show the same XP', async () => {
-  const [a, b] = await twoWindows(TRACKING_ON);
+  const [a, b] = await suite.twoWindows(TRACKING_ON);
   for (const w of [a, b]) await waitForStatus(w, PROGRESS_ITEM, (t) => xpOf(t) !== undefined);
   expect(secondsOf(await statusText(b, PROGRESS_ITEM))).toBeUndefined();
 
@@ -110,7 +89,7 @@ test('2 session everywhere: started in A, B shows it within 1 s; ended in B, bot
 });
 
 test('3 ended twice, paid once: both windows end the session at the same moment → one award (7: pictures)', async () => {
-  const [a, b] = await twoWindows(TRACKING_ON);
+  const [a, b] = await suite.twoWindows(TRACKING_ON);
   await startSession(a, '1 minute');
   await waitForStatus(b, PROGRESS_ITEM, (t) => secondsOf(t) !== undefined, 5000);
   // Reaching the goal earns the end bonus (at least 1 XP), so a second payment would show in the total.
@@ -163,7 +142,7 @@ async function takePictures(page: Page, statusBarName: string): Promise<string[]
 }
 
 test('4 reload: window A reloads during a session → the session is still running with its elapsed time', async () => {
-  const [a, b] = await twoWindows(TRACKING_ON);
+  const [a, b] = await suite.twoWindows(TRACKING_ON);
   await startSession(a);
   await waitForStatus(a, PROGRESS_ITEM, (t) => (secondsOf(t) ?? 0) >= 6, 20_000);
   const beforeReload = secondsOf(await statusText(a, PROGRESS_ITEM)) ?? NaN;
@@ -182,7 +161,7 @@ test('4 reload: window A reloads during a session → the session is still runni
 test('5 migration: the earlier version’s globalState stats are imported once, in two windows', async () => {
   const legacy = { totalXP: 345, currentStreak: 4, longestStreak: 9, todaySessionTime: 12, totalMeditationTime: 3_600_000, lastMeditationDate: new Date().toDateString(), sessionsToday: 2 };
   // The earlier Breath Master (same id, lower version) writes its stats into globalState in one window …
-  vscode = await VsCode.create({ settings: TRACKING_ON, vsix: [await packageFixture('legacy')] });
+  const vscode = await suite.create({ settings: TRACKING_ON, vsix: [await packageFixture('legacy')] });
   writeFileSync(join(vscode.folder, 'legacy-stats.json'), JSON.stringify(legacy));
   await vscode.start();
   const old = await vscode.openWindow();
@@ -190,7 +169,7 @@ test('5 migration: the earlier version’s globalState stats are imported once, 
   await old.waitForTimeout(3000);
   await vscode.stopServer();
   // … then the user upgrades to this version and opens two windows at once.
-  await vscode.installExtension(vsix);
+  await vscode.installExtension(suite.vsix);
   await vscode.start();
   const [a, b] = await vscode.openWindows(2);
   if (!a || !b) throw new Error('two windows expected');

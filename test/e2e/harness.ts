@@ -11,20 +11,6 @@ import type { RunningServer, Sandbox } from '../../scripts/code-server/launch.mj
 // The launcher is an ES module shared with `npm start`; these tests compile as CommonJS, so load it dynamically.
 const launcher = () => import('../../scripts/code-server/launch.mjs');
 
-export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // Background windows must keep running their timers like a real desktop window does.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
-
 export const EXTENSION_ID = 'breath-master.breath-master';
 export const PROGRESS_ITEM = `${EXTENSION_ID}.breathMaster.progress`;
 export const BREATHING_ITEM = `${EXTENSION_ID}.breathMaster.breathing`;
@@ -74,7 +60,7 @@ export class VsCode {
 
   async start(): Promise<void> {
     // The same port on a restart keeps the browser's origin, and with it the window state kept in the browser.
-    const { startServer } = await launcher();
+    const { CHROMIUM, CHROMIUM_ARGS, startServer } = await launcher();
     this.server = await startServer(this.sandbox, { folder: this.folder, ...(this.server ? { port: this.server.port } : {}) });
     if (!this.browser) {
       this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -113,6 +99,21 @@ export class VsCode {
     const pages = await Promise.all(Array.from({ length: n }, () => this.openWindow()));
     if (pages[0]) await this.focus(pages[0]);
     return pages;
+  }
+
+  /**
+   * The usual start of a two-window test: opens two windows, waits until Breath Master shows in both, records their
+   * toasts from then on (see `recordToasts`), and gives the first one the focus.
+   */
+  async openTwoWindows(): Promise<[Page, Page]> {
+    const [a, b] = await this.openWindows(2);
+    if (!a || !b) throw new Error('two windows expected');
+    for (const w of [a, b]) {
+      await waitForItem(w, BREATHING_ITEM);
+      await recordToasts(w);
+    }
+    await this.focus(a);
+    return [a, b];
   }
 
   /**

@@ -4,19 +4,15 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { breathMasterVsix } from './fixtures';
+import { expect, test } from 'vitest';
 import { recordFigures } from './figures';
-import { BREATHING_ITEM, e2eVersion, EXTENSION_ID, recordToasts, seenToasts, VsCode, waitForItem } from './harness';
+import { e2eVersion, EXTENSION_ID, seenToasts } from './harness';
+import { e2eSuite } from './suite';
 
 const SUMMARY = /last week: .* of mindful breathing/i;
 const MIN = 60_000;
 
-let vscode: VsCode | undefined;
-afterEach(async ({ task }) => {
-  await vscode?.close(task.result?.state === 'fail');
-  vscode = undefined;
-});
+const suite = e2eSuite();
 
 /** Writes a history with one session a week ago (always in last week) through the store, as another program would. */
 async function seedLastWeek(globalStoragePath: string): Promise<void> {
@@ -29,15 +25,10 @@ async function seedLastWeek(globalStoragePath: string): Promise<void> {
 }
 
 test('the weekly summary: once between two windows starting together, not again when the focus moves', async () => {
-  vscode = await VsCode.create({ settings: { 'breathMaster.progress.tracking': 'on', 'breathMaster.reminders.cadence': 'off' }, vsix: [breathMasterVsix()] });
+  const vscode = await suite.create({ settings: { 'breathMaster.progress.tracking': 'on', 'breathMaster.reminders.cadence': 'off' } });
   await seedLastWeek(vscode.globalStorage(EXTENSION_ID));
   await vscode.start();
-  const [a, b] = await vscode.openWindows(2);
-  if (!a || !b) throw new Error('two windows expected');
-  for (const w of [a, b]) {
-    await waitForItem(w, BREATHING_ITEM);
-    await recordToasts(w);
-  }
+  const [a, b] = await vscode.openTwoWindows();
   const count = async () => Promise.all([a, b].map(async (w) => (await seenToasts(w)).filter((t) => SUMMARY.test(t))));
   const deadline = Date.now() + 20_000;
   while ((await count()).flat().length === 0 && Date.now() < deadline) await a.waitForTimeout(250);

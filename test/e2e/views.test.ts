@@ -6,10 +6,10 @@
  */
 import { loadavg } from 'node:os';
 import type { Frame, Page } from 'playwright-core';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import { breathMasterVsix } from './fixtures';
+import { expect, test } from 'vitest';
 import { recordFigures } from './figures';
-import { BREATHING_ITEM, e2eVersion, offerCommand, pickItem, PROGRESS_ITEM, recordToasts, runCommand, seenToasts, VsCode, waitForItem, waitForStatus } from './harness';
+import { BREATHING_ITEM, e2eVersion, offerCommand, pickItem, PROGRESS_ITEM, runCommand, seenToasts, waitForItem, waitForStatus } from './harness';
+import { e2eSuite } from './suite';
 
 const TRACKING_ON = { 'breathMaster.progress.tracking': 'on', 'breathMaster.gamification.enabled': true };
 // Six-second cycles with all four steps: a phase change every one or two seconds, so a run gives many samples.
@@ -20,30 +20,7 @@ const TIMER = /(\d+):(\d\d)(?!:)/;
 type G = Record<string, unknown> & { document: Doc; MutationObserver: new (cb: () => void) => { observe(t: unknown, o: object): void } };
 type Doc = { body: { dataset: Record<string, string | undefined> }; getElementById(id: string): { textContent: string | null; children: { length: number } } | null; querySelector(s: string): { textContent: string | null } | null };
 
-let vsix = '';
-let vscode: VsCode | undefined;
-
-beforeAll(() => {
-  vsix = breathMasterVsix();
-});
-
-afterEach(async ({ task }) => {
-  await vscode?.close(task.result?.state === 'fail');
-  vscode = undefined;
-});
-
-async function twoWindows(settings: Record<string, unknown>): Promise<[Page, Page]> {
-  vscode = await VsCode.create({ settings, vsix: [vsix] });
-  await vscode.start();
-  const [a, b] = await vscode.openWindows(2);
-  if (!a || !b) throw new Error('two windows expected');
-  for (const w of [a, b]) {
-    await waitForItem(w, BREATHING_ITEM);
-    await recordToasts(w);
-  }
-  await vscode.focus(a);
-  return [a, b];
-}
+const suite = e2eSuite();
 
 /** The webview frame (the inner page of a webview) holding the element `id`; waits for it to load. */
 async function webviewFrame(page: Page, id: string, timeoutMs = 60_000): Promise<Frame> {
@@ -109,7 +86,7 @@ function lateness(t: number): number {
 }
 
 test('the breathing view in window A and the status bar in window B change phase together (nine in ten changes ≤ 100 ms apart)', async () => {
-  const [a, b] = await twoWindows(PATTERN);
+  const [a, b] = await suite.twoWindows(PATTERN);
   await runCommand(a, 'Breath Master: Open Breathing View');
   const view = await webviewFrame(a, 'orb');
   await recordPagePhases(view);
@@ -149,8 +126,7 @@ test('the breathing view in window A and the status bar in window B change phase
 });
 
 test('the goal alert appears in the focused window only; a session ended in window B shows in A\'s history within 1 s', async () => {
-  const [a, b] = await twoWindows(TRACKING_ON);
-  if (!vscode) throw new Error('no VS Code');
+  const [a, b] = await suite.twoWindows(TRACKING_ON);
   for (const w of [a, b]) await waitForStatus(w, PROGRESS_ITEM, (t) => /XP/.test(t));
   await runCommand(a, 'Breath Master: Show History');
   const history = await webviewFrame(a, 'recent-rows');
@@ -185,7 +161,7 @@ test('the goal alert appears in the focused window only; a session ended in wind
   expect(onScreen).toEqual([1, 0]);
 
   // Now B ends it; A's history (A unfocused, its view still visible) shows the session.
-  await vscode.focus(b);
+  await suite.vscode.focus(b);
   await offerCommand(b, 'Breath Master: End Session');
   const pressed = Date.now();
   await b.keyboard.press('Enter');
@@ -204,7 +180,7 @@ test('the goal alert appears in the focused window only; a session ended in wind
 });
 
 test('the breathing view comes back after the window reloads, and breathes', async () => {
-  vscode = await VsCode.create({ settings: PATTERN, vsix: [vsix] });
+  const vscode = await suite.create({ settings: PATTERN });
   await vscode.start();
   const [a] = await vscode.openWindows(1);
   if (!a) throw new Error('a window expected');
