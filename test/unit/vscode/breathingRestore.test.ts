@@ -1,79 +1,10 @@
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../../package.json';
-import { BREATHING_VIEW_TYPE, registerWebviews, type VscodeApi } from '../../../src/vscode/webviews';
+import { BREATHING_VIEW_TYPE, registerWebviews } from '../../../src/vscode/webviews';
+import { fakeApi, FakePanel, uri } from './fakeWebviews';
 
 // A breathing view open when the window reloads comes back: VS Code activates the extension for it
 // (onWebviewPanel:…) and hands the serializer a bare panel, which must get its options and page again.
-type Listener<T> = (value: T) => void;
-class Emitter<T> {
-  private listeners: Listener<T>[] = [];
-  readonly event = (l: Listener<T>) => {
-    this.listeners.push(l);
-    return { dispose: () => { this.listeners = this.listeners.filter((x) => x !== l); } };
-  };
-  fire(v: T): void {
-    for (const l of [...this.listeners]) l(v);
-  }
-}
-interface FakeUri { readonly path: string; toString(): string }
-const uri = (p: string): FakeUri => ({ path: p, toString: () => `file://${p}` });
-
-class FakePanel {
-  readonly fromPage = new Emitter<unknown>();
-  readonly webview = {
-    html: '',
-    options: undefined as { enableScripts?: boolean; localResourceRoots?: FakeUri[] } | undefined,
-    cspSource: 'https://fake.vscode-cdn.net',
-    posted: [] as Record<string, unknown>[],
-    onDidReceiveMessage: this.fromPage.event,
-    postMessage: async (m: Record<string, unknown>) => { this.webview.posted.push(m); return true; },
-    asWebviewUri: (u: FakeUri) => ({ path: u.path, toString: () => `https://fake.vscode-cdn.net${u.path}` }),
-  };
-  iconPath: unknown;
-  disposed = false;
-  revealed = 0;
-  private readonly disposing = new Emitter<void>();
-  readonly onDidDispose = this.disposing.event;
-  constructor(readonly viewType: string) {}
-  reveal(): void { this.revealed++; }
-  dispose(): void { this.disposed = true; this.disposing.fire(); }
-}
-
-interface Serializer { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }
-
-function fakeApi(withSerializers = true) {
-  const serializers = new Map<string, Serializer>();
-  const created: FakePanel[] = [];
-  const commands = new Map<string, () => unknown>();
-  const window: Record<string, unknown> = {
-    createWebviewPanel: (viewType: string) => {
-      const p = new FakePanel(viewType);
-      created.push(p);
-      return p;
-    },
-    registerWebviewViewProvider: () => ({ dispose: () => undefined }),
-  };
-  if (withSerializers) {
-    window.registerWebviewPanelSerializer = (viewType: string, s: Serializer) => {
-      serializers.set(viewType, s);
-      return { dispose: () => serializers.delete(viewType) };
-    };
-  }
-  const api = {
-    window,
-    commands: {
-      registerCommand: (id: string, run: () => unknown) => { commands.set(id, run); return { dispose: () => commands.delete(id) }; },
-      executeCommand: async () => undefined,
-    },
-    workspace: { getConfiguration: () => ({ get: () => undefined }), onDidChangeConfiguration: new Emitter<unknown>().event },
-    Uri: { joinPath: (base: FakeUri, ...segments: string[]) => uri(path.posix.join(base.path, ...segments)) },
-    ViewColumn: { Active: -1 },
-    env: { language: 'en' },
-  };
-  return { api: api as unknown as VscodeApi, serializers, created, commands };
-}
-
 const extensionUri = uri('/ext') as unknown as Parameters<typeof registerWebviews>[0]['extensionUri'];
 
 describe('the breathing view after a window reload', () => {
@@ -87,7 +18,7 @@ describe('the breathing view after a window reload', () => {
   });
 
   it('a restored panel gets scripts, the media folder as its only resource root, the page, and breathes on "ready"', async () => {
-    const { api, serializers, created } = fakeApi();
+    const { api, serializers, panels: created } = fakeApi();
     const views = registerWebviews({ vscode: api, extensionUri, history: undefined, now: () => 1_000_000 });
     const panel = new FakePanel(BREATHING_VIEW_TYPE);
     await serializers.get(BREATHING_VIEW_TYPE)?.deserializeWebviewPanel(panel, { announce: false });
@@ -97,7 +28,7 @@ describe('the breathing view after a window reload', () => {
     expect(panel.webview.html).toContain('id="orb"');
     expect(panel.webview.html).toContain('breathing.js');
     expect(views.breathing.isOpen).toBe(true);
-    panel.fromPage.fire({ type: 'ready' });
+    panel.webview.fromPage.fire({ type: 'ready' });
     expect(panel.webview.posted.at(-1)).toMatchObject({ type: 'breath', origin: 0, hostNow: 1_000_000 });
     // The command now brings the restored panel forward instead of opening a second one.
     views.breathing.show();
@@ -125,7 +56,7 @@ describe('the breathing view after a window reload', () => {
   });
 
   it('a host without serializers still gets the views', () => {
-    const { api, commands } = fakeApi(false);
+    const { api, commands } = fakeApi({}, { serializers: false });
     const views = registerWebviews({ vscode: api, extensionUri, history: undefined });
     expect(commands.has('breathMaster.openBreathingView')).toBe(true);
     views.dispose();
