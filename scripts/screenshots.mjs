@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { createSandbox, removeSandbox, startServer } from './code-server/launch.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, createSandbox, removeSandbox, startServer } from './code-server/launch.mjs';
+import { pickItem, runCommand } from './code-server/workbench.mjs';
 import { CODE_SERVER_VERSION, ensureCodeServer } from './code-server/setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,24 +86,6 @@ async function seedStore(globalStoragePath, now) {
   await store.dispose();
 }
 
-async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function pick(page, label) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(label);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
-
 async function shoot(theme, browser) {
   const now = Date.now();
   const sandbox = await createSandbox({
@@ -135,7 +118,7 @@ async function shoot(theme, browser) {
     await runCommand(page, 'Notifications: Clear All Notifications');
 
     await runCommand(page, 'Breath Master: Start Session');
-    await pick(page, '1 minute');
+    await pickItem(page, '1 minute');
     const started = Date.now();
     await runCommand(page, 'Breath Master: Open Breathing View');
     await page.waitForTimeout(4000);
@@ -162,9 +145,9 @@ async function shoot(theme, browser) {
 
 ensureCodeServer(version);
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars'],
+  args: [...CHROMIUM_ARGS, '--hide-scrollbars'],
 });
 try {
   for (const theme of Object.keys(THEMES)) await shoot(theme, browser);

@@ -18,7 +18,8 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { createSandbox, removeSandbox, startServer } from '../../scripts/code-server/launch.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, createSandbox, removeSandbox, startServer } from '../../scripts/code-server/launch.mjs';
+import { pickItem, runCommand } from '../../scripts/code-server/workbench.mjs';
 import { CODE_SERVER_VERSION, VERSIONS } from '../../scripts/code-server/setup.mjs';
 import { describeMachine } from '../lib/machine.mjs';
 import { median, round } from '../lib/stats.mjs';
@@ -39,11 +40,6 @@ const VERSION = process.env.BM_BENCH_VERSION ?? CODE_SERVER_VERSION;
 const VSIX = process.env.BM_BENCH_VSIX ?? join(repoRoot, 'dist', 'breath-master.vsix');
 const EXTENSION_ID = 'breath-master.breath-master';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
 // Progress tracking on (the demo's setting, and no welcome toast in the way); the default chill pattern.
 const SETTINGS = { 'breathMaster.progress.tracking': 'on' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -210,24 +206,6 @@ async function focus(page, others) {
   throw new Error('focus did not move (VS Code still believes another window is focused)');
 }
 
-async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function pickItem(page, label) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(label);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
-
 /**
  * "Developer: Startup Performance" in `page`: its Markdown table row of our extension, "Call Activate" column (ms).
  * The text comes through the clipboard (Ctrl+A, Ctrl+C in the read-only editor), as a user would copy it.
@@ -365,7 +343,7 @@ async function variant(withExtension) {
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'notes.md'), '# A workspace for the benchmark\n');
   const server = await startServer(sandbox, { folder });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.replace(/\/$/, '') });

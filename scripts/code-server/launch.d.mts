@@ -17,6 +17,8 @@ export interface RunningServer {
   logFile: string;
   stop(): Promise<void>;
 }
+export declare const CHROMIUM: string;
+export declare const CHROMIUM_ARGS: string[];
 export declare const BASE_SETTINGS: Record<string, unknown>;
 export declare function freePort(): Promise<number>;
 export declare function createSandbox(options?: { root?: string; settings?: Record<string, unknown>; vsix?: string[]; version?: string }): Promise<Sandbox>;

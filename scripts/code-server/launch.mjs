@@ -12,6 +12,22 @@ import { CODE_SERVER_VERSION, ensureCodeServer, runtimeOf } from './setup.mjs';
 
 const execFileP = promisify(execFile);
 
+/** Debian's Chromium, which drives VS Code's workbench in the e2e suite, the extension benchmark and the screenshots. */
+export const CHROMIUM = '/usr/bin/chromium';
+/** Its arguments: headless on a server with no GPU, nothing fetched from the network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Background windows must keep running their timers like a real desktop window does.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
 /** Settings every sandbox gets: without the first, the folder opens in Restricted Mode and no extension activates. */
 export const BASE_SETTINGS = {
   'security.workspace.trust.enabled': false,
