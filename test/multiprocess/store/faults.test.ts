@@ -68,7 +68,11 @@ describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any 
     for (let i = 0; i < 3; i++) start(120);
     const pids = [frozen, frozenBefore].map((id) => writers.get(id)?.worker.child.pid ?? 0);
     for (const started = Date.now(); !pids.every(stopped); await sleep(20)) {
-      if (Date.now() - started > 120_000) throw new Error(`the writers meant to freeze themselves did not: ${[frozen, frozenBefore].map((id) => `${id} exit ${writers.get(id)?.worker.child.exitCode} acked ${acked(id)}`).join(', ')}`);
+      if (Date.now() - started > 120_000) {
+        const states = [frozen, frozenBefore].map((id) => `${id} exit ${writers.get(id)?.worker.child.exitCode} acked ${acked(id)}`).join(', ');
+        for (const w of [...writers.values()].map((x) => x.worker).concat(readers)) w.child.kill('SIGKILL'); // none left stopped
+        throw new Error(`the writers meant to freeze themselves did not: ${states}`);
+      }
     }
     const frozenAt = Date.now();
 

@@ -119,19 +119,21 @@ async function holder() {
 /**
  * One window of the fault-injection suite: `count` updates of a shared map, each adding 1 to this writer's own entry,
  * logging its acknowledged count (synchronously, before the next update starts). With `stopAfterLink: n` it freezes
- * itself (SIGSTOP) right after the link of its n-th commit attempt, before the fsyncs, as a debugger breakpoint
- * would; with `stopBeforeLink: n`, between reading the base of its n-th attempt and linking it.
+ * itself (SIGSTOP) right after the link of its n-th commit — the n-th link that succeeded — before the fsyncs, as a
+ * debugger breakpoint would; with `stopBeforeLink: n`, between reading the base of its n-th attempt (a lost race
+ * is an attempt too) and linking it.
  */
 async function faultWriter() {
-  let links = 0;
+  let attempts = 0;
+  let commits = 0;
   const fileSystem = {
     ...fs,
     linkSync(from, to) {
-      const commit = /v\d{12}\.json$/.test(to) ? ++links : 0;
+      const record = /v\d{12}\.json$/.test(to);
       // Before the link: its base is read and its record written; others move on, collect and reuse numbers.
-      if (commit === opts.stopBeforeLink) process.kill(process.pid, 'SIGSTOP');
-      fs.linkSync(from, to);
-      if (commit === opts.stopAfterLink) process.kill(process.pid, 'SIGSTOP');
+      if (record && ++attempts === opts.stopBeforeLink) process.kill(process.pid, 'SIGSTOP');
+      fs.linkSync(from, to); // EEXIST: a lost race, which is not a commit
+      if (record && ++commits === opts.stopAfterLink) process.kill(process.pid, 'SIGSTOP');
     },
   };
   const store = new StorageWrapper({ globalStoragePath: opts.dir }, { keepVersions: opts.keepVersions, fileSystem });
