@@ -28,7 +28,7 @@ export function e2eSuite() {
       if (!current) throw new Error('no VS Code: call create() or twoWindows() first');
       return current;
     },
-    /** A sandboxed VS Code with Breath Master installed (other VSIX files through `options.vsix`), not started. */
+    /** A sandboxed VS Code with Breath Master installed (`options.vsix` installs those instead), not started. */
     async create(options: VsCodeOptions = {}): Promise<VsCode> {
       current = await VsCode.create({ vsix: [vsix], ...options });
       return current;

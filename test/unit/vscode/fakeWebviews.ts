@@ -1,17 +1,15 @@
 import * as path from 'node:path';
+import { Emitter as StoreEmitter } from '../../../src/store/emitter';
 import type { VscodeApi } from '../../../src/vscode/webviews';
 
 // A small local fake of the part of the API the webviews use (the shared fake-vscode belongs to the VS Code layer).
 
-type Listener<T> = (value: T) => void;
-export class Emitter<T> {
-  private listeners: Listener<T>[] = [];
-  readonly event = (l: Listener<T>) => {
-    this.listeners.push(l);
-    return { dispose: () => { this.listeners = this.listeners.filter((x) => x !== l); } };
-  };
-  fire(v: T): void {
-    for (const l of [...this.listeners]) l(v);
+/** The project's emitter, except that a listener's error reaches the test that fired (and fails it). */
+export class Emitter<T> extends StoreEmitter<T> {
+  constructor() {
+    super((error) => {
+      throw error;
+    });
   }
 }
 
