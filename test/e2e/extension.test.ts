@@ -174,6 +174,9 @@ test('5 migration: the earlier version’s globalState stats are imported once, 
   const [a, b] = await vscode.openWindows(2);
   if (!a || !b) throw new Error('two windows expected');
   const texts = await Promise.all([a, b].map((w) => waitForStatus(w, PROGRESS_ITEM, (t) => xpOf(t) !== undefined, 90_000)));
+  // The import runs once the store is open, after the item first shows (0 XP): wait until some XP arrives in both
+  // (seconds on a loaded machine), then a while longer for a (wrong) second import.
+  await Promise.all([a, b].map((w) => waitForStatus(w, PROGRESS_ITEM, (t) => (xpOf(t) ?? 0) > 0, 30_000)));
   await a.waitForTimeout(3000);
   const settled = [await statusText(a, PROGRESS_ITEM), await statusText(b, PROGRESS_ITEM)];
   recordFigures('5-migration', { legacy, firstTexts: texts, settledTexts: settled });
