@@ -20,6 +20,7 @@ export interface FileSystem {
   mkdirSync(path: string, options: { mode: number }): void;
   chmodSync(path: string, mode: number): void;
   fchmodSync(fd: number, mode: number): void;
+  ftruncateSync(fd: number, length: number): void;
   readdirSync(path: string): string[];
   rmSync(path: string, options: { recursive: true; force: true }): void;
   fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
@@ -73,8 +74,6 @@ export function ensureFolder(fs: FileSystem, path: string): void {
     if (errorCode(error) !== 'EEXIST') throw error;
   }
 }
-
-
 
 export function listFolder(fs: FileSystem, path: string): string[] {
   try {
@@ -135,14 +134,24 @@ export function createFile(fs: FileSystem, path: string, bytes: Uint8Array, fixM
   const fd = fs.openSync(path, createFlags, fileMode);
   try {
     if (fixMode) fs.fchmodSync(fd, fileMode);
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, written);
+    writeAll(fs, fd, bytes);
     return fd;
   } catch (error) {
     closeQuietly(fs, fd);
     unlinkQuietly(fs, path);
     throw error;
   }
+}
+
+/** Replaces the whole content of a file open for writing (a temp file no other name points to). */
+export function rewriteFile(fs: FileSystem, fd: number, bytes: Uint8Array): void {
+  writeAll(fs, fd, bytes);
+  fs.ftruncateSync(fd, bytes.length);
+}
+
+function writeAll(fs: FileSystem, fd: number, bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, written);
 }
 
 export function fsyncFd(fs: FileSystem, fd: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
-import { closeQuietly, createFile, ensureFolder, errorCode, type FileSystem, fsyncFd, identityOf, isWindows, listFolder, readFile, retryTransient, sameFile, unlinkQuietly } from './files';
+import { closeQuietly, createFile, ensureFolder, errorCode, type FileSystem, fsyncFd, identityOf, isWindows, listFolder, readFile, retryTransient, rewriteFile, sameFile, unlinkQuietly } from './files';
 import { decodeRecord, recordFileName, sequencesIn, type StoredRecord } from './record';
 import { writtenByDeadProcess, type WriterTag } from './writers';
 
@@ -62,6 +62,8 @@ export class KeyFolder {
   private removing: Promise<void> | undefined;
   /** A collection asked for while records were still being removed: it runs when they are. */
   private collectAfter: { gen: Generation; head: number; keep: number } | undefined;
+  /** The temp file of a lost race, linked nowhere: the update's next attempt rewrites it (see `attempt`). */
+  private spare: { fd: number; tempPath: string } | undefined;
 
   constructor(
     readonly key: string,
@@ -170,14 +172,20 @@ export class KeyFolder {
    */
   attempt(gen: Generation, seq: number, bytes: Buffer): Attempt {
     const { fs } = this.ctx;
-    const tempPath = join(this.ctx.tmpPath, this.ctx.nextName());
-    let fd: number;
+    let temp = this.spare;
+    this.spare = undefined;
     try {
-      fd = createFile(fs, tempPath, bytes, this.ctx.fixModes);
+      if (temp) rewriteFile(fs, temp.fd, bytes);
+      else {
+        const tempPath = join(this.ctx.tmpPath, this.ctx.nextName());
+        temp = { fd: createFile(fs, tempPath, bytes, this.ctx.fixModes), tempPath };
+      }
     } catch (error) {
+      if (temp) this.releaseTemp(temp);
       if (errorCode(error) === 'ENOENT') return { outcome: 'gone' };
       throw error;
     }
+    const { fd, tempPath } = temp;
     const target = join(gen.path, recordFileName(seq));
     let linkError: unknown;
     try {
@@ -187,21 +195,35 @@ export class KeyFolder {
       linkError = error;
     }
     let ours: boolean;
+    let linkedOnce = false;
     try {
-      ours = sameFile(fs.lstatSync(target, { bigint: true }), fs.fstatSync(fd, { bigint: true }));
+      const stats = fs.fstatSync(fd, { bigint: true });
+      linkedOnce = stats.nlink === 1n;
+      ours = sameFile(fs.lstatSync(target, { bigint: true }), stats);
     } catch (error) {
       ours = false;
       if (errorCode(error) !== 'ENOENT') {
-        closeQuietly(fs, fd);
+        this.releaseTemp(temp);
         throw Object.assign(new Error(`could not tell whether the link of ${target} happened: ${String(error)}`, { cause: linkError }), { applied: 'unknown' });
       }
     }
     if (ours) return { outcome: 'committed', fd, tempPath };
-    closeQuietly(fs, fd);
-    unlinkQuietly(fs, tempPath);
+    if (errorCode(linkError) === 'EEXIST' && linkedOnce) {
+      // Lost the race, and the file has no name but its temp one: the next attempt can carry its bytes in it,
+      // sparing the creation and removal of a file per lost race (kernel work that dominates under contention).
+      this.spare = temp;
+      return { outcome: 'conflict' };
+    }
+    this.releaseTemp(temp);
     if (errorCode(linkError) === 'EEXIST') return { outcome: 'conflict' };
     if (errorCode(linkError) === 'ENOENT') return { outcome: 'gone' };
     throw linkError;
+  }
+
+  /** Removes the temp file kept from a lost race; the update that kept it is over. */
+  dropSpare(): void {
+    if (this.spare !== undefined) this.releaseTemp(this.spare);
+    this.spare = undefined;
   }
 
   /** After a commit: the record's bytes and its name are flushed to disk. Always releases the temp file. */
@@ -213,9 +235,13 @@ export class KeyFolder {
       if (genFd !== undefined) flushes.push(fsyncFd(fs, genFd));
       await Promise.all(flushes);
     } finally {
-      closeQuietly(fs, committed.fd);
-      unlinkQuietly(fs, committed.tempPath);
+      this.releaseTemp(committed);
     }
+  }
+
+  private releaseTemp(temp: { fd: number; tempPath: string }): void {
+    closeQuietly(this.ctx.fs, temp.fd);
+    unlinkQuietly(this.ctx.fs, temp.tempPath);
   }
 
   /** Registers (or moves up) this writer's intent to build on sequence `h` or above of `gen`. */
@@ -308,6 +334,7 @@ export class KeyFolder {
   }
 
   dispose(): void {
+    this.dropSpare();
     this.release();
     this.switchTo(undefined);
   }
