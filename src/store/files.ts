@@ -112,13 +112,16 @@ export function readFile(fs: FileSystem, path: string): FileRead | undefined {
   }
   try {
     const stats = fs.fstatSync(fd, { bigint: true });
-    let bytes = Buffer.allocUnsafe(Math.max(4096, Number(stats.size) + 1));
+    const size = Number(stats.size);
+    let bytes = Buffer.allocUnsafe(Math.max(4096, size + 1));
     let length = 0;
     for (;;) {
       if (length === bytes.length) bytes = Buffer.concat([bytes, Buffer.allocUnsafe(bytes.length)]);
-      const n = fs.readSync(fd, bytes, length, bytes.length - length, length);
-      if (n === 0) break;
+      const wanted = bytes.length - length;
+      const n = fs.readSync(fd, bytes, length, wanted, length);
       length += n;
+      // A read that stopped short exactly at the size fstat gave is the end: no further read to be told so.
+      if (n === 0 || (length === size && n < wanted)) break;
     }
     return { bytes: bytes.subarray(0, length), identity: identityOf(stats) };
   } finally {

@@ -32,7 +32,7 @@ describe('a lost race', () => {
     const dir = tempFolder();
     const races = { left: 0 };
     const creates: string[] = [];
-    const store = openStore(dir, { fileSystem: racedFs(races, creates) });
+    const store = openStore(dir, { fileSystem: racedFs(races, creates) } as never);
     await store.set('k', { n: 0, note: '' });
     creates.length = 0;
     races.left = 3;
@@ -52,7 +52,7 @@ describe('a lost race', () => {
   it('an update that gives up after lost races leaves no temp file behind', async () => {
     const dir = tempFolder();
     const races = { left: 0 };
-    const store = openStore(dir, { fileSystem: racedFs(races, []), maxRetries: 2 });
+    const store = openStore(dir, { fileSystem: racedFs(races, []), maxRetries: 2 } as never);
     await store.set('k', 0);
     races.left = 10;
     await expect(store.update('k', (n: number) => n + 1)).rejects.toMatchObject({ name: 'ConflictError' });
