@@ -62,6 +62,9 @@ export class BreathMaster implements vscode.Disposable {
   private lastTracking: boolean | undefined;
   private trackingSetting: Settings['tracking'];
   private storeProblemShown = false;
+  /** The earlier version's progress is in globalState and its import has not run yet: until it has, the progress
+   * item stays hidden, so an upgraded user never sees "Lv 1 · 0 XP" for a moment. */
+  private legacyPending: boolean;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.logger = createLogger();
@@ -70,6 +73,7 @@ export class BreathMaster implements vscode.Disposable {
     // Nothing of ours lives in globalState except values of the earlier version that are read once; syncing them
     // between machines would only bring back last-writer-wins (see docs/design.md).
     context.globalState.setKeysForSync([]);
+    this.legacyPending = context.globalState.get(LEGACY_STATS_KEY) !== undefined;
 
     this.settings = new SettingsWatcher((m) => this.warnSetting(m));
     this.trackingSetting = this.settings.current.tracking;
@@ -188,6 +192,8 @@ export class BreathMaster implements vscode.Disposable {
     await this.attempt('importing earlier progress', async () => {
       if (await core.tracker.importLegacy(globalState.get(LEGACY_STATS_KEY))) this.logger.info('imported breathMaster.meditationStats from the earlier version');
     });
+    this.legacyPending = false;
+    this.render();
     await this.attempt('importing the earlier welcome state', async () => {
       if (await core.onboarding.importLegacy(globalState.get(LEGACY_ONBOARDING_KEY))) this.logger.info('imported breathMaster.onboarding from the earlier version');
     });
@@ -295,7 +301,7 @@ export class BreathMaster implements vscode.Disposable {
       this.lastTracking = tracking;
       this.core?.tracker.setTracking(tracking);
     }
-    this.progressItem.render(snapshot, tracking);
+    this.progressItem.render(this.legacyPending ? undefined : snapshot, tracking);
     this.panel.refresh();
     this.scheduleTicks(snapshot);
     this.setContext(CONTEXT.sessionState, snapshot?.session?.state ?? 'none');

@@ -268,6 +268,8 @@ describe('activation', () => {
     };
     await open(legacy);
     expect(progressItem()?.text).toBe('$(mortar-board) Lv 4 · 320 XP · $(flame) 4');
+    // Not even for a moment does the upgraded user see their progress as gone.
+    expect(progressItem()?.seen).toEqual(['$(mortar-board) Lv 4 · 320 XP · $(flame) 4']);
     expect(welcomes()).toBe(0); // they saw the old welcome
     await windows.pop()?.close();
     await open(legacy);

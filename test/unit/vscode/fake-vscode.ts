@@ -107,6 +107,8 @@ export interface FakeStatusBarItem {
   disposed: boolean;
   /** How often the extension assigned each property or called show/hide (each one is a message to the workbench). */
   readonly sets: Record<string, number>;
+  /** Every text the user could see: the text at each show, and each new text while shown. */
+  readonly seen: string[];
   show(): void;
   hide(): void;
   dispose(): void;
@@ -346,9 +348,10 @@ function createStatusBarItem(id: string, alignment: StatusBarAlignment = StatusB
   const sets: Record<string, number> = {};
   const count = (name: string) => { sets[name] = (sets[name] ?? 0) + 1; };
   const values: Record<string, unknown> = { name: undefined, text: '', tooltip: undefined, command: undefined, accessibilityInformation: undefined, backgroundColor: undefined, color: undefined };
+  const seen: string[] = [];
   const item = {
-    id, alignment, priority, visible: false, disposed: false, sets,
-    show() { count('show'); item.visible = true; },
+    id, alignment, priority, visible: false, disposed: false, sets, seen,
+    show() { count('show'); if (!item.visible) seen.push(item.text); item.visible = true; },
     hide() { count('hide'); item.visible = false; },
     dispose() { item.disposed = true; item.visible = false; },
   } as unknown as FakeStatusBarItem;
@@ -356,7 +359,11 @@ function createStatusBarItem(id: string, alignment: StatusBarAlignment = StatusB
     Object.defineProperty(item, name, {
       enumerable: true,
       get: () => values[name],
-      set: (v: unknown) => { count(name); values[name] = v; },
+      set: (v: unknown) => {
+        count(name);
+        if (name === 'text' && item.visible && v !== values[name]) seen.push(String(v));
+        values[name] = v;
+      },
     });
   }
   state.statusBarItems.push(item);
