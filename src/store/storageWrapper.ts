@@ -408,10 +408,12 @@ export class StorageWrapper {
         } else {
           known.identity = where.identity;
         }
-      } else if (known.gen !== where.gen && known.version > record.version) {
-        // The storage folder was emptied or replaced: commit above what this window has seen (unless one did).
+      } else if (known.gen !== where.gen) {
+        // The storage folder was emptied or replaced, and the window that wrote first had seen less than this one
+        // (even one version less: then its record has this window's version with other content). Commit above
+        // what this window has seen (unless one did), so every window agrees again.
         const seen = known.version;
-        this.askBump(state, where.gen, (_seq, base) => (base?.version ?? 0) < seen);
+        this.askBump(state, where.gen, (_seq, base) => (base?.version ?? 0) <= seen);
       }
       return;
     }

@@ -101,6 +101,27 @@ describe('recovery across processes', () => {
     for (const w of [a, fresh, late]) await w.kill('SIGTERM');
   });
 
+  it('a window one version behind writes first into an emptied folder: the window ahead commits above it, so all agree', async () => {
+    const dir = join(work.dir, 'behind-restore');
+    const [a, b] = await windows(dir, 2);
+    if (!a || !b) throw new Error('no windows');
+    for (let i = 0; i < 5; i++) await update(a, 'n', 1);
+    await until(b, 'n', (r) => r.version === 5);
+    // b is frozen through a's last commit and the wipe, so it thaws knowing version 5 while a knows 6.
+    b.child.kill('SIGSTOP');
+    expect(await update(a, 'n', 1)).toMatchObject({ version: 6, payload: 6 });
+    rmSync(dir, { recursive: true, force: true });
+    b.child.kill('SIGCONT');
+    await until(b, 'n', () => true);
+    await sleep(200); // its queued file events are read
+    // b restores its record: version 6 again (above all b had seen), with other content than a's version 6.
+    expect(await update(b, 'n', 100)).toMatchObject({ version: 6, payload: 105 });
+    // a sees a version 6 that is not its own: it commits above it, and every window shows the same record.
+    expect(await until(a, 'n', (r) => r.version > 6)).toMatchObject({ version: 7, payload: 105 });
+    expect(await until(b, 'n', (r) => r.version === 7)).toMatchObject({ payload: 105 });
+    for (const w of [a, b]) await w.kill('SIGTERM');
+  });
+
   it('a record edited by hand in place is noticed and becomes the next version in every window', async () => {
     const dir = join(work.dir, 'hand-edit');
     const [a, b] = await windows(dir, 2);
