@@ -11,7 +11,8 @@
 //   node bench/extension/run.mjs --quick    10 s per state, results to the temp folder
 //   node bench/extension/run.mjs --render   rewrite bench/extension-results.md from bench/extension/results.json
 // Env: BM_BENCH_SECONDS (per state), BM_BENCH_VERSION (code-server version, default the oldest supported),
-//      BM_BENCH_VSIX (the extension's VSIX; default dist/breath-master.vsix, built by `npm run bench:extension`).
+//      BM_BENCH_VSIX (the extension's VSIX; default dist/breath-master.vsix, built by `npm run bench:extension`),
+//      BM_BENCH_SETTINGS (JSON: more user settings for Breath Master's run, e.g. another animation preset).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -41,7 +42,7 @@ const VSIX = process.env.BM_BENCH_VSIX ?? join(repoRoot, 'dist', 'breath-master.
 const EXTENSION_ID = 'breath-master.breath-master';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 // Progress tracking on (the demo's setting, and no welcome toast in the way); the default chill pattern.
-const SETTINGS = { 'breathMaster.progress.tracking': 'on' };
+const SETTINGS = { 'breathMaster.progress.tracking': 'on', ...JSON.parse(process.env.BM_BENCH_SETTINGS ?? '{}') };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (m) => process.stderr.write(`[bench:extension] ${m}\n`);
 
