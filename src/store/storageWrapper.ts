@@ -244,53 +244,58 @@ export class StorageWrapper {
   private async commit(key: string, produce: Produce, guard?: Guard): Promise<VersionedData<unknown> | undefined> {
     const state = this.state(key);
     try {
-      for (let attempt = 0; ; attempt++) {
-        this.writeProblem &&= this.prepareFolders();
-        if (this.writeProblem) throw new StoreError(`Store key ${JSON.stringify(key)}: ${this.writeProblem}`, { key });
-        const step = this.ioSync(key, () => {
-          try {
-            return this.attempt(state, produce, attempt === 0, guard);
-          } catch (error) {
-            // Before the link, a missing folder means the storage folder was removed: make it again and retry.
-            if (errorCode(error) === 'ENOENT') return { outcome: 'gone' as const };
-            throw error;
-          }
-        });
-        if (step === undefined) return undefined;
-        if (step.outcome === 'committed') {
-          const { record, seq, gen } = step;
-          this.counters.commits++;
-          this.accept(state, record, { gen: gen.name, seq }, 'local');
-          this.watchKey(state, gen);
-          this.watcher.expectEcho(state.folder.name);
-          try {
-            await state.folder.durable(step);
-          } catch (error) {
-            throw new StoreError(`Store key ${JSON.stringify(key)}: version ${record.version} was committed, but flushing it to disk failed: ${String(error)}`, { key, cause: error, applied: true });
-          }
-          this.afterCommit(state, gen, seq);
-          return record.deleted ? { ...this.dataOf(record), payload: undefined } : this.dataOf(record);
-        }
-        if (step.outcome === 'gone') {
-          state.folder.reset();
-          state.cacheHeld = false;
-          this.writeProblem = this.prepareFolders();
-        } else {
-          this.counters.conflicts++;
-        }
-        if (attempt >= this.maxRetries) {
-          this.counters.conflictErrors++;
-          throw new ConflictError(key, attempt + 1);
-        }
-        this.counters.retries++;
-        // The first two retries go at once: the version we lost to is already there and an attempt takes
-        // microseconds. Repeated conflicts back off, jittered.
-        if (attempt < 2) await new Promise((resolve) => setImmediate(resolve));
-        else await sleep(Math.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(attempt, 30)));
-      }
+      return await this.attempts(state, produce, guard);
     } finally {
       // A temp file kept from a lost race is no use once the update is over (committed, failed or guarded).
       state.folder.dropSpare();
+    }
+  }
+
+  private async attempts(state: KeyState, produce: Produce, guard: Guard | undefined): Promise<VersionedData<unknown> | undefined> {
+    const { key } = state;
+    for (let attempt = 0; ; attempt++) {
+      this.writeProblem &&= this.prepareFolders();
+      if (this.writeProblem) throw new StoreError(`Store key ${JSON.stringify(key)}: ${this.writeProblem}`, { key });
+      const step = this.ioSync(key, () => {
+        try {
+          return this.attempt(state, produce, attempt === 0, guard);
+        } catch (error) {
+          // Before the link, a missing folder means the storage folder was removed: make it again and retry.
+          if (errorCode(error) === 'ENOENT') return { outcome: 'gone' as const };
+          throw error;
+        }
+      });
+      if (step === undefined) return undefined;
+      if (step.outcome === 'committed') {
+        const { record, seq, gen } = step;
+        this.counters.commits++;
+        this.accept(state, record, { gen: gen.name, seq }, 'local');
+        this.watchKey(state, gen);
+        this.watcher.expectEcho(state.folder.name);
+        try {
+          await state.folder.durable(step);
+        } catch (error) {
+          throw new StoreError(`Store key ${JSON.stringify(key)}: version ${record.version} was committed, but flushing it to disk failed: ${String(error)}`, { key, cause: error, applied: true });
+        }
+        this.afterCommit(state, gen, seq);
+        return record.deleted ? { ...this.dataOf(record), payload: undefined } : this.dataOf(record);
+      }
+      if (step.outcome === 'gone') {
+        state.folder.reset();
+        state.cacheHeld = false;
+        this.writeProblem = this.prepareFolders();
+      } else {
+        this.counters.conflicts++;
+      }
+      if (attempt >= this.maxRetries) {
+        this.counters.conflictErrors++;
+        throw new ConflictError(key, attempt + 1);
+      }
+      this.counters.retries++;
+      // The first two retries go at once: the version we lost to is already there and an attempt takes
+      // microseconds. Repeated conflicts back off, jittered.
+      if (attempt < 2) await new Promise((resolve) => setImmediate(resolve));
+      else await sleep(Math.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(attempt, 30)));
     }
   }
 
