@@ -8,3 +8,4 @@ export declare function codeServerBin(version?: string): string;
 export declare function runtimeOf(version?: string): { version: string; vscode: string; entry: string; node: string; env: NodeJS.ProcessEnv };
 export declare function ensureCodeServer(version?: string): string;
 export declare function versionsFromEnv(value?: string): string[];
+export declare function withoutOuterNpm(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv;

@@ -119,6 +119,16 @@ function ensureNode(release) {
 }
 
 /**
+ * The environment without what an outer npm puts in it. Under `npm test` or `npm start`, npm exports its own
+ * configuration (`npm_config_*`, among them `npm_config_user_agent` naming *its* Node version), the package's
+ * fields and lifecycle names; a nested `npm install` run on another Node reads them as its own — code-server
+ * 4.139's postinstall then refuses with "requires node v24 … detected node v20". A fresh machine met exactly this.
+ */
+export function withoutOuterNpm(env) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD' && name !== 'NODE'));
+}
+
+/**
  * How to run one code-server version: the entry script, the Node binary to run it with, and the environment
  * (that Node's bin first on PATH, so code-server's own child processes — extension hosts — use it too).
  */
@@ -126,7 +136,7 @@ export function runtimeOf(version = CODE_SERVER_VERSION) {
   const s = spec(version);
   const nodeHome = s.node ? nodeDir(s.node) : undefined;
   const node = nodeHome ? join(nodeHome, 'bin', 'node') : process.execPath;
-  const env = { ...process.env };
+  const env = withoutOuterNpm(process.env);
   if (nodeHome) {
     env.PATH = `${join(nodeHome, 'bin')}${delimiter}${env.PATH ?? ''}`;
     env.npm_config_nodedir = nodeHome;
