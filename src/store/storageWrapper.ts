@@ -334,8 +334,14 @@ export class StorageWrapper {
         state.cacheHeld = state.known?.gen === gen.name && state.known.seq === seq;
       }
     }
-    // Into an emptied folder, this window's newest record comes back (design.md, "Recovery").
-    if (seq === 0 && state.known?.record && !state.known.deleted) base = state.known.record;
+    // After the folder was emptied, the newest record any window holds wins (design.md, "Recovery"): into an empty
+    // generation this window's record comes back, and above a new generation's head of a lower version (a window
+    // that held less wrote first) this window's record is what the next version carries.
+    const mine = state.known;
+    if (mine?.record && (seq === 0 || (mine.gen !== gen?.name && mine.version > (base?.version ?? 0)))) {
+      base = mine.record;
+      baseSeq = seq;
+    }
     if (guard && !guard(seq, base)) return undefined;
     let next: { deleted: boolean; payload: unknown };
     try {
@@ -416,7 +422,8 @@ export class StorageWrapper {
       } else if (known.gen !== where.gen) {
         // The storage folder was emptied or replaced, and the window that wrote first had seen less than this one
         // (even one version less: then its record has this window's version with other content). Commit above
-        // what this window has seen (unless one did), so every window agrees again.
+        // what this window has seen (unless one did), so every window agrees again — on this window's record when
+        // it is the newer one (see `attempt`), on the head's when both have one version.
         const seen = known.version;
         this.askBump(state, where.gen, (_seq, base) => (base?.version ?? 0) <= seen);
       }

@@ -94,11 +94,37 @@ describe('recovery across processes', () => {
     const [late] = await windows(dir, 1);
     if (!late) throw new Error('no window');
     expect(await update(late, 'n', 100)).toMatchObject({ version: 1, payload: 100 });
-    // a notices the folder went back and commits above what it had seen; everyone agrees on that.
+    // a notices the folder went back and commits its own, newer record above what it had seen: the newest content
+    // any window held wins, not the first writer's (which knew nothing), and everyone agrees on it.
     const agreed = await until(a, 'n', (r) => r.version > 6);
-    expect(agreed).toMatchObject({ version: 7, payload: 100 });
-    expect(await until(late, 'n', (r) => r.version === 7)).toMatchObject({ payload: 100 });
+    expect(agreed).toMatchObject({ version: 7, payload: 6 });
+    expect(await until(late, 'n', (r) => r.version === 7)).toMatchObject({ payload: 6 });
     for (const w of [a, fresh, late]) await w.kill('SIGTERM');
+  });
+
+  it('a window frozen with an old record writes first into an emptied folder: the newer record of the others wins', async () => {
+    const dir = join(work.dir, 'stale-restore');
+    const [a, b, stale] = await windows(dir, 3);
+    if (!a || !b || !stale) throw new Error('no windows');
+    for (let i = 0; i < 3; i++) await update(a, 'n', 1);
+    await until(stale, 'n', (r) => r.version === 3);
+    // Frozen (a debugger, a sleeping laptop) while the others go on to 20 and the folder is emptied.
+    stale.child.kill('SIGSTOP');
+    for (let i = 0; i < 17; i++) await update(i % 2 ? a : b, 'n', 1);
+    for (const w of [a, b]) await until(w, 'n', (r) => r.version === 20);
+    rmSync(dir, { recursive: true, force: true });
+    stale.child.kill('SIGCONT');
+    await until(stale, 'n', () => true);
+    await sleep(200); // its queued file events are read
+    // It writes first, on the only record it has (3): version 4 of a new generation.
+    expect(await update(stale, 'n', 100)).toMatchObject({ version: 4, payload: 103 });
+    // The windows that held 20 carry it above, and an update of theirs builds on it: content never goes back.
+    expect(await update(b, 'n', 1)).toMatchObject({ payload: 21 });
+    for (const w of [a, b, stale]) {
+      const r = await until(w, 'n', (x) => x.payload === 21 || (x.version > 21 && x.payload !== 103));
+      expect(r.payload).toBe(21);
+    }
+    for (const w of [a, b, stale]) await w.kill('SIGTERM');
   });
 
   it('a window one version behind writes first into an emptied folder: the window ahead commits above it, so all agree', async () => {
