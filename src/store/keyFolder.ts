@@ -244,26 +244,41 @@ export class KeyFolder {
     unlinkQuietly(this.ctx.fs, temp.tempPath);
   }
 
-  /** Registers (or moves up) this writer's intent to build on sequence `h` or above of `gen`. */
-  holdFrom(gen: Generation, h: number): void {
+  /**
+   * Registers (or moves up) this writer's intent to build on sequence `h` or above of `gen`. Returns false when the
+   * intent it held was found removed (by hand, or by a process that took this one for dead): collection may have
+   * passed it meanwhile, so nothing read under it may be built on — the caller reads the head again.
+   */
+  holdFrom(gen: Generation, h: number): boolean {
     const { fs } = this.ctx;
     const content = Buffer.from(`${pad(h)} ${pad(h)}\n`);
-    if (this.intent?.gen === gen.name) {
+    const held = this.intent;
+    if (held?.gen === gen.name) {
       // Rewritten in place: the name stays listed throughout. A reader sees the old h, the new one, or a torn mix
       // whose halves differ (taken as 0); each is at most what this writer builds on.
-      const fd = fs.openSync(this.intent.path, nodeFs.constants.O_WRONLY);
+      let fd: number | undefined;
       try {
-        fs.writeSync(fd, content, 0, content.length, 0);
-      } finally {
-        fs.closeSync(fd);
+        fd = fs.openSync(held.path, nodeFs.constants.O_WRONLY);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
       }
-      this.intent.h = h;
-      return;
+      if (fd !== undefined) {
+        try {
+          fs.writeSync(fd, content, 0, content.length, 0);
+        } finally {
+          fs.closeSync(fd);
+        }
+        held.h = h;
+        return true;
+      }
+      this.ctx.log('warn', `${this.path}: this writer's intent was removed by someone else; registering it again`);
+      this.intent = undefined;
     }
     this.release();
     const path = join(this.path, `${intentPrefix}${gen.name.slice(2)}-${this.ctx.nextName()}`);
     fs.closeSync(createFile(fs, path, content, this.ctx.fixModes));
     this.intent = { path, h, gen: gen.name };
+    return held?.gen !== gen.name;
   }
 
   /** The h of this writer's intent on `gen`, if it holds one. */

@@ -378,7 +378,7 @@ export class StorageWrapper {
     try {
       const held = state.folder.heldFrom(gen);
       // Still updating this key: move the intent up so that it does not hold back collection.
-      if (held !== undefined && this.queues.has(state.key) && seq - held >= this.keepVersions) state.folder.holdFrom(gen, seq);
+      if (held !== undefined && this.queues.has(state.key) && seq - held >= this.keepVersions && !state.folder.holdFrom(gen, seq)) state.cacheHeld = false;
       if (seq % this.keepVersions === 0) state.folder.collect(gen, seq, this.keepVersions);
     } catch (error) {
       this.log('warn', `collecting old records of ${JSON.stringify(state.key)}: ${String(error)}`);

@@ -1,34 +1,65 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { hostname, uptime } from 'node:os';
 
 /**
- * Who wrote a temp file or holds an intent: `<host>-<pid>-<instance>`. Files of a writer whose process is gone are
+ * Who wrote a temp file or holds an intent: `<space>-<pid>-<instance>`. Files of a writer whose process is gone are
  * removed by others; files of a live process — however long it has been frozen — never are. Liveness is asked of
- * the operating system, never decided by a clock.
+ * the operating system, never decided by a clock, and only where the answer means something: a writer that cannot
+ * be proven dead is alive.
  */
 export interface WriterTag {
+  /** The pid space the writer's pid belongs to (see `thisPidSpace`). */
   host: string;
   pid: number;
-  /** `<host>-<pid>-<random>`: unique per store instance. */
+  /** `<space>-<pid>-<random>`: unique per store instance. */
   tag: string;
 }
 
-/** The host and platform, hashed: pids mean nothing across machines (a network folder) or across OSes (WSL). */
-export const thisHost = createHash('sha256').update(`${process.platform}\u0000${hostname()}`).digest('hex').slice(0, 8);
+/**
+ * The space in which a pid names one process, hashed: the platform, the host name and, where the system has them,
+ * the boot (Linux's boot id, elsewhere the boot time) and the pid namespace (Linux). Two processes whose spaces
+ * match can ask `kill(pid, 0)` about each other; any other pair cannot — containers and sandboxes (Flatpak, Snap)
+ * sharing one storage folder have their own pid namespaces, and two machines with one host name can share a
+ * network folder. What cannot be read is replaced by a random value: that process then proves nobody dead, which
+ * only delays clean-up (the safe direction).
+ */
+export function pidSpace(): string {
+  const parts = [process.platform, hostname()];
+  if (process.platform === 'linux') {
+    parts.push(readOrRandom(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()));
+    parts.push(readOrRandom(() => readlinkSync('/proc/self/ns/pid')));
+  } else {
+    // Boot time from the uptime, to a minute: processes of one boot agree unless the clock is set meanwhile, in
+    // which case they only see each other as alive.
+    parts.push(String(Math.round((Date.now() / 1000 - uptime()) / 60)));
+  }
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 8);
+}
+
+function readOrRandom(read: () => string): string {
+  try {
+    return read();
+  } catch {
+    return randomBytes(16).toString('hex');
+  }
+}
+
+export const thisPidSpace = pidSpace();
 
 export function newWriterTag(): WriterTag {
-  return { host: thisHost, pid: process.pid, tag: `${thisHost}-${process.pid}-${randomBytes(4).toString('hex')}` };
+  return { host: thisPidSpace, pid: process.pid, tag: `${thisPidSpace}-${process.pid}-${randomBytes(4).toString('hex')}` };
 }
 
 const tagPattern = /^([0-9a-f]{8})-(\d+)-[0-9a-f]{8}(?:-|$)/;
 
 /**
- * True only when `name` was written by a process of this host that no longer runs. Pid reuse makes a dead writer
- * look alive, which only delays the clean-up: the safe direction. Files of other hosts are left to their hosts.
+ * True only when `name` was written by a process of this pid space that no longer runs. Pid reuse makes a dead
+ * writer look alive, which only delays the clean-up: the safe direction. Files of other spaces are never judged.
  */
 export function writtenByDeadProcess(name: string): boolean {
   const match = tagPattern.exec(name);
-  if (match?.[1] !== thisHost || match[2] === undefined) return false;
+  if (match?.[1] !== thisPidSpace || match[2] === undefined) return false;
   const pid = Number(match[2]);
   if (pid === process.pid) return false;
   try {

@@ -38,8 +38,11 @@ export class Worker {
   private waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
   readonly exited: Promise<number | null>;
 
-  constructor(role: string, options: Record<string, unknown>) {
-    this.child = fork(workerPath, [role, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** `launcher`: a command that starts Node (e.g. `unshare -p -f --kill-child` for another pid namespace). */
+  constructor(role: string, options: Record<string, unknown>, launcher?: string[]) {
+    const [execPath, ...execArgv] = launcher ?? [];
+    const launch = execPath === undefined ? {} : { execPath, execArgv: [...execArgv, process.execPath] };
+    this.child = fork(workerPath, [role, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...launch });
     this.child.on('message', (m: Message) => {
       this.messages.push(m);
       if (m.type === 'error') console.error(`worker ${role} error: ${String(m.message)}`);

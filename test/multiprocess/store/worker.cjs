@@ -121,7 +121,7 @@ async function holder() {
  * logging its acknowledged count (synchronously, before the next update starts). With `stopAfterLink: n` it freezes
  * itself (SIGSTOP) right after the link of its n-th commit — the n-th link that succeeded — before the fsyncs, as a
  * debugger breakpoint would; with `stopBeforeLink: n`, between reading the base of its n-th attempt (a lost race
- * is an attempt too) and linking it.
+ * is an attempt too) and linking it. With `waitForGo`, it opens the store, says 'ready' and waits for 'go'.
  */
 async function faultWriter() {
   let attempts = 0;
@@ -137,6 +137,10 @@ async function faultWriter() {
     },
   };
   const store = new StorageWrapper({ globalStoragePath: opts.dir }, { keepVersions: opts.keepVersions, fileSystem });
+  if (opts.waitForGo) {
+    await send({ type: 'ready', pid: process.pid });
+    await waitFor('go');
+  }
   const log = fs.openSync(opts.ackLog, 'a');
   for (let i = 1; i <= opts.count; i++) {
     await store.update(opts.key, (map) => ({ ...map, [opts.id]: (map[opts.id] || 0) + 1 }), {});
