@@ -55,8 +55,12 @@ const intentPrefix = 'w-';
 export class KeyFolder {
   readonly path: string;
   private gen: Generation | undefined;
-  /** Descriptor of the generation folder, kept for its fsync (not on Windows: it cannot fsync a folder). */
-  private genFd: number | undefined;
+  /**
+   * Descriptor of the generation folder, kept for its fsync (not on Windows: it cannot fsync a folder). `flushing`
+   * counts fsyncs in flight on it: a generation given up meanwhile closes it only once they are done, or the
+   * number could be reused by another file and the fsync land there while the update counts its folder as flushed.
+   */
+  private genDir: { fd: number; flushing: number; retired: boolean } | undefined;
   private intent: { path: string; h: number; gen: string } | undefined;
   /** The removal of collected records, running on libuv's thread pool (see `collect`). */
   private removing: Promise<void> | undefined;
@@ -229,13 +233,18 @@ export class KeyFolder {
   /** After a commit: the record's bytes and its name are flushed to disk. Always releases the temp file. */
   async durable(committed: { fd: number; tempPath: string }): Promise<void> {
     const { fs } = this.ctx;
+    const dir = this.folderDescriptor();
+    if (dir) dir.flushing++;
     try {
       const flushes = [fsyncFd(fs, committed.fd)];
-      const genFd = this.folderFd();
-      if (genFd !== undefined) flushes.push(fsyncFd(fs, genFd));
+      if (dir) flushes.push(fsyncFd(fs, dir.fd));
       await Promise.all(flushes);
     } finally {
       this.releaseTemp(committed);
+      if (dir) {
+        dir.flushing--;
+        if (dir.retired && dir.flushing === 0) closeQuietly(fs, dir.fd);
+      }
     }
   }
 
@@ -373,15 +382,19 @@ export class KeyFolder {
   }
 
   private switchTo(gen: Generation | undefined): void {
-    if (this.genFd !== undefined) closeQuietly(this.ctx.fs, this.genFd);
-    this.genFd = undefined;
+    const dir = this.genDir;
+    if (dir) {
+      dir.retired = true;
+      if (dir.flushing === 0) closeQuietly(this.ctx.fs, dir.fd);
+    }
+    this.genDir = undefined;
     this.gen = gen;
   }
 
-  private folderFd(): number | undefined {
+  private folderDescriptor(): { fd: number; flushing: number; retired: boolean } | undefined {
     if (isWindows || this.gen === undefined) return undefined;
-    this.genFd ??= this.ctx.fs.openSync(this.gen.path, nodeFs.constants.O_RDONLY);
-    return this.genFd;
+    this.genDir ??= { fd: this.ctx.fs.openSync(this.gen.path, nodeFs.constants.O_RDONLY), flushing: 0, retired: false };
+    return this.genDir;
   }
 
   /**
