@@ -176,3 +176,13 @@ export function unlinkQuietly(fs: FileSystem, path: string): void {
     // Gone already, or held: the sweep of dead writers' files removes it later.
   }
 }
+
+/** Flushes a folder's entries (the names in it) to disk. Not on Windows: Node cannot open a folder there. */
+export function syncFolderSync(fs: FileSystem, path: string): void {
+  const fd = fs.openSync(path, nodeFs.constants.O_RDONLY);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

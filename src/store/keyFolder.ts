@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
-import { closeQuietly, createFile, ensureFolder, errorCode, type FileSystem, fsyncFd, identityOf, isWindows, listFolder, readFile, retryTransient, rewriteFile, sameFile, unlinkQuietly } from './files';
+import { closeQuietly, createFile, ensureFolder, errorCode, type FileSystem, fsyncFd, identityOf, isWindows, listFolder, readFile, retryTransient, rewriteFile, sameFile, syncFolderSync, unlinkQuietly } from './files';
 import { decodeRecord, recordFileName, sequencesIn, type StoredRecord } from './record';
 import { writtenByDeadProcess, type WriterTag } from './writers';
 
@@ -417,24 +417,24 @@ export class KeyFolder {
     ensureFolder(fs, prepared);
     ensureFolder(fs, join(prepared, gen));
     fs.closeSync(createFile(fs, join(prepared, gen, 'key.json'), Buffer.from(`${JSON.stringify({ key: this.key })}\n`), this.ctx.fixModes));
+    // Once per key, every name on the way to the records survives a power loss, or durable records could vanish
+    // with a folder above them: the generation inside the prepared folder before the rename, its name in
+    // records/ after. (A record's own name is flushed with its generation folder at each commit.)
+    if (!isWindows) {
+      syncFolderSync(fs, join(prepared, gen));
+      syncFolderSync(fs, prepared);
+    }
     try {
       retryTransient(() => fs.renameSync(prepared, this.path));
     } catch (error) {
       fs.rmSync(prepared, { recursive: true, force: true });
-      if (!exists(fs, this.path)) throw error;
-      return;
+      // Another writer's key folder got there first (EEXIST, ENOTEMPTY) — and may be gone again already, emptied
+      // and removed by a third: either way the caller lists the key folder again and uses or makes one.
+      const code = errorCode(error);
+      if (code === 'EEXIST' || code === 'ENOTEMPTY' || exists(fs, this.path)) return;
+      throw error;
     }
-    // Once per key: the new folder's name must survive a power loss too, or its durable records would vanish.
     if (!isWindows) syncFolderSync(fs, join(this.path, '..'));
-  }
-}
-
-function syncFolderSync(fs: FileSystem, path: string): void {
-  const fd = fs.openSync(path, nodeFs.constants.O_RDONLY);
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

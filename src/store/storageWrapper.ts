@@ -1,10 +1,10 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { storageWrapperBrand } from './brand';
 import { ChangeWatcher } from './changeWatcher';
 import { Emitter } from './emitter';
 import { ConflictError, StoreError } from './errors';
 import { FeedLatency } from './feedLatency';
-import { createFile, ensureFolder, errorCode, fileMode, type FileSystem, isWindows, listFolder, readFile, realFileSystem, unlinkQuietly } from './files';
+import { createFile, ensureFolder, errorCode, fileMode, type FileSystem, isWindows, listFolder, readFile, realFileSystem, syncFolderSync, unlinkQuietly } from './files';
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
 import { type FolderContext, type Head, KeyFolder } from './keyFolder';
@@ -552,11 +552,28 @@ export class StorageWrapper {
     try {
       this.fs.linkSync(probe, `${probe}-link`);
       unlinkQuietly(this.fs, `${probe}-link`);
+      this.syncStorageFolders();
       return undefined;
     } catch (error) {
       return `the file system of ${this.storagePath} has no hard links (${errorCode(error) ?? String(error)}: FAT, exFAT or some network shares), which the store's compare-and-set needs; reads still work`;
     } finally {
       unlinkQuietly(this.fs, probe);
+    }
+  }
+
+  /**
+   * The storage folder's own name and those of records/, tmp/ and migrated/ in it survive a power loss (a folder
+   * just made exists only in the cache until its parent is flushed). Cheap when nothing changed; a file system
+   * that cannot flush a folder is noted, not fatal: the records' own flushes still happen at each commit.
+   */
+  private syncStorageFolders(): void {
+    if (isWindows) return;
+    for (const path of [this.storagePath, dirname(this.storagePath)]) {
+      try {
+        syncFolderSync(this.fs, path);
+      } catch (error) {
+        this.log('warn', `flushing the folder ${path}: ${String(error)}`);
+      }
     }
   }
 
