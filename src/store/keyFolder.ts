@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
-import { closeQuietly, createFile, ensureFolder, errorCode, type FileSystem, fsyncFd, identityOf, isWindows, listFolder, readFile, retryTransient, rewriteFile, sameFile, syncFolderSync, unlinkQuietly } from './files';
+import { closeQuietly, createFile, ensureFolder, errorCode, type FileSystem, fsyncFd, isWindows, listFolder, readFile, retryTransient, rewriteFile, sameFile, syncFolderSync, unlinkQuietly } from './files';
 import { decodeRecord, recordFileName, sequencesIn, type StoredRecord } from './record';
 import { writtenByDeadProcess, type WriterTag } from './writers';
 
@@ -30,10 +30,8 @@ export interface Head {
   seq: number;
   /** undefined when `seq` is 0, when the newest file is damaged (then `damaged` holds its bytes), or unchanged. */
   record?: StoredRecord;
-  /** The newest is the file the caller already knows (same name and identity): it was not read again. */
+  /** The newest is the record the caller already knows (same generation and sequence): it was not read again. */
   unchanged?: boolean;
-  /** Device, file id, size and mtime of the file read: a hand edit in place changes it. */
-  identity?: string;
   damaged?: Buffer;
 }
 
@@ -101,15 +99,6 @@ export class KeyFolder {
     return this.gen?.name;
   }
 
-  /** The record file at `known.seq` is still the one read (same file identity); adopts the identity if unknown. */
-  isUnchanged(known: { seq: number; identity?: string }): boolean {
-    if (this.gen === undefined) return false;
-    const identity = this.identityOf(this.gen, known.seq);
-    if (identity === undefined) return false;
-    known.identity ??= identity;
-    return known.identity === identity;
-  }
-
   /** Forgets the cached generation (its folder went away); the next `generation()` looks again. */
   reset(): void {
     this.switchTo(undefined);
@@ -117,9 +106,9 @@ export class KeyFolder {
 
   /**
    * The newest record. Loops while records are collected under it: each round means a newer one exists. When the
-   * newest is `known` (same generation, sequence and file identity, or no identity known yet), it is not read again.
+   * newest is `known` (same generation and sequence), it is not read again: a record never changes once linked.
    */
-  readHead(known?: { gen: string; seq: number; identity?: string }): Head | undefined {
+  readHead(known?: { gen: string; seq: number }): Head | undefined {
     for (let round = 0; ; round++) {
       const gen = this.generation(false);
       if (gen === undefined) return undefined;
@@ -134,17 +123,14 @@ export class KeyFolder {
       const seqs = sequencesIn(names);
       const seq = seqs[seqs.length - 1];
       if (seq === undefined) return { gen, seq: 0 };
-      if (known?.gen === gen.name && known.seq === seq) {
-        const identity = this.identityOf(gen, seq);
-        if (identity !== undefined && (known.identity === undefined || known.identity === identity)) return { gen, seq, unchanged: true, identity };
-      }
+      if (known?.gen === gen.name && known.seq === seq) return { gen, seq, unchanged: true };
       const read = this.readSeq(gen, seq);
       if (read === undefined) {
         if (round > 1000) throw new Error(`${gen.path}: the newest record keeps vanishing`);
         continue;
       }
       const record = decodeRecord(read.bytes, this.key);
-      return record ? { gen, seq, record, identity: read.identity } : { gen, seq, damaged: read.bytes, identity: read.identity };
+      return record ? { gen, seq, record } : { gen, seq, damaged: read.bytes };
     }
   }
 
@@ -361,14 +347,6 @@ export class KeyFolder {
     this.dropSpare();
     this.release();
     this.switchTo(undefined);
-  }
-
-  private identityOf(gen: Generation, seq: number): string | undefined {
-    try {
-      return identityOf(this.ctx.fs.lstatSync(join(gen.path, recordFileName(seq)), { bigint: true }));
-    } catch {
-      return undefined;
-    }
   }
 
   private readSeq(gen: Generation, seq: number): ReturnType<typeof readFile> {

@@ -17,7 +17,7 @@ type Produce = (payload: unknown, deleted: boolean) => { deleted: boolean; paylo
 /** A condition on the head a commit would build on; when it fails, nothing is committed and `commit` gives undefined. */
 type Guard = (seq: number, base: StoredRecord | undefined) => boolean;
 
-/** This instance's latest known record of a key, and where it was read: generation, sequence, file identity. */
+/** This instance's latest known record of a key, and where it was read: generation and sequence. */
 interface Known {
   version: number;
   deleted: boolean;
@@ -26,7 +26,6 @@ interface Known {
   record?: StoredRecord;
   gen?: string;
   seq: number;
-  identity?: string;
 }
 
 interface KeyState {
@@ -36,7 +35,7 @@ interface KeyState {
   known?: Known;
   /** The cached record was read or committed while this instance's intent was held (see `attempt`). */
   cacheHeld: boolean;
-  /** The generation a version bump was last asked for (after the folder went back, or a hand edit). */
+  /** The generation a version bump was last asked for (after the folder was emptied). */
   bumpAsked?: string;
 }
 
@@ -388,38 +387,23 @@ export class StorageWrapper {
   /** Reads the head from disk into the cache; 'load' does not announce a key's first load, 'remote' does. */
   private refreshSync(state: KeyState, source: 'load' | 'remote'): Head | undefined {
     const known = state.known;
-    const head = state.folder.readHead(known?.gen === undefined ? undefined : { gen: known.gen, seq: known.seq, identity: known.identity });
+    const head = state.folder.readHead(known?.gen === undefined ? undefined : { gen: known.gen, seq: known.seq });
     if (head === undefined) return undefined;
     this.watchKey(state, head.gen);
-    if (head.unchanged) {
-      if (known) known.identity ??= head.identity;
-      return head;
-    }
+    if (head.unchanged) return head;
     if (head.damaged) {
       this.noteCorrupt(state, head);
       return head;
     }
-    if (head.record) this.accept(state, head.record, { gen: head.gen.name, seq: head.seq, identity: head.identity }, source);
+    if (head.record) this.accept(state, head.record, { gen: head.gen.name, seq: head.seq }, source);
     return head;
   }
 
   /** Makes `record` this instance's latest known one if it is newer, then tells listeners (never going back). */
-  private accept(state: KeyState, record: StoredRecord, where: { gen: string; seq: number; identity?: string }, source: 'load' | 'remote' | 'local'): void {
+  private accept(state: KeyState, record: StoredRecord, where: { gen: string; seq: number }, source: 'load' | 'remote' | 'local'): void {
     const known = state.known;
     if (known !== undefined && known.version >= record.version) {
-      const sameSlot = known.gen === where.gen && known.seq === where.seq;
-      if (sameSlot && where.identity !== undefined && known.identity !== where.identity) {
-        // The same file name with other bytes: edited by hand. Adopt it as a new version (only if it differs).
-        state.cacheHeld = false;
-        const edited = where.seq;
-        if (known.record && !encodeRecord(known.record).equals(encodeRecord(record))) {
-          // Its content is what the next version carries; the bump announces it.
-          state.known = { ...known, record, data: this.dataOf({ ...record, version: known.version }), identity: where.identity };
-          this.askBump(state, `${where.gen}:${edited}:${where.identity}`, (seq) => seq === edited);
-        } else {
-          known.identity = where.identity;
-        }
-      } else if (known.gen !== where.gen) {
+      if (known.gen !== where.gen) {
         // The storage folder was emptied or replaced, and the window that wrote first had seen less than this one
         // (even one version less: then its record has this window's version with other content). Commit above
         // what this window has seen (unless one did), so every window agrees again — on this window's record when
@@ -429,7 +413,7 @@ export class StorageWrapper {
       }
       return;
     }
-    state.known = { version: record.version, deleted: record.deleted, data: this.dataOf(record), record, seq: where.seq, gen: where.gen, identity: where.identity };
+    state.known = { version: record.version, deleted: record.deleted, data: this.dataOf(record), record, seq: where.seq, gen: where.gen };
     state.cacheHeld = state.folder.heldFrom({ name: where.gen }) !== undefined;
     if (known === undefined && source === 'load') return;
     const own = record.clientId === this.clientId;
@@ -463,14 +447,12 @@ export class StorageWrapper {
   /** A file event: `name` is a key folder, or undefined when key folders may have come or gone. */
   private onFolderChange(name: string | undefined, source: 'load' | 'remote' = 'remote', file?: string): void {
     if (this.disposed) return;
-    // The event named one record at or below the known head: collection, or our own commit's echo.
+    // The event named one record at or below the known head: collection, or our own commit's echo. Records never
+    // change once linked, so there is nothing to look at.
     const state = name === undefined ? undefined : this.byName.get(name);
     const seq = file === undefined ? undefined : sequenceOf(file);
     const known = state?.known;
-    if (state && known?.gen !== undefined && seq !== undefined && state.folder.currentGeneration() === known.gen) {
-      if (seq < known.seq) return;
-      if (seq === known.seq && state.folder.isUnchanged(known)) return;
-    }
+    if (state && known?.gen !== undefined && seq !== undefined && state.folder.currentGeneration() === known.gen && seq <= known.seq) return;
     const names = name === undefined ? listFolder(this.fs, this.recordsPath) : [name];
     for (const n of names) {
       try {
