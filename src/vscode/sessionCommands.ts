@@ -92,12 +92,24 @@ export function goalReachedText(session: Pick<SessionView, 'goalMinutes'>): stri
  * "Goal reached": shown once, in the one window the engine chose (it claimed the announcement in the store). A plain
  * information message (never modal, so Do Not Disturb hides it): End Session ends this session (not a newer one),
  * Continue lets it run on.
+ *
+ * The toast may be answered long after it appeared, and VS Code cannot take a shown toast back: by then the session
+ * may have ended in another window (or a newer one may run). The click acts on what is true now; when its session
+ * is gone it says so gently instead of "No session is running." (false, or confusing, either way).
  */
 export async function showGoalReached(tracker: MeditationTracker, session: SessionView, log: (m: string) => void): Promise<string | undefined> {
   const end = vscode.l10n.t('End Session');
   const keep = vscode.l10n.t('Continue');
   log(`goal of ${session.goalMinutes} min reached in session ${session.id}`);
   const choice = await vscode.window.showInformationMessage(goalReachedText(session), end, keep);
-  if (choice === end) await endSession(tracker, true, session.id);
+  if (choice !== end) return choice;
+  const result = await tracker.end(session.id);
+  const text = endedText(result);
+  if (!result.ended) {
+    log(`goal toast: session ${session.id} had already ended`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('That session has already ended.'));
+  } else if (text) {
+    void vscode.window.showInformationMessage(text);
+  }
   return choice;
 }

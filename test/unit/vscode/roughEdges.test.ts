@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { fake } from './fake-vscode';
+import { until, windowsOnOneFolder } from './harness';
+import { PROGRESS_KEY } from '../../../src/engine';
+
+const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+/** Rough edges a tester found in real VS Code with two windows (issue 21). */
+describe('issue 21: what two windows show agrees with what is true now', () => {
+  const { open, otherWindow } = windowsOnOneFolder();
+
+  it('a goal toast clicked after the session ended in another window says so gently, not "No session is running."', async () => {
+    fake.setSetting('breathMaster.progress.tracking', 'on');
+    await open();
+    const other = otherWindow();
+    // A 1-minute session that has just run 61 s: this window's next tick reaches the goal and shows the toast.
+    await other.store.update(PROGRESS_KEY, (p: Record<string, unknown>) => ({
+      ...p, session: { id: 'g1', goalMinutes: 1, startedAt: Date.now() - 61_000, state: 'running', accumulatedActiveMs: 0, runningSince: Date.now() - 61_000, cycles: 0, creditedMs: 56_000, startedBy: 'x' },
+    }));
+    await until(() => fake.messages.some((m) => m.message.includes('reached your goal')), 'goal message', 5_000);
+    // The user ends it in window B; the toast in this window stays on screen (VS Code cannot take it back).
+    expect((await other.tracker.end()).ended).toBe(true);
+    await until(() => fake.context('breathMaster.sessionState') === 'none', 'this window saw the end');
+    const before = fake.messages.length;
+    fake.answerMessage('End Session', 'reached your goal');
+    await until(() => fake.messages.length > before, 'an answer to the click');
+    await settle();
+    const after = fake.messages.slice(before).map((m) => m.message);
+    expect(after).not.toContain('No session is running.');
+    expect(after).toEqual(['That session has already ended.']);
+    expect(fake.messages.slice(before).every((m) => m.severity === 'info')).toBe(true);
+  });
+});
