@@ -205,7 +205,7 @@ export class BreathMaster implements vscode.Disposable {
       void this.tellProblem(vscode.l10n.t('Breath Master found saved data it could not read ({0}). It carries on from what it could read and kept a copy of the unreadable data; your breathing guide is not affected.', names.join(', ')), 'warning');
     });
     await this.attempt('the welcome', async () => {
-      await welcomeOnce(core.onboarding, (m) => this.logger.info(m));
+      await welcomeOnce(core.onboarding, (m) => this.logger.info(m), this.settings.current.tracking);
     });
     this.render();
   }

@@ -31,3 +31,24 @@ describe('issue 21: what two windows show agrees with what is true now', () => {
     expect(fake.messages.slice(before).every((m) => m.severity === 'info')).toBe(true);
   });
 });
+
+describe('issue 21: the welcome does not ask what the settings already say', () => {
+  const { open } = windowsOnOneFolder();
+
+  for (const tracking of ['on', 'off'] as const) {
+    it(`with breathMaster.progress.tracking "${tracking}" the welcome greets without asking, and leaves tracking ${tracking}`, async () => {
+      fake.setSetting('breathMaster.progress.tracking', tracking);
+      await open();
+      const welcome = fake.messages.filter((m) => m.message.startsWith('Welcome to Breath Master'));
+      expect(welcome).toHaveLength(1);
+      expect(welcome[0]?.message).not.toMatch(/would you/i);
+      expect(welcome[0]?.items).not.toContain('Keep It Simple');
+      expect(welcome[0]?.items).not.toContain('Turn On Progress Tracking');
+      expect(welcome[0]?.message).toContain(`is ${tracking}`);
+      // Whatever the user does with it, the setting they chose stays.
+      fake.answerMessage(welcome[0]?.items[0], 'Welcome to Breath Master');
+      await settle(100);
+      expect(fake.userSetting('breathMaster.progress.tracking')).toBe(tracking);
+    });
+  }
+});
