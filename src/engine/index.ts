@@ -33,6 +33,7 @@ export {
   HISTORY_KEY,
   HISTORY_LIMIT,
   PROGRESS_KEY,
+  sessionXp,
   type HistoryRecord,
   type ProgressRecord,
   type SessionSummary,

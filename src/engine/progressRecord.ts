@@ -30,6 +30,14 @@ export interface SessionSummary {
 }
 
 /**
+ * The XP a session is credited with wherever it is shown (Show Progress, the end-of-session message): the cycles
+ * credited during it (each as it completed, so the status bar already counted them) plus the end bonus.
+ */
+export function sessionXp(s: Pick<SessionSummary, 'cycles' | 'bonusXp'>): number {
+  return s.cycles + s.bonusXp;
+}
+
+/**
  * One record on purpose: XP and the session live together so ending a session and awarding its XP is a single
  * compare-and-set — an updater that finds the session already ended awards nothing.
  */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SessionSummary } from '../engine/progressRecord';
+import { sessionXp, type SessionSummary } from '../engine/progressRecord';
 import { days, formatDuration, sessionTime, stateWord, type ProgressView } from './progressText';
 
 export const PROGRESS_VIEW_TYPE = 'breathMaster.progress';
@@ -48,7 +48,7 @@ export function progressModel(view: ProgressView, recent: readonly SessionSummar
     session: view.session ? vscode.l10n.t('Session {0}: {1}', stateWord(view.session.state), sessionTime(view.session)) : vscode.l10n.t('No session running.'),
     rows: [...recent].reverse().slice(0, 10).map((s) => {
       const row = [localDateTime(s.startedAt), formatDuration(s.activeMs), vscode.l10n.t('{0} min', s.goalMinutes)];
-      return tracking ? [...row, vscode.l10n.t('{0} XP', s.cycles + s.bonusXp)] : row;
+      return tracking ? [...row, vscode.l10n.t('{0} XP', sessionXp(s))] : row;
     }),
   };
 }

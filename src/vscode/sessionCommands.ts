@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { EndResult, MeditationTracker, SessionView, StartResult } from '../engine/meditationTracker';
+import { sessionXp } from '../engine/progressRecord';
 import { GOAL_CHOICES, validGoalMinutes } from '../engine/session';
 import { formatDuration, minutes, sessionTime, stateWord } from './progressText';
 
@@ -63,12 +64,16 @@ export async function resumeSession(tracker: MeditationTracker): Promise<Session
   return tracker.resume();
 }
 
-/** The summary after ending: with tracking off, no XP is mentioned (none was earned). */
+/**
+ * The summary after ending: with tracking off, no XP is mentioned (none was earned). The XP is the session's, as Show
+ * Progress lists it (its cycles plus the bonus), not only what the end itself added: the cycles were credited as
+ * they completed, so "+1 XP" for a session listed as "5 XP" matched nothing the user could see.
+ */
 export function endedText(result: EndResult): string | undefined {
   if (!result.ended || !result.summary) return undefined;
   const time = formatDuration(result.summary.activeMs);
   return result.tracking
-    ? vscode.l10n.t('Session ended: {0} of mindful breathing, +{1} XP.', time, result.xpAwarded)
+    ? vscode.l10n.t('Session ended: {0} of mindful breathing, +{1} XP.', time, sessionXp(result.summary))
     : vscode.l10n.t('Session ended: {0} of mindful breathing.', time);
 }
 

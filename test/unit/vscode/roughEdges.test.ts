@@ -52,3 +52,30 @@ describe('issue 21: the welcome does not ask what the settings already say', () 
     });
   }
 });
+
+describe('issue 21: one number for the XP of a session', () => {
+  const { open, otherWindow } = windowsOnOneFolder();
+
+  it('the session-end toast reports the XP Show Progress credits the session with (its cycles too, not only the end bonus)', async () => {
+    fake.setSetting('breathMaster.progress.tracking', 'on');
+    await open();
+    const other = otherWindow();
+    // 30 s into a session whose two chill cycles (14 s each) were already credited during it, as the status bar showed.
+    const now = Date.now();
+    await other.store.update(PROGRESS_KEY, (p: Record<string, unknown>) => ({
+      ...p, xp: 2, session: { id: 'x1', goalMinutes: 5, startedAt: now - 30_000, state: 'running', accumulatedActiveMs: 0, runningSince: now - 30_000, cycles: 2, creditedMs: 28_000, startedBy: 'x' },
+    }));
+    await until(() => fake.context('breathMaster.sessionState') === 'running', 'this window sees the session');
+    await fake.executeCommand('breathMaster.endSession');
+    const toast = fake.messages.map((m) => /^Session ended: .* of mindful breathing, \+(\d+) XP\.$/.exec(m.message)).find((m) => m !== null);
+    expect(toast).toBeDefined();
+    await fake.executeCommand('breathMaster.showProgress');
+    const html = fake.webviews.at(-1)?.webview.html ?? '';
+    const earned = /<tbody id="rows"><tr>(?:<td>[^<]*<\/td>){3}<td>(\d+) XP<\/td><\/tr>/.exec(html);
+    expect(earned).not.toBeNull();
+    expect(toast?.[1]).toBe(earned?.[1]);
+    await until(() => other.tracker.progress().recent.length === 1, 'the other window sees the ended session');
+    const summary = other.tracker.progress().recent.at(-1);
+    expect(Number(toast?.[1])).toBe((summary?.cycles ?? NaN) + (summary?.bonusXp ?? NaN));
+  });
+});
