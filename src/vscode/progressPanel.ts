@@ -31,6 +31,8 @@ export interface ProgressModel {
   readonly session: string;
   /** Started, active, goal, and (tracking on) earned. */
   readonly rows: readonly (readonly string[])[];
+  /** Shown when there are no rows. */
+  readonly empty: string;
 }
 
 export function progressModel(view: ProgressView, recent: readonly SessionSummary[], tracking: boolean): ProgressModel {
@@ -46,6 +48,9 @@ export function progressModel(view: ProgressView, recent: readonly SessionSummar
     streak: days(view.streak),
     longest: days(view.longestStreak),
     session: view.session ? vscode.l10n.t('Session {0}: {1}', stateWord(view.session.state), sessionTime(view.session)) : vscode.l10n.t('No session running.'),
+    // During a first session "No sessions yet" just below "Session running" contradicted it: the list holds
+    // finished sessions only, so that is what it says is missing.
+    empty: view.session ? vscode.l10n.t('No finished sessions yet.') : vscode.l10n.t('No sessions yet. Run Breath Master: Start Session to begin.'),
     rows: [...recent].reverse().slice(0, 10).map((s) => {
       const row = [localDateTime(s.startedAt), formatDuration(s.activeMs), vscode.l10n.t('{0} min', s.goalMinutes)];
       return tracking ? [...row, vscode.l10n.t('{0} XP', sessionXp(s))] : row;
@@ -103,7 +108,7 @@ th, td { text-align: left; padding: 4px 12px 4px 0; border-bottom: 1px solid var
 <p class="note" id="off"${tracking ? ' hidden' : ''}>${escapeHtml(vscode.l10n.t('Progress tracking is off: no XP, levels or streaks are kept. Set Breath Master › Progress: Tracking to "on" to turn it on.'))}</p>
 <h2>${escapeHtml(vscode.l10n.t('Recent sessions'))}</h2>
 <table id="table"${rows ? '' : ' hidden'}><thead><tr id="head">${head}</tr></thead><tbody id="rows">${rows}</tbody></table>
-<p id="empty"${rows ? ' hidden' : ''}>${escapeHtml(vscode.l10n.t('No sessions yet. Run Breath Master: Start Session to begin.'))}</p>
+<p id="empty"${rows ? ' hidden' : ''}>${escapeHtml(model.empty)}</p>
 <script nonce="${n}">
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -113,7 +118,7 @@ th, td { text-align: left; padding: 4px 12px 4px 0; border-bottom: 1px solid var
     const set = (id, text) => { const el = $(id); if (el.textContent !== text) el.textContent = text; };
     $('tracked').hidden = !m.tracking;
     $('off').hidden = m.tracking;
-    set('level', m.level); set('next', m.next); set('xp', m.xp); set('streak', m.streak); set('longest', m.longest); set('session', m.session);
+    set('level', m.level); set('next', m.next); set('xp', m.xp); set('streak', m.streak); set('longest', m.longest); set('session', m.session); set('empty', m.empty);
     $('fill').style.width = m.percent + '%';
     $('bar').setAttribute('aria-valuenow', String(m.percent));
     const key = JSON.stringify([m.head, m.rows]);

@@ -79,3 +79,26 @@ describe('issue 21: one number for the XP of a session', () => {
     expect(Number(toast?.[1])).toBe((summary?.cycles ?? NaN) + (summary?.bonusXp ?? NaN));
   });
 });
+
+describe('issue 21: Show Progress during a first session', () => {
+  const { open } = windowsOnOneFolder();
+
+  it('does not say "No sessions yet" just below the running session, neither when opened nor when it follows a start', async () => {
+    fake.setSetting('breathMaster.progress.tracking', 'on');
+    await open();
+    await fake.executeCommand('breathMaster.showProgress');
+    const panel = fake.webviews.at(-1);
+    expect(panel?.webview.html).toContain('No sessions yet');
+    await fake.executeCommand('breathMaster.startSession', 1);
+    const posted = panel?.webview.posted.at(-1) as { session: string; empty: string } | undefined;
+    expect(posted?.session).toMatch(/^Session running: /);
+    expect(posted?.empty).toBe('No finished sessions yet.');
+    // Opened afresh while the session runs.
+    panel?.dispose();
+    await fake.executeCommand('breathMaster.showProgress');
+    const html = fake.webviews.at(-1)?.webview.html ?? '';
+    expect(html).toContain('Session running: ');
+    expect(html).not.toContain('No sessions yet');
+    expect(html).toContain('No finished sessions yet.');
+  });
+});
