@@ -25,6 +25,13 @@ export const MAX_IMPORT_XP = 1_000_000;
 /** 100 years of meditated time in ms, 100 years of days. */
 const MAX_IMPORT_ACTIVE_MS = 100 * 365 * 24 * 3_600_000;
 const MAX_IMPORT_DAYS = 36_500;
+/**
+ * Dates an import may hold. Ahead of this machine's clock by at most a day: another machine's clock may be off (a
+ * wrong time zone setting shifts it by hours), but a session dated 2100 would top Recent sessions and History in
+ * every window for ever. Nothing before 2015 (VS Code did not exist): a date like 1970 is a zero, not a session.
+ */
+export const MAX_IMPORT_CLOCK_SKEW_MS = 24 * 3_600_000;
+export const EARLIEST_IMPORT_TIME = Date.UTC(2015, 0, 1);
 
 export interface ExportedData {
   readonly schemaVersion: typeof EXPORT_SCHEMA_VERSION;
@@ -80,6 +87,7 @@ export const IMPORT_ERRORS = {
   sessionsNotList: 'The export\'s "sessions" is not a list.',
   tooManySessions: 'The export lists too many sessions.',
   impossible: 'The export holds values no one can reach (times, counts or streaks far too large).',
+  badDate: 'The export holds a date that cannot be right ({0}): in the future or long before VS Code existed.',
 } as const;
 
 function refuse(template: string, ...args: (string | number)[]): ImportRefusal {
@@ -87,11 +95,21 @@ function refuse(template: string, ...args: (string | number)[]): ImportRefusal {
   return { ok: false, error, template, args };
 }
 
+/** The first date of `times` outside what an import may hold at `now`, as `YYYY-MM-DD` (UTC), if any. */
+function implausibleDate(times: readonly number[], now: number): string | undefined {
+  const bad = times.find((t) => t > now + MAX_IMPORT_CLOCK_SKEW_MS || t < EARLIEST_IMPORT_TIME);
+  if (bad === undefined) return undefined;
+  const d = new Date(bad);
+  return Number.isFinite(d.getTime()) ? d.toISOString().slice(0, 10) : String(bad);
+}
+
 /**
  * Validates an export (JSON text or parsed value). Never throws; says what is wrong for people. `today` (the local
- * day) lets it drop a streak dated beyond tomorrow instead of importing a streak frozen until then.
+ * day) lets it drop a streak dated beyond tomorrow instead of importing a streak frozen until then. `now` (this
+ * machine's clock) refuses a file holding a date in the future or long past (see MAX_IMPORT_CLOCK_SKEW_MS): one such
+ * session means the file is not what it claims, so nothing of it is imported (not even its other sessions).
  */
-export function parseImport(input: unknown, today?: LocalDay): ImportParse {
+export function parseImport(input: unknown, today?: LocalDay, now?: number): ImportParse {
   let value = input;
   if (typeof input === 'string') {
     if (input.length > MAX_IMPORT_CHARS) return refuse(IMPORT_ERRORS.tooLarge);
@@ -124,6 +142,14 @@ export function parseImport(input: unknown, today?: LocalDay): ImportParse {
     || tooBig(rawStreak.current, MAX_IMPORT_DAYS) || tooBig(rawStreak.longest, MAX_IMPORT_DAYS)
     || sessions.some((s) => s.activeMs > MAX_IMPORT_ACTIVE_MS || s.cycles > MAX_IMPORT_XP || s.bonusXp > MAX_IMPORT_XP)) {
     return refuse(IMPORT_ERRORS.impossible);
+  }
+  if (now !== undefined) {
+    const exportedAt = typeof o.exportedAt === 'string' ? Date.parse(o.exportedAt) : NaN;
+    const times = sessions.flatMap((s) => [s.startedAt, s.endedAt]);
+    if (typeof older.firstStartedAt === 'number' && Number.isFinite(older.firstStartedAt)) times.push(older.firstStartedAt);
+    if (Number.isFinite(exportedAt)) times.push(exportedAt);
+    const bad = implausibleDate(times, now);
+    if (bad !== undefined) return refuse(IMPORT_ERRORS.badDate, bad);
   }
   let streak = normalizeStreak(p.streak);
   if (today !== undefined && isFarFuture(streak.lastDay, today)) streak = { current: 0, longest: streak.longest, lastDay: null };

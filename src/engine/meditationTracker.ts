@@ -446,7 +446,8 @@ export class MeditationTracker implements Disposable {
 
   /** Validates and merges an export (JSON text or value); see `mergeImport` for the rules. Never throws on bad input. */
   async importData(input: unknown): Promise<ImportResult> {
-    const parsed = parseImport(input, localDayOf(this.clock.now()));
+    const now = this.clock.now();
+    const parsed = parseImport(input, localDayOf(now), now);
     if (!parsed.ok) return parsed;
     const { before, after } = await this.commit((p) => mergeImport(p, parsed.data), { notify: false });
     let sessionsAdded = 0;

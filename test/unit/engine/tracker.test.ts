@@ -517,7 +517,7 @@ describe('export, import, clear', () => {
       app: 'breath-master',
       progress: { xp: 1000, streak: { current: 9, longest: 12, lastDay: '2024-06-10' }, totals: { activeMs: 1, sessions: 40 } },
       sessions: [
-        { id: 'x1', startedAt: 1, endedAt: 2, goalMinutes: 5, activeMs: 100, cycles: 0, bonusXp: 0 },
+        { id: 'x1', startedAt: mine.recent[0]!.startedAt - 86_400_000, endedAt: mine.recent[0]!.startedAt - 86_300_000, goalMinutes: 5, activeMs: 100, cycles: 0, bonusXp: 0 },
         { ...mine.recent[0] },
         { id: 'bad' },
       ],
@@ -553,6 +553,27 @@ describe('export, import, clear', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(error);
     expect(hub.commits).toBe(0);
+  });
+
+  it('refuses a session dated in the future (beyond a day of clock skew) or before VS Code existed, and imports nothing of the file', async () => {
+    const { a, hub, clock } = setup();
+    const day = 24 * 3_600_000;
+    const session = (id: string, startedAt: number) => ({ id, startedAt, endedAt: startedAt + 60_000, goalMinutes: 5, activeMs: 60_000, cycles: 4, bonusXp: 0 });
+    const file = (...sessions: object[]) => ({ schemaVersion: 1, app: 'breath-master', progress: { xp: 50 }, sessions: [session('fine', clock.now() - 3 * day), ...sessions] });
+    for (const [startedAt, shown] of [[Date.UTC(2100, 0, 1, 9), '2100-01-01'], [clock.now() + 2 * day, new Date(clock.now() + 2 * day).toISOString().slice(0, 10)], [Date.UTC(1990, 5, 1), '1990-06-01']] as const) {
+      const r = await a.importData(file(session('odd', startedAt)));
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error).toContain(shown);
+        expect(r.error).toMatch(/in the future or long before/);
+      }
+    }
+    expect(hub.commits).toBe(0);
+    expect(a.snapshot().xp).toBe(0);
+    expect(a.history().sessions).toEqual([]);
+    // A machine whose clock runs an hour ahead exports sessions that ended "later" than now here: those are fine.
+    const r = await a.importData(file(session('ahead', clock.now() + 3_600_000 - 60_000)));
+    expect(r).toMatchObject({ ok: true, sessionsAdded: 2 });
   });
 
   it('clear resets progress, the session and history for every window', async () => {
