@@ -123,7 +123,10 @@ export class MeditationTracker implements Disposable {
   private readonly snapshots: Emitter<ProgressSnapshot>;
   private readonly notifications: Emitter<ProgressNotification>;
   private readonly goals: Emitter<SessionView>;
+  private readonly discards: Emitter<{ readonly sessionId: string }>;
   private readonly subscription: Disposable;
+  /** The session this window last knew of (from its own commits and the change feed): see `onDidDiscardSession`. */
+  private knownSessionId: string | null;
 
   /** Fires when the progress (or history) changed, by this window or another; also on `refresh()`. */
   readonly onDidChangeSnapshot: Event<ProgressSnapshot>;
@@ -138,6 +141,12 @@ export class MeditationTracker implements Disposable {
    * one; with none focused, the lease holder) claims the announcement in the session record by compare-and-set.
    */
   readonly onDidReachGoal: Event<SessionView>;
+  /**
+   * The session this window knew of vanished without being recorded: it was not ended (an ended session is always
+   * the newest of `recent`), so another window cleared the data (Clear Data). Fired once per such session, in each
+   * window that knew it and did not clear it itself — a window's timer otherwise just disappears.
+   */
+  readonly onDidDiscardSession: Event<{ readonly sessionId: string }>;
 
   constructor(
     private readonly store: RecordStore,
@@ -152,10 +161,14 @@ export class MeditationTracker implements Disposable {
     this.snapshots = new Emitter<ProgressSnapshot>(onListenerError);
     this.notifications = new Emitter<ProgressNotification>(onListenerError);
     this.goals = new Emitter<SessionView>(onListenerError);
+    this.discards = new Emitter<{ readonly sessionId: string }>(onListenerError);
+    this.onDidDiscardSession = this.discards.event;
+    this.knownSessionId = this.progress().session?.id ?? null;
     this.onDidChangeSnapshot = this.snapshots.event;
     this.onDidNotify = this.notifications.event;
     this.onDidReachGoal = this.goals.event;
     this.subscription = store.onDidChange((e) => {
+      if (e.key === PROGRESS_KEY) this.noticeSession(this.progress(), e.source === 'remote');
       if (e.key === PROGRESS_KEY || e.key === HISTORY_KEY) this.fireSnapshot();
       if (e.key === PROGRESS_KEY && e.source === 'remote') this.catchUpHistory();
     });
@@ -481,6 +494,7 @@ export class MeditationTracker implements Disposable {
     this.snapshots.dispose();
     this.notifications.dispose();
     this.goals.dispose();
+    this.discards.dispose();
   }
 
   // ---- internals ---------------------------------------------------------------------------------------------
@@ -510,8 +524,19 @@ export class MeditationTracker implements Disposable {
       after = mutate(before);
       return after;
     });
+    // Our own commit (a clear, an end) is never news to this window: only remember what it left.
+    this.noticeSession(after, false);
     if (notify) this.announceTransitions(before, after);
     return { before, after };
+  }
+
+  /** Remembers the session of `p`; `remote`: fires `onDidDiscardSession` if the one known before vanished unrecorded. */
+  private noticeSession(p: ProgressRecord, remote: boolean): void {
+    const known = this.knownSessionId;
+    this.knownSessionId = p.session?.id ?? null;
+    if (!remote || known === null || known === this.knownSessionId || p.recent.some((r) => r.id === known)) return;
+    this.log('info', `Session ${known} vanished without being recorded: the data was cleared in another window.`);
+    this.discards.fire({ sessionId: known });
   }
 
   private announceTransitions(before: ProgressRecord, after: ProgressRecord): void {

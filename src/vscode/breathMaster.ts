@@ -147,6 +147,11 @@ export class BreathMaster implements vscode.Disposable {
         const shown = showProgressNotification(n, this.settings.current.showNotifications && this.tracking());
         this.logger.info(`${n.kind} notification (${shown ? 'shown' : 'not shown: notifications or tracking off'})`);
       }),
+      // Clear Data in another window ended the session this window was showing: its timer would otherwise just
+      // vanish. Said once, in each window that showed it (a toast is per window; the one that cleared knows).
+      tracker.onDidDiscardSession(() => {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Breath Master: your data was cleared in another window, so the session running here has ended.'));
+      }),
       tracker.onDidReachGoal((session) => {
         void showGoalReached(tracker, session, (m) => this.logger.info(m))
           .then(() => this.render())

@@ -588,6 +588,47 @@ describe('export, import, clear', () => {
   });
 });
 
+describe('a session that vanished unrecorded', () => {
+  it('Clear Data in one window is told to the others that knew its session (once), not to the window that cleared', async () => {
+    const { a, b, c, clock } = setup(3);
+    const told: Record<string, string[]> = { a: [], b: [], c: [] };
+    a.onDidDiscardSession((e) => told.a?.push(e.sessionId));
+    b.onDidDiscardSession((e) => told.b?.push(e.sessionId));
+    c.onDidDiscardSession((e) => told.c?.push(e.sessionId));
+    const { session } = await b.start(5);
+    await settle();
+    clock.advance(3 * CHILL);
+    await a.clear();
+    await settle();
+    await a.clear();
+    await settle();
+    expect(told).toEqual({ a: [], b: [session.id], c: [session.id] });
+  });
+
+  it('a session ended (here, elsewhere, or paused too long) or replaced by a newer one after ending is not "discarded"', async () => {
+    const { a, b, clock } = setup(2);
+    const told: string[] = [];
+    b.onDidDiscardSession((e) => told.push(e.sessionId));
+    await a.start(5);
+    await settle();
+    clock.advance(3 * CHILL);
+    await a.end();
+    await a.start(5); // ended and a new one started before b heard of either
+    await settle();
+    await b.end();
+    await settle();
+    await a.start(5);
+    await settle();
+    await a.pause();
+    await settle();
+    clock.advance(5 * 3_600_000);
+    await a.tick(); // paused for more than 4 hours: ended
+    await settle();
+    expect(b.session()).toBeNull();
+    expect(told).toEqual([]);
+  });
+});
+
 describe('a window with a stale view never writes it back', () => {
   it('changes build on the committed value, not on what the window last heard', async () => {
     const { a, b, clock, hub } = setup(2);

@@ -102,3 +102,23 @@ describe('issue 21: Show Progress during a first session', () => {
     expect(html).toContain('No finished sessions yet.');
   });
 });
+
+describe('issue 21: Clear Data in another window', () => {
+  const { open, otherWindow } = windowsOnOneFolder();
+
+  it('ends the session running here with one information message, not silently', async () => {
+    fake.setSetting('breathMaster.progress.tracking', 'on');
+    await open();
+    await fake.executeCommand('breathMaster.startSession', 5);
+    const other = otherWindow();
+    await until(() => other.tracker.session() !== null, 'window A sees the session');
+    await other.tracker.clear();
+    await until(() => fake.context('breathMaster.sessionState') === 'none', 'the session is gone here');
+    await until(() => fake.messages.some((m) => m.message.includes('cleared in another window')), 'told', 2_000);
+    await settle(100);
+    const told = fake.messages.filter((m) => m.message.includes('cleared in another window'));
+    expect(told).toHaveLength(1);
+    expect(told[0]?.severity).toBe('info');
+    expect(told[0]?.message).toMatch(/session .*ended/);
+  });
+});
