@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fake } from './fake-vscode';
 import { until, windowsOnOneFolder } from './harness';
 import { PROGRESS_KEY } from '../../../src/engine';
+import { PROGRESS_ITEM_ID } from '../../../src/vscode/progressStatusBar';
+import pkg from '../../../package.json';
 
 const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
@@ -121,4 +123,69 @@ describe('issue 21: Clear Data in another window', () => {
     expect(told[0]?.severity).toBe('info');
     expect(told[0]?.message).toMatch(/session .*ended/);
   });
+});
+
+/**
+ * Whether VS Code would tick a walkthrough step, as its getting-started service decides: `onCommand:X` when the
+ * workbench ran command X (palette, keybinding, a status bar click: what the test runs itself — a command the
+ * extension runs for its own command id stays inside the extension host and never reaches the workbench), and
+ * `onContext:<expr>` when the context keys match the expression (here: `key == value` terms joined by `||`).
+ */
+function stepTicked(events: readonly string[], ranByWorkbench: readonly string[], context: (key: string) => unknown): boolean {
+  return events.some((event) => {
+    const [kind, ...rest] = event.split(':');
+    const arg = rest.join(':');
+    if (kind === 'onCommand') return ranByWorkbench.includes(arg);
+    if (kind !== 'onContext') return false;
+    return arg.split('||').some((term) => {
+      const m = /^\s*([\w.]+)\s*==\s*'?([\w.-]+)'?\s*$/.exec(term);
+      if (!m) throw new Error(`the test reads only "key == value" terms, not ${term}`);
+      return context(m[1] ?? '') === m[2];
+    });
+  });
+}
+
+describe('issue 21: the walkthrough step "Meditate for a few minutes"', () => {
+  const { open } = windowsOnOneFolder();
+  const step = pkg.contributes.walkthroughs.flatMap((w) => w.steps).find((s) => s.id === 'session');
+  const chord = pkg.contributes.keybindings.find((k) => k.command === 'breathMaster.startSession');
+
+  const ways: Record<string, () => Promise<string[]>> = {
+    'the palette': async () => {
+      fake.answerNextQuickPick('5 minutes');
+      await fake.executeCommand('breathMaster.startSession');
+      return ['breathMaster.startSession'];
+    },
+    'the chord': async () => {
+      fake.answerNextQuickPick('5 minutes');
+      await fake.executeCommand(chord?.command ?? '', ...((chord as { args?: unknown } | undefined)?.args === undefined ? [] : [(chord as { args?: unknown }).args]));
+      return [chord?.command ?? ''];
+    },
+    'the quick menu (Open Menu)': async () => {
+      fake.answerNextQuickPick((items) => items.find((i) => i.label.endsWith('Start Session')));
+      fake.answerNextQuickPick('5 minutes');
+      await fake.executeCommand('breathMaster.openMenu');
+      return ['breathMaster.openMenu'];
+    },
+    'a click on the progress item': async () => {
+      const command = String(fake.statusBarItem(PROGRESS_ITEM_ID)?.command);
+      fake.answerNextQuickPick((items) => items.find((i) => i.label.endsWith('Start Session')));
+      fake.answerNextQuickPick('5 minutes');
+      await fake.executeCommand(command);
+      return [command];
+    },
+  };
+
+  for (const [way, start] of Object.entries(ways)) {
+    it(`is ticked by a session started from ${way}`, async () => {
+      fake.setSetting('breathMaster.progress.tracking', 'on');
+      await open();
+      expect(step?.completionEvents.length).toBeGreaterThan(0);
+      const events = step?.completionEvents ?? [];
+      expect(stepTicked(events, [], (k) => fake.context(k))).toBe(false); // not before a session
+      const ran = await start();
+      expect(fake.context('breathMaster.sessionState')).toBe('running');
+      expect(stepTicked(events, ran, (k) => fake.context(k))).toBe(true);
+    });
+  }
 });
