@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { sessionXp, type SessionSummary } from '../engine/progressRecord';
-import { days, formatDuration, sessionTime, stateWord, type ProgressView } from './progressText';
+import { durationText } from './durationText';
+import { days, sessionTime, stateWord, type ProgressView } from './progressText';
 
 export const PROGRESS_VIEW_TYPE = 'breathMaster.progress';
 
@@ -52,7 +53,7 @@ export function progressModel(view: ProgressView, recent: readonly SessionSummar
     // finished sessions only, so that is what it says is missing.
     empty: view.session ? vscode.l10n.t('No finished sessions yet.') : vscode.l10n.t('No sessions yet. Run Breath Master: Start Session to begin.'),
     rows: [...recent].reverse().slice(0, 10).map((s) => {
-      const row = [localDateTime(s.startedAt), formatDuration(s.activeMs), vscode.l10n.t('{0} min', s.goalMinutes)];
+      const row = [localDateTime(s.startedAt), durationText(s.activeMs, vscode.l10n.t), vscode.l10n.t('{0} min', s.goalMinutes)];
       return tracking ? [...row, vscode.l10n.t('{0} XP', sessionXp(s))] : row;
     }),
   };

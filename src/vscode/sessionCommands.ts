@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { EndResult, MeditationTracker, SessionView, StartResult } from '../engine/meditationTracker';
 import { sessionXp } from '../engine/progressRecord';
 import { GOAL_CHOICES, validGoalMinutes } from '../engine/session';
-import { formatDuration, minutes, sessionTime, stateWord } from './progressText';
+import { durationText } from './durationText';
+import { minutes, sessionTime, stateWord } from './progressText';
 
 interface GoalItem extends vscode.QuickPickItem {
   minutes: number;
@@ -71,7 +72,7 @@ export async function resumeSession(tracker: MeditationTracker): Promise<Session
  */
 export function endedText(result: EndResult): string | undefined {
   if (!result.ended || !result.summary) return undefined;
-  const time = formatDuration(result.summary.activeMs);
+  const time = durationText(result.summary.activeMs, vscode.l10n.t);
   return result.tracking
     ? vscode.l10n.t('Session ended: {0} of mindful breathing, +{1} XP.', time, sessionXp(result.summary))
     : vscode.l10n.t('Session ended: {0} of mindful breathing.', time);

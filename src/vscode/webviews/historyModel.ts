@@ -1,5 +1,6 @@
 import { dayNumber, type HistoryChart } from '../../engine/history';
 import type { Translate } from './api';
+import { durationText } from '../durationText';
 import { escapeHtml } from './page';
 
 /** Everything the history page shows, ready to put in place: text, two SVG charts, the table rows. */
@@ -17,14 +18,6 @@ export interface HistoryModel {
   /** Newest first: started, active, goal. */
   readonly recentRows: readonly (readonly [string, string, string])[];
   readonly empty: boolean;
-}
-
-export function minutesText(ms: number, t: Translate): string {
-  if (ms <= 0) return t('0 min');
-  if (ms < 60_000) return t('<1 min');
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 60) return t('{0} min', minutes);
-  return t('{0} h {1} min', Math.floor(minutes / 60), minutes % 60);
 }
 
 function dateOf(day: string): Date {
@@ -74,7 +67,7 @@ function heatmapSvg(chart: HistoryChart, t: Translate, locale: string): string {
       const c = cells[w * 7 + d];
       if (!c) continue;
       const cls = c.future ? 'future' : `l${c.level}`;
-      const label = c.future ? '' : `<title>${escapeHtml(`${dayLabel.format(dateOf(c.day))}: ${minutesText(c.ms, t)}`)}</title>`;
+      const label = c.future ? '' : `<title>${escapeHtml(`${dayLabel.format(dateOf(c.day))}: ${durationText(c.ms, t)}`)}</title>`;
       out.push(`<rect class="${cls}" x="${LEFT + w * (CELL + GAP)}" y="${TOP + d * (CELL + GAP)}" width="${CELL}" height="${CELL}" rx="2">${label}</rect>`);
     }
   }
@@ -99,13 +92,13 @@ function barsSvg(chart: HistoryChart, t: Translate, locale: string): string {
     const h = b.ms > 0 ? Math.max(2, Math.round((b.ms / max) * (CHART_H - 12))) : 0;
     const x = PAD + i * STEP;
     const current = i === bars.length - 1 ? ' current' : '';
-    out.push(`<rect class="bar${current}" x="${x}" y="${CHART_H - h}" width="${BAR}" height="${h}" rx="2"><title>${escapeHtml(t('Week of {0}: {1}', short.format(dateOf(b.start)), minutesText(b.ms, t)))}</title></rect>`);
+    out.push(`<rect class="bar${current}" x="${x}" y="${CHART_H - h}" width="${BAR}" height="${h}" rx="2"><title>${escapeHtml(t('Week of {0}: {1}', short.format(dateOf(b.start)), durationText(b.ms, t)))}</title></rect>`);
     if (i % 3 === bars.length % 3 || i === bars.length - 1) {
       out.push(`<text class="axis" x="${x + BAR / 2}" y="${CHART_H + 14}" text-anchor="middle">${escapeHtml(short.format(dateOf(b.start)))}</text>`);
     }
   });
   const peak = bars.reduce((best, b) => (b.ms > best.ms ? b : best), bars[0] ?? { ms: 0, start: '', sessions: 0 });
-  if (peak.ms > 0) out.push(`<text class="axis" x="${width}" y="9" text-anchor="end">${escapeHtml(t('max {0}', minutesText(peak.ms, t)))}</text>`);
+  if (peak.ms > 0) out.push(`<text class="axis" x="${width}" y="9" text-anchor="end">${escapeHtml(t('max {0}', durationText(peak.ms, t)))}</text>`);
   out.push('</svg>');
   return out.join('');
 }
@@ -117,8 +110,8 @@ export function historyModel(chart: HistoryChart, t: Translate, locale: string):
   const goalPercent = Math.round(chart.goal.fraction * 100);
   return {
     type: 'history',
-    today: minutesText(chart.today.ms, t),
-    week: minutesText(chart.week.ms, t),
+    today: durationText(chart.today.ms, t),
+    week: durationText(chart.week.ms, t),
     streak: chart.streak.current === 1 ? t('1 day') : t('{0} days', chart.streak.current),
     goal: chart.goal.reached
       ? t('Daily goal of {0} min reached', chart.goal.minutes)
@@ -126,10 +119,10 @@ export function historyModel(chart: HistoryChart, t: Translate, locale: string):
     goalPercent,
     heatmapSvg: heatmapSvg(chart, t, locale),
     barsSvg: barsSvg(chart, t, locale),
-    weekRows: [...chart.bars].reverse().map((b) => [t('Week of {0}', short.format(dateOf(b.start))), minutesText(b.ms, t)] as const),
+    weekRows: [...chart.bars].reverse().map((b) => [t('Week of {0}', short.format(dateOf(b.start))), durationText(b.ms, t)] as const),
     recentRows: chart.recent.map((s) => [
       Number.isFinite(new Date(s.startedAt).getTime()) ? when.format(new Date(s.startedAt)) : '—',
-      minutesText(s.activeMs, t),
+      durationText(s.activeMs, t),
       s.goalReached ? t('{0} min ✓', s.goalMinutes) : t('{0} min', s.goalMinutes),
     ] as const),
     empty: chart.totals.sessions === 0,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fake } from './fake-vscode';
+import { fake, l10n } from './fake-vscode';
 import { until, windowsOnOneFolder } from './harness';
 import { PROGRESS_KEY } from '../../../src/engine';
+import { historyChart } from '../../../src/engine/history';
+import { progressModel } from '../../../src/vscode/progressPanel';
+import { endedText } from '../../../src/vscode/sessionCommands';
+import { historyModel } from '../../../src/vscode/webviews/historyModel';
 import { PROGRESS_ITEM_ID } from '../../../src/vscode/progressStatusBar';
 import pkg from '../../../package.json';
 
@@ -188,4 +192,25 @@ describe('issue 21: the walkthrough step "Meditate for a few minutes"', () => {
       expect(stepTicked(events, ran, (k) => fake.context(k))).toBe(true);
     });
   }
+});
+
+describe('issue 21: one way to write a duration', () => {
+  const now = new Date(2024, 5, 10, 12, 0, 0).getTime();
+  const t = (message: string, ...args: (string | number)[]) => l10n.t(message, ...args);
+  const session = (id: string, activeMs: number) => ({ id, startedAt: now - activeMs - 60_000, endedAt: now - 60_000, goalMinutes: 5, activeMs, cycles: 1, bonusXp: 0 });
+  const view = { xp: 1, level: 1, levelTitle: 'Novice', xpToNext: 9, nextTitle: 'Next', levelProgress: 0.1, streak: 1, longestStreak: 1, session: undefined };
+
+  it('Show Progress and the history view write a session\'s time alike ("1 min 9 s", "12 min", "1 h 5 min")', () => {
+    for (const [activeMs, text] of [[69_000, '1 min 9 s'], [9_000, '9 s'], [12 * 60_000 + 30_000, '12 min'], [65 * 60_000, '1 h 5 min']] as const) {
+      const recent = [session('s', activeMs)];
+      const progress = progressModel(view, recent, true).rows[0]?.[1];
+      const history = historyModel(historyChart(recent, { now }), t, 'en').recentRows[0]?.[1];
+      expect({ activeMs, progress, history }).toEqual({ activeMs, progress: text, history: text });
+    }
+  });
+
+  it('the session-end message writes it the same way', () => {
+    const summary = session('s', 69_000);
+    expect(endedText({ ended: true, summary, xpAwarded: 1, tracking: true })).toBe('Session ended: 1 min 9 s of mindful breathing, +1 XP.');
+  });
 });
