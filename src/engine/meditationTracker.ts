@@ -168,7 +168,8 @@ export class MeditationTracker implements Disposable {
     this.onDidNotify = this.notifications.event;
     this.onDidReachGoal = this.goals.event;
     this.subscription = store.onDidChange((e) => {
-      if (e.key === PROGRESS_KEY) this.noticeSession(this.progress(), e.source === 'remote');
+      // Our own commits are noticed by `commit` itself (with what they found there): a local event may come before it.
+      if (e.key === PROGRESS_KEY && e.source === 'remote') this.noticeSession(this.progress(), true);
       if (e.key === PROGRESS_KEY || e.key === HISTORY_KEY) this.fireSnapshot();
       if (e.key === PROGRESS_KEY && e.source === 'remote') this.catchUpHistory();
     });
@@ -524,7 +525,9 @@ export class MeditationTracker implements Disposable {
       after = mutate(before);
       return after;
     });
-    // Our own commit (a clear, an end) is never news to this window: only remember what it left.
+    // `before` is what other windows committed, possibly not yet heard through the change feed (a clear this commit
+    // found by conflict); our own change (a clear, an end) is never news to this window: only remember what it left.
+    this.noticeSession(before, true);
     this.noticeSession(after, false);
     if (notify) this.announceTransitions(before, after);
     return { before, after };

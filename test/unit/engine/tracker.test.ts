@@ -605,6 +605,24 @@ describe('a session that vanished unrecorded', () => {
     expect(told).toEqual({ a: [], b: [session.id], c: [session.id] });
   });
 
+  it('is told too when this window learns of the clear through its own commit (its change feed behind)', async () => {
+    const { a, b, clock, hub } = setup(2);
+    const told: string[] = [];
+    b.onDidDiscardSession((e) => told.push(e.sessionId));
+    const { session } = await b.start(5);
+    await settle();
+    hub.deliverRemote = false; // b has not heard of the clear when it pauses
+    await a.clear();
+    clock.advance(3 * CHILL);
+    expect(b.session()?.id).toBe(session.id);
+    expect(await b.pause()).toBeNull();
+    expect(told).toEqual([session.id]);
+    hub.deliverRemote = true;
+    hub.flush();
+    await settle();
+    expect(told).toEqual([session.id]);
+  });
+
   it('a session ended (here, elsewhere, or paused too long) or replaced by a newer one after ending is not "discarded"', async () => {
     const { a, b, clock } = setup(2);
     const told: string[] = [];
