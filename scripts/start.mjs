@@ -16,8 +16,12 @@ ensureCodeServer();
 // for a fresh start (and the welcome again).
 const sandbox = await createSandbox({
   root: join(root, '.cache', 'start-profile'),
-  // Progress tracking is opt-in; the demo turns it on so two windows have something visible to agree on.
-  settings: { 'breathMaster.progress.tracking': 'on' },
+  // Progress tracking is opt-in; the demo turns it on so two windows have something visible to agree on. The demo
+  // folder lies inside this clone: without the git setting every window asks about "a git repository found in the
+  // parent folders" on every start.
+  settings: { 'breathMaster.progress.tracking': 'on', 'git.openRepositoryInParentFolders': 'never' },
+  // Defaults only: what the user changed in the demo's settings survives the next `npm start`.
+  keepUserSettings: true,
   vsix: [vsix],
 });
 const port = process.env.PORT ? Number(process.env.PORT) : undefined;

@@ -2,7 +2,7 @@
 // settings written before start (the only way a setting reaches every window), VSIX files installed, and a
 // stop() that ends the whole process group. Shared by `npm start` and the e2e suite.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -87,9 +87,39 @@ process.on('exit', () => {
 });
 
 /**
+ * Writes the sandbox's user settings. With `keep` (a profile kept between runs, as `npm start`'s), a file that
+ * exists is the user's: only the keys it lacks are added, every value in it stays (a setting changed in the demo
+ * survives a restart), and a file that is not plain JSON (comments, a half-made edit) is left as it is rather than
+ * replaced. Without `keep` (a fresh sandbox per run) the file is written whole.
+ * @param {string} file
+ * @param {Record<string, unknown>} settings
+ * @param {{ keep?: boolean }} [options]
+ * @returns {'written' | 'merged' | 'unchanged' | 'unreadable'}
+ */
+export function writeUserSettings(file, settings, options = {}) {
+  if (!options.keep || !existsSync(file)) {
+    writeFileSync(file, JSON.stringify(settings, null, 2));
+    return 'written';
+  }
+  let current;
+  try {
+    current = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return 'unreadable';
+  }
+  if (typeof current !== 'object' || current === null || Array.isArray(current)) return 'unreadable';
+  const missing = Object.keys(settings).filter((key) => !Object.hasOwn(current, key));
+  if (missing.length === 0) return 'unchanged';
+  for (const key of missing) current[key] = settings[key];
+  writeFileSync(file, JSON.stringify(current, null, 2));
+  return 'merged';
+}
+
+/**
  * Creates a sandbox (folders + settings + installed extensions) without starting a server.
- * @param {{ root?: string, settings?: Record<string, unknown>, vsix?: string[], version?: string }} options
- *   `version`: the code-server version (default: the oldest supported, see setup.mjs).
+ * @param {{ root?: string, settings?: Record<string, unknown>, keepUserSettings?: boolean, vsix?: string[], version?: string }} options
+ *   `version`: the code-server version (default: the oldest supported, see setup.mjs). `keepUserSettings`: the
+ *   settings are defaults for keys the existing settings file lacks (see writeUserSettings).
  */
 export async function createSandbox(options = {}) {
   const version = options.version ?? CODE_SERVER_VERSION;
@@ -101,7 +131,9 @@ export async function createSandbox(options = {}) {
   const extensionsDir = join(root, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...options.settings }, null, 2));
+  const settingsFile = join(userDataDir, 'User', 'settings.json');
+  const written = writeUserSettings(settingsFile, { ...BASE_SETTINGS, ...options.settings }, { keep: options.keepUserSettings });
+  if (written === 'unreadable') process.stderr.write(`Left ${settingsFile} as it is: it is not plain JSON, so no default was added to it.\n`);
   writeFileSync(join(root, 'config.yaml'), 'auth: none\n');
   const sandbox = { root, userDataDir, extensionsDir, codeServer, version, node, env };
   for (const vsix of options.vsix ?? []) await installExtension(sandbox, vsix);
