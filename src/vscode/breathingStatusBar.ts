@@ -5,6 +5,19 @@ import type { Settings } from './settings';
 
 export const BREATHING_ITEM_ID = 'breathMaster.breathing';
 
+/**
+ * Where the item sits: the leftmost item of the status bar's right-hand group. Its text cannot keep one width from
+ * phase to phase in VS Code's proportional UI font ("Inhale" and "Exhale" differ by a few pixels whatever the
+ * padding), and a wider or narrower item moves every item on the side its group grows towards. The right-hand
+ * group is anchored at the window's right edge and grows leftwards into the free middle of the bar, so a change in
+ * width of its leftmost item moves no other item, ours or another extension's. Inside the item, only the phase icon
+ * and name (which change at that very instant anyway) shift; the bar and the countdown, redrawn every second, keep
+ * their place because they are at its right end. The highest priority a status bar item can have puts it leftmost;
+ * only an item given that same priority by another extension could stand left of it.
+ */
+export const BREATHING_ALIGNMENT = vscode.StatusBarAlignment.Right;
+export const BREATHING_PRIORITY = Number.MAX_VALUE;
+
 /** Never wait longer than this for the next redraw (timers drift across sleep; a redraw that changes nothing is free). */
 const MAX_WAIT_MS = 60_000;
 
@@ -35,7 +48,7 @@ export class BreathingStatusBar implements vscode.Disposable {
     focused = true,
   ) {
     this.focused = focused;
-    this.item = vscode.window.createStatusBarItem(BREATHING_ITEM_ID, vscode.StatusBarAlignment.Left, 100);
+    this.item = vscode.window.createStatusBarItem(BREATHING_ITEM_ID, BREATHING_ALIGNMENT, BREATHING_PRIORITY);
     this.item.name = vscode.l10n.t('Breath Master: Breathing');
     this.item.command = 'breathMaster.toggle';
     this.pattern = this.resolve(settings);

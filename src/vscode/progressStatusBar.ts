@@ -7,6 +7,12 @@ export const PROGRESS_ITEM_ID = 'breathMaster.progress';
 export const MENU_COMMAND = 'breathMaster.openMenu';
 
 /**
+ * Right after the breathing item, in the right-hand group: below its priority, above any ordinary one. Its own width
+ * changes (a session's timer) move only the breathing item to its left, never another extension's item.
+ */
+export const PROGRESS_PRIORITY = Number.MAX_VALUE / 2;
+
+/**
  * Level, XP, streak and the running session's timer while progress tracking is on; with it off, only a session's
  * timer. Every property assignment and every `show()` is a message to the workbench, so each is made only when
  * what it carries changed.
@@ -19,7 +25,7 @@ export class ProgressStatusBar implements vscode.Disposable {
   private lastLabel = '';
 
   constructor() {
-    this.item = vscode.window.createStatusBarItem(PROGRESS_ITEM_ID, vscode.StatusBarAlignment.Left, 99);
+    this.item = vscode.window.createStatusBarItem(PROGRESS_ITEM_ID, vscode.StatusBarAlignment.Right, PROGRESS_PRIORITY);
     this.item.name = vscode.l10n.t('Breath Master: Progress');
     this.item.command = MENU_COMMAND;
   }

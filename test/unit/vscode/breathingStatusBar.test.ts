@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fake } from './fake-vscode';
+import { fake, StatusBarAlignment, type FakeStatusBarItem } from './fake-vscode';
 import { BreathingStatusBar, BREATHING_ITEM_ID } from '../../../src/vscode/breathingStatusBar';
+import { PROGRESS_ITEM_ID, ProgressStatusBar } from '../../../src/vscode/progressStatusBar';
 import { amplitudeGlyph, breathText, FIGURE_SPACE } from '../../../src/vscode/breathingText';
 import { readSettings, type Settings } from '../../../src/vscode/settings';
 
@@ -79,6 +80,41 @@ describe('breathing status bar', () => {
     expect(second.some((t) => t.includes(`${F}3s`))).toBe(true); // "3" padded to the width of "12"
     expect(new Set(second.map(width)).size).toBe(1);
     bar.dispose();
+  });
+
+  it("its change of width from phase to phase moves no other status bar item (the UI font is proportional)", () => {
+    // VS Code's layout: the left group starts at the left edge, the right group ends at the right edge; in each,
+    // a higher priority stands further left. An item without a priority has 0.
+    type Slot = Pick<FakeStatusBarItem, 'id' | 'alignment' | 'priority'>;
+    const layout = (items: Slot[], width: (id: string) => number): Map<string, number> => {
+      const x = new Map<string, number>();
+      const group = (a: StatusBarAlignment) => items.filter((i) => i.alignment === a).sort((p, q) => (q.priority ?? 0) - (p.priority ?? 0));
+      let left = 0;
+      for (const i of group(StatusBarAlignment.Left)) { x.set(i.id, left); left += width(i.id); }
+      const right = group(StatusBarAlignment.Right);
+      let at = 1600 - right.reduce((sum, i) => sum + width(i.id), 0);
+      for (const i of right) { x.set(i.id, at); at += width(i.id); }
+      return x;
+    };
+    const bar = new BreathingStatusBar(base(), () => undefined);
+    const progress = new ProgressStatusBar();
+    const ours = fake.statusBarItems.filter((i) => i.id === BREATHING_ITEM_ID || i.id === PROGRESS_ITEM_ID);
+    expect(ours).toHaveLength(2);
+    // Other extensions' items with the priorities extensions use (none, small, large) and VS Code's own.
+    const others: Slot[] = [];
+    for (const alignment of [StatusBarAlignment.Left, StatusBarAlignment.Right]) {
+      for (const priority of [undefined, -100, 0, 99, 100, 100.5, 1_000, 1e9]) others.push({ id: `other ${alignment} ${priority}`, alignment, priority });
+    }
+    // Measured in VS Code's UI font: "Inhale" 101.4 px, "Exhale" 104.9 px (the whole item).
+    const at = (breathWidth: number) => layout([...ours, ...others], (id) => (id === BREATHING_ITEM_ID ? breathWidth : 60));
+    const inhale = at(101.4);
+    const exhale = at(104.9);
+    for (const item of [...others, { id: PROGRESS_ITEM_ID }]) expect({ id: item.id, x: exhale.get(item.id) }).toEqual({ id: item.id, x: inhale.get(item.id) });
+    // The progress item stays right beside the breath, as before: no other item between them.
+    const order = [...inhale.entries()].sort((p, q) => p[1] - q[1]).map(([id]) => id);
+    expect(order.indexOf(PROGRESS_ITEM_ID)).toBe(order.indexOf(BREATHING_ITEM_ID) + 1);
+    bar.dispose();
+    progress.dispose();
   });
 
   it('click toggles: paused shows a resumable item and draws nothing at all', () => {
