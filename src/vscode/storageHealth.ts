@@ -1,76 +1,178 @@
 import * as vscode from 'vscode';
 import type { StoreMetrics } from '../store';
 
-export const HEALTH_SCHEME = 'breath-master';
-export const HEALTH_URI = `${HEALTH_SCHEME}:/Storage%20Health.md`;
+export const HEALTH_VIEW_TYPE = 'breathMaster.storageHealth';
 /** Live, but never more often than this: the counters change with every commit of every window. */
 const UPDATE_EVERY_MS = 1_000;
 
-/** The store's counters as Markdown: a support-friendly text the user can copy into an issue. */
-export function storageHealthMarkdown(metrics: StoreMetrics | undefined, storagePath: string, problem: string | undefined): string {
-  const lines = [`# ${vscode.l10n.t('Breath Master — storage health')}`, ''];
-  lines.push(vscode.l10n.t('Storage folder: {0}', `\`${storagePath}\``), '');
-  if (problem) lines.push(`**${vscode.l10n.t('Problem:')}** ${problem}`, '');
-  if (!metrics) {
-    lines.push(vscode.l10n.t('The store is not running in this window, so there are no counters.'));
-    return lines.join('\n') + '\n';
-  }
+/** What the page shows: plain text only (the page's script puts it in place with textContent). */
+export interface StorageHealthModel {
+  readonly type: 'health';
+  readonly folder: string;
+  readonly problem: string | null;
+  /** Counter and value; null when the store is not running in this window. */
+  readonly rows: readonly (readonly [string, string])[] | null;
+}
+
+export function storageHealthModel(metrics: StoreMetrics | undefined, storagePath: string, problem: string | undefined): StorageHealthModel {
+  const base = { type: 'health', folder: vscode.l10n.t('Storage folder: {0}', storagePath), problem: problem ?? null } as const;
+  if (!metrics) return { ...base, rows: null };
   const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '—');
-  lines.push(
-    `| ${vscode.l10n.t('counter')} | ${vscode.l10n.t('value')} |`,
-    '| --- | --- |',
-    `| ${vscode.l10n.t('commits (this window)')} | ${metrics.commits} |`,
-    `| ${vscode.l10n.t('conflicts')} | ${metrics.conflicts} |`,
-    `| ${vscode.l10n.t('retries')} | ${metrics.retries} |`,
-    `| ${vscode.l10n.t('updates given up (ConflictError)')} | ${metrics.conflictErrors} |`,
-    `| ${vscode.l10n.t('corrupt records found')} | ${metrics.corruptRecords} |`,
-    `| ${vscode.l10n.t('changes from other windows')} | ${metrics.remoteChanges} |`,
-    `| ${vscode.l10n.t('change-feed latency p50')} | ${metrics.feedLatencyMs.count > 0 ? ms(metrics.feedLatencyMs.p50) : '—'} |`,
-    `| ${vscode.l10n.t('change-feed latency p99')} | ${metrics.feedLatencyMs.count > 0 ? ms(metrics.feedLatencyMs.p99) : '—'} |`,
-    `| ${vscode.l10n.t('latency samples')} | ${metrics.feedLatencyMs.count} |`,
-    `| ${vscode.l10n.t('how changes are noticed')} | ${metrics.watchMode === 'events' ? vscode.l10n.t('file events') : vscode.l10n.t('polling')} |`,
-  );
-  return lines.join('\n') + '\n';
+  const latency = metrics.feedLatencyMs;
+  return {
+    ...base,
+    rows: [
+      [vscode.l10n.t('commits (this window)'), String(metrics.commits)],
+      [vscode.l10n.t('conflicts'), String(metrics.conflicts)],
+      [vscode.l10n.t('retries'), String(metrics.retries)],
+      [vscode.l10n.t('updates given up (ConflictError)'), String(metrics.conflictErrors)],
+      [vscode.l10n.t('corrupt records found'), String(metrics.corruptRecords)],
+      [vscode.l10n.t('changes from other windows'), String(metrics.remoteChanges)],
+      [vscode.l10n.t('change-feed latency p50'), latency.count > 0 ? ms(latency.p50) : '—'],
+      [vscode.l10n.t('change-feed latency p99'), latency.count > 0 ? ms(latency.p99) : '—'],
+      [vscode.l10n.t('latency samples'), String(latency.count)],
+      [vscode.l10n.t('how changes are noticed'), metrics.watchMode === 'events' ? vscode.l10n.t('file events') : vscode.l10n.t('polling')],
+    ],
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 /**
- * Storage health as a read-only virtual document (`breath-master:/Storage Health.md`): nothing to save, nothing
- * dirty, and it follows the counters live (at most once a second) while the store commits.
+ * The page, written once per panel: a heading, the folder, a problem if any, and the counters as a table in the
+ * theme's colours and font. Later models arrive by postMessage and the script replaces the text in place (a new
+ * HTML would reload the page and lose a selection the user is about to copy into an issue).
  */
-export class StorageHealthView implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changes = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changes.event;
-  private readonly registration: vscode.Disposable;
+export function storageHealthHtml(model: StorageHealthModel, scriptNonce: string): string {
+  const row = ([name, value]: readonly [string, string]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`;
+  return `<!DOCTYPE html>
+<html lang="${escapeHtml(vscode.env.language || 'en')}"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${scriptNonce}'; script-src 'nonce-${scriptNonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${escapeHtml(vscode.l10n.t('Breath Master — storage health'))}</title>
+<style nonce="${scriptNonce}">
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 20px; max-width: 720px; }
+h1 { font-weight: 400; font-size: 1.6em; }
+code { font-family: var(--vscode-editor-font-family); }
+.problem { color: var(--vscode-errorForeground); }
+table { border-collapse: collapse; }
+th, td { text-align: left; font-weight: normal; padding: 4px 24px 4px 0; border-bottom: 1px solid var(--vscode-panel-border, #8884); }
+thead th { color: var(--vscode-descriptionForeground); }
+td { font-variant-numeric: tabular-nums; }
+</style></head>
+<body data-initial="${escapeHtml(JSON.stringify(model))}">
+<h1>${escapeHtml(vscode.l10n.t('Breath Master — storage health'))}</h1>
+<p id="folder">${escapeHtml(model.folder)}</p>
+<p class="problem" id="problem"${model.problem ? '' : ' hidden'}><strong>${escapeHtml(vscode.l10n.t('Problem:'))}</strong> <span id="problem-text">${escapeHtml(model.problem ?? '')}</span></p>
+<p id="none"${model.rows ? ' hidden' : ''}>${escapeHtml(vscode.l10n.t('The store is not running in this window, so there are no counters.'))}</p>
+<table id="counters"${model.rows ? '' : ' hidden'}><thead><tr><th scope="col">${escapeHtml(vscode.l10n.t('counter'))}</th><th scope="col">${escapeHtml(vscode.l10n.t('value'))}</th></tr></thead>
+<tbody id="rows">${(model.rows ?? []).map(row).join('')}</tbody></table>
+<script nonce="${scriptNonce}">
+(() => {
+  const $ = (id) => document.getElementById(id);
+  window.addEventListener('message', (event) => {
+    const m = event.data;
+    if (!m || m.type !== 'health') return;
+    $('folder').textContent = m.folder;
+    $('problem').hidden = !m.problem;
+    $('problem-text').textContent = m.problem || '';
+    $('none').hidden = !!m.rows;
+    $('counters').hidden = !m.rows;
+    $('rows').replaceChildren(...(m.rows || []).map(([name, value]) => {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = name;
+      const td = document.createElement('td');
+      td.textContent = value;
+      tr.append(th, td);
+      return tr;
+    }));
+  });
+})();
+</script>
+</body></html>`;
+}
+
+function nonce(): string {
+  return globalThis.crypto.randomUUID().replace(/-/g, '');
+}
+
+type HealthSource = () => { metrics: StoreMetrics | undefined; storagePath: string; problem: string | undefined };
+
+/**
+ * Storage health as a rendered page (a webview panel, one per window). It follows the counters live while it is open
+ * and visible: each change of the store (this window's commit or another's) schedules one update, at most once a
+ * second. Nothing changes, nothing runs: no timer and no message while the store is quiet, the panel is hidden
+ * (shown again, it gets the current counters at once) or closed.
+ */
+export class StorageHealthView implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private shown = false;
+  private lastPosted = '';
 
-  constructor(private readonly read: () => { metrics: StoreMetrics | undefined; storagePath: string; problem: string | undefined }) {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(HEALTH_SCHEME, this);
-  }
+  constructor(private readonly read: HealthSource) {}
 
-  provideTextDocumentContent(): string {
+  private model(): StorageHealthModel {
     const { metrics, storagePath, problem } = this.read();
-    return storageHealthMarkdown(metrics, storagePath, problem);
+    return storageHealthModel(metrics, storagePath, problem);
   }
 
-  async show(): Promise<void> {
-    this.shown = true;
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(HEALTH_URI));
-    await vscode.window.showTextDocument(doc, { preview: true });
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(HEALTH_VIEW_TYPE, vscode.l10n.t('Breath Master — storage health'), vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
+    this.panel = panel;
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.lastPosted = '';
+      this.stopTimer();
+    });
+    // A hidden webview is unloaded; shown again it starts from its first HTML, so it gets the current data at once.
+    panel.onDidChangeViewState((e) => {
+      if (!e.webviewPanel.visible) return;
+      this.lastPosted = '';
+      this.refresh();
+    });
+    const model = this.model();
+    panel.webview.html = storageHealthHtml(model, nonce());
+    this.lastPosted = JSON.stringify(model);
   }
 
-  /** The store committed something: the document follows within a second (only once it was opened). */
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** The store changed: the page follows within a second (only while it is open and visible). */
   storeChanged(): void {
-    if (!this.shown || this.timer !== undefined) return;
+    if (!this.panel?.visible || this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.changes.fire(vscode.Uri.parse(HEALTH_URI));
+      this.refresh();
     }, UPDATE_EVERY_MS);
   }
 
-  dispose(): void {
+  /** Posts the counters when they differ from what the page shows. */
+  refresh(): void {
+    if (!this.panel?.visible) return;
+    const model = this.model();
+    const text = JSON.stringify(model);
+    if (text === this.lastPosted) return;
+    this.lastPosted = text;
+    void this.panel.webview.postMessage(model);
+  }
+
+  private stopTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.registration.dispose();
-    this.changes.dispose();
+    this.timer = undefined;
+  }
+
+  dispose(): void {
+    this.stopTimer();
+    this.panel?.dispose();
   }
 }

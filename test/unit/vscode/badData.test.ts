@@ -70,7 +70,7 @@ describe('bad data never breaks activation', () => {
     expect(await fake.executeCommand('breathMaster.startSession', 5)).toBeUndefined();
     expect(fake.messages.at(-1)).toMatchObject({ severity: 'error', message: expect.stringContaining('startSession failed') });
     await fake.executeCommand('breathMaster.showStorageHealth');
-    expect(fake.documents.at(-1)?.content).toContain('| commits (this window) | 0 |');
+    expect(fake.webviews.at(-1)?.webview.html).toContain('<th scope="row">commits (this window)</th><td>0</td>');
     await fake.executeCommand('breathMaster.toggle');
     expect(fake.statusBarItem(BREATHING_ITEM_ID)?.text).toBe('$(debug-pause) Breathe');
   });

@@ -240,11 +240,10 @@ describe('activation', () => {
     await open();
     await fake.executeCommand('breathMaster.startSession', 5);
     await fake.executeCommand('breathMaster.showStorageHealth');
-    const doc = fake.documents.at(-1);
-    expect(doc?.shown).toBe(true);
-    expect(doc?.content).toMatch(/\| commits \(this window\) \| [1-9]\d* \|/);
-    expect(doc?.content).toContain('| conflicts | ');
-    expect(doc?.content).toContain('change-feed latency p50');
+    const html = fake.webviews.at(-1)?.webview.html ?? '';
+    expect(html).toMatch(/<th scope="row">commits \(this window\)<\/th><td>[1-9]\d*<\/td>/);
+    expect(html).toContain('<th scope="row">conflicts</th>');
+    expect(html).toContain('change-feed latency p50');
   });
 
   it('window focus makes this window the cycle counter', async () => {
