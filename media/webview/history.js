@@ -1,5 +1,5 @@
 /* global window, document, acquireVsCodeApi */
-// The history page: puts each posted model in place. Text goes in as textContent; the two charts are SVG markup
+// The history page: puts each posted model in place. Text goes in as textContent; the two charts are markup
 // generated (and escaped) by the extension, replaced only when they changed.
 (() => {
   const host = acquireVsCodeApi();
@@ -44,8 +44,8 @@
       $('goal-fill').style.width = `${m.goalPercent}%`;
       meter.classList.toggle('reached', m.goalPercent >= 100);
     }
-    setMarkup('heatmap', m.heatmapSvg);
-    setMarkup('bars', m.barsSvg);
+    setMarkup('heatmap', m.heatmapMarkup);
+    setMarkup('bars', m.barsMarkup);
     rows('week-rows', m.weekRows);
     rows('recent-rows', m.recentRows);
     $('recent').hidden = m.recentRows.length === 0;

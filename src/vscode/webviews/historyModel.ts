@@ -3,7 +3,7 @@ import type { Translate } from './api';
 import { durationText } from '../durationText';
 import { escapeHtml } from './page';
 
-/** Everything the history page shows, ready to put in place: text, two SVG charts, the table rows. */
+/** Everything the history page shows, ready to put in place: text, two charts, the table rows. */
 export interface HistoryModel {
   readonly type: 'history';
   readonly today: string;
@@ -11,8 +11,9 @@ export interface HistoryModel {
   readonly streak: string;
   readonly goal: string;
   readonly goalPercent: number;
-  readonly heatmapSvg: string;
-  readonly barsSvg: string;
+  /** The two charts, markup generated (and escaped) here. */
+  readonly heatmapMarkup: string;
+  readonly barsMarkup: string;
   /** The weekly chart as a table (screen readers, and anyone who prefers numbers). */
   readonly weekRows: readonly (readonly [string, string])[];
   /** Newest first: started, active, goal. */
@@ -33,73 +34,93 @@ function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.Da
   }
 }
 
-const CELL = 11;
-const GAP = 2;
-const LEFT = 26;
-const TOP = 14;
-
-function heatmapSvg(chart: HistoryChart, t: Translate, locale: string): string {
+/**
+ * The heatmap as an HTML grid, not an SVG: a viewBox scaled to a narrow sidebar scaled its labels down with it (to
+ * about 7 px). The page's CSS lays it out (history.css, `.heatmap`): column by column, a first column of weekday
+ * names, then one column per week (the month's name above its first week, then its 7 days); the cells share the
+ * width and stay square, and every label is text at the page's own size.
+ */
+function heatmapMarkup(chart: HistoryChart, t: Translate, locale: string): string {
   const { weeks, cells } = chart.heatmap;
   const dayLabel = formatter(locale, { dateStyle: 'medium', timeZone: 'UTC' });
   const month = formatter(locale, { month: 'short', timeZone: 'UTC' });
   const weekdayName = formatter(locale, { weekday: 'short', timeZone: 'UTC' });
-  const width = LEFT + weeks * (CELL + GAP);
-  const height = TOP + 7 * (CELL + GAP);
   const meditated = cells.filter((c) => c.ms > 0).length;
   const title = t('Minutes meditated per day, last {0} weeks: {1} days with meditation', weeks, meditated);
-  const out: string[] = [
-    `<svg class="heatmap" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="heatmap-title"><title id="heatmap-title">${escapeHtml(title)}</title>`,
-  ];
-  for (const row of [0, 2, 4]) {
+  const out: string[] = [`<div class="heatmap" role="img" aria-label="${escapeHtml(title)}">`, '<span class="corner"></span>'];
+  for (let row = 0; row < 7; row++) {
+    // Every other day is named (as before): names at full size need the room of two rows.
     const first = cells[row];
-    if (first) out.push(`<text class="axis" x="0" y="${TOP + row * (CELL + GAP) + CELL - 2}">${escapeHtml(weekdayName.format(dateOf(first.day)))}</text>`);
+    const name = first && row % 2 === 0 && row < 6 ? escapeHtml(weekdayName.format(dateOf(first.day))) : '';
+    out.push(`<span class="weekday axis">${name}</span>`);
   }
-  let lastMonth = '';
-  for (let w = 0; w < weeks; w++) {
+  // A month's name over its first week, when it has room: three weeks before the next name (at full size it is about
+  // that wide), and never over the last week (nothing to its right). The month the chart starts in is named only
+  // when three of its weeks are shown.
+  const months = Array.from({ length: weeks }, (_, w) => {
     const top = cells[w * 7];
-    if (!top) continue;
-    const m = month.format(dateOf(top.day));
-    if (m !== lastMonth && w < weeks - 1) {
-      if (lastMonth !== '' || w === 0) out.push(`<text class="axis" x="${LEFT + w * (CELL + GAP)}" y="${TOP - 4}">${escapeHtml(m)}</text>`);
-      lastMonth = m;
+    return top ? month.format(dateOf(top.day)) : '';
+  });
+  const starts = months.flatMap((m, w) => (m !== '' && (w === 0 || m !== months[w - 1]) ? [w] : []));
+  const named = new Set<number>();
+  let lastLabel = -Infinity;
+  starts.forEach((w, i) => {
+    const next = starts[i + 1] ?? weeks;
+    if (w === 0 && next < 3) return;
+    if (w < weeks - 1 && w - lastLabel >= 3) {
+      named.add(w);
+      lastLabel = w;
     }
+  });
+  for (let w = 0; w < weeks; w++) {
+    if (!cells[w * 7]) continue;
+    out.push(`<span class="month axis">${named.has(w) ? escapeHtml(months[w] ?? '') : ''}</span>`);
     for (let d = 0; d < 7; d++) {
       const c = cells[w * 7 + d];
       if (!c) continue;
-      const cls = c.future ? 'future' : `l${c.level}`;
-      const label = c.future ? '' : `<title>${escapeHtml(`${dayLabel.format(dateOf(c.day))}: ${durationText(c.ms, t)}`)}</title>`;
-      out.push(`<rect class="${cls}" x="${LEFT + w * (CELL + GAP)}" y="${TOP + d * (CELL + GAP)}" width="${CELL}" height="${CELL}" rx="2">${label}</rect>`);
+      if (c.future) out.push('<span class="cell future"></span>');
+      else out.push(`<span class="cell l${c.level}" title="${escapeHtml(`${dayLabel.format(dateOf(c.day))}: ${durationText(c.ms, t)}`)}"></span>`);
     }
   }
-  out.push('</svg>');
+  out.push('</div>');
   return out.join('');
 }
 
-function barsSvg(chart: HistoryChart, t: Translate, locale: string): string {
+/**
+ * The weekly bars: the bars alone are an SVG stretched to the width (no text in it, so nothing is scaled), the
+ * dates under them and the peak above them are HTML text at the page's size, in a grid of one column per bar.
+ */
+function barsMarkup(chart: HistoryChart, t: Translate, locale: string): string {
   const short = formatter(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
   const bars = chart.bars;
   const max = Math.max(1, ...bars.map((b) => b.ms));
   const BAR = 16;
   const STEP = 22;
   const CHART_H = 80;
-  const PAD = 14; // room for the first and last date labels
-  const width = 2 * PAD + bars.length * STEP;
-  const height = CHART_H + 30;
+  const width = Math.max(1, bars.length) * STEP;
   const title = t('Minutes meditated per week, last {0} weeks', bars.length);
-  const out: string[] = [`<svg class="bars" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="bars-title"><title id="bars-title">${escapeHtml(title)}</title>`];
-  out.push(`<line class="baseline" x1="0" y1="${CHART_H + 0.5}" x2="${width}" y2="${CHART_H + 0.5}"></line>`);
-  bars.forEach((b, i) => {
-    const h = b.ms > 0 ? Math.max(2, Math.round((b.ms / max) * (CHART_H - 12))) : 0;
-    const x = PAD + i * STEP;
-    const current = i === bars.length - 1 ? ' current' : '';
-    out.push(`<rect class="bar${current}" x="${x}" y="${CHART_H - h}" width="${BAR}" height="${h}" rx="2"><title>${escapeHtml(t('Week of {0}: {1}', short.format(dateOf(b.start)), durationText(b.ms, t)))}</title></rect>`);
-    if (i % 3 === bars.length % 3 || i === bars.length - 1) {
-      out.push(`<text class="axis" x="${x + BAR / 2}" y="${CHART_H + 14}" text-anchor="middle">${escapeHtml(short.format(dateOf(b.start)))}</text>`);
-    }
-  });
   const peak = bars.reduce((best, b) => (b.ms > best.ms ? b : best), bars[0] ?? { ms: 0, start: '', sessions: 0 });
-  if (peak.ms > 0) out.push(`<text class="axis" x="${width}" y="9" text-anchor="end">${escapeHtml(t('max {0}', durationText(peak.ms, t)))}</text>`);
-  out.push('</svg>');
+  const out: string[] = [
+    '<div class="bar-chart">',
+    `<p class="peak axis" aria-hidden="true">${peak.ms > 0 ? escapeHtml(t('max {0}', durationText(peak.ms, t))) : ''}</p>`,
+    `<svg class="bars" viewBox="0 0 ${width} ${CHART_H}" preserveAspectRatio="none" role="img" aria-labelledby="bars-title"><title id="bars-title">${escapeHtml(title)}</title>`,
+    `<line class="baseline" x1="0" y1="${CHART_H - 0.5}" x2="${width}" y2="${CHART_H - 0.5}" vector-effect="non-scaling-stroke"></line>`,
+  ];
+  bars.forEach((b, i) => {
+    const h = b.ms > 0 ? Math.max(2, Math.round((b.ms / max) * (CHART_H - 4))) : 0;
+    const current = i === bars.length - 1 ? ' current' : '';
+    out.push(`<rect class="bar${current}" x="${i * STEP + (STEP - BAR) / 2}" y="${CHART_H - h}" width="${BAR}" height="${h}"><title>${escapeHtml(t('Week of {0}: {1}', short.format(dateOf(b.start)), durationText(b.ms, t)))}</title></rect>`);
+  });
+  out.push('</svg>', '<div class="dates axis" aria-hidden="true">');
+  // Dates at full size need room: about four of them, counted back from the current week; none over the first
+  // bar (it would stick out on the left).
+  const every = Math.max(3, Math.ceil(bars.length / 4));
+  bars.forEach((b, i) => {
+    const shown = (bars.length - 1 - i) % every === 0 && (i > 0 || bars.length === 1);
+    const last = i === bars.length - 1 ? ' class="last"' : '';
+    out.push(`<span${last}>${shown ? escapeHtml(short.format(dateOf(b.start))) : ''}</span>`);
+  });
+  out.push('</div></div>');
   return out.join('');
 }
 
@@ -117,8 +138,8 @@ export function historyModel(chart: HistoryChart, t: Translate, locale: string):
       ? t('Daily goal of {0} min reached', chart.goal.minutes)
       : t('{0} of {1} min today', Math.floor(chart.goal.ms / 60_000), chart.goal.minutes),
     goalPercent,
-    heatmapSvg: heatmapSvg(chart, t, locale),
-    barsSvg: barsSvg(chart, t, locale),
+    heatmapMarkup: heatmapMarkup(chart, t, locale),
+    barsMarkup: barsMarkup(chart, t, locale),
     weekRows: [...chart.bars].reverse().map((b) => [t('Week of {0}', short.format(dateOf(b.start))), durationText(b.ms, t)] as const),
     recentRows: chart.recent.map((s) => [
       Number.isFinite(new Date(s.startedAt).getTime()) ? when.format(new Date(s.startedAt)) : '—',

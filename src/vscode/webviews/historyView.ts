@@ -38,7 +38,7 @@ const RUNNING_REFRESH_MS = 60_000;
 
 /**
  * The history, an activity-bar webview view: today, this week and the streak at a glance, a calendar heatmap and a
- * weekly bar chart (SVG generated here), and the recent sessions. The HTML is written once per resolved view; each
+ * weekly bar chart (markup generated here), and the recent sessions. The HTML is written once per resolved view; each
  * change of the store — committed by any window — posts a new model, and only when it differs from the last one.
  */
 export class HistoryView implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -150,10 +150,10 @@ ${stat('streak', t('streak'), model.streak)}
 <div class="goal"><div class="meter" id="goal-meter" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${model.goalPercent}" aria-labelledby="goal-text"><div class="fill" id="goal-fill"></div></div>
 <p class="muted" id="goal-text" aria-live="polite">${escapeHtml(model.goal)}</p></div>
 <h2>${escapeHtml(t('Last 26 weeks'))}</h2>
-<div class="chart" id="heatmap">${model.heatmapSvg}</div>
+<div class="chart" id="heatmap">${model.heatmapMarkup}</div>
 <p class="legend muted" title="${escapeHtml(t('Under half the daily goal, under the goal, the goal, twice the goal'))}" aria-hidden="true">${escapeHtml(t('Less'))} <span class="swatch l0"></span><span class="swatch l1"></span><span class="swatch l2"></span><span class="swatch l3"></span><span class="swatch l4"></span> ${escapeHtml(t('More'))}</p>
 <h2>${escapeHtml(t('Weekly minutes'))}</h2>
-<div class="chart" id="bars">${model.barsSvg}</div>
+<div class="chart" id="bars">${model.barsMarkup}</div>
 <details><summary>${escapeHtml(t('Weekly minutes as a table'))}</summary>
 <table><thead><tr><th scope="col">${escapeHtml(t('Week'))}</th><th scope="col">${escapeHtml(t('Minutes'))}</th></tr></thead><tbody id="week-rows"></tbody></table></details>
 <h2>${escapeHtml(t('Recent sessions'))}</h2>

@@ -120,7 +120,7 @@ describe('history view', () => {
     return { id, startedAt, endedAt: startedAt + minutes * MIN, goalMinutes: 10, activeMs: minutes * MIN, cycles: 0, bonusXp: 0 };
   };
 
-  it('writes the page once with a strict CSP and accessible SVG charts; re-renders by postMessage on a store change', async () => {
+  it('writes the page once with a strict CSP and accessible charts; re-renders by postMessage on a store change', async () => {
     const f = fakeApi({});
     const store = fakeSource([s('a', 11, 12)]);
     views = registerWebviews({ vscode: f.api, extensionUri: uri('/ext') as never, history: store.source, now: () => now });
@@ -130,10 +130,10 @@ describe('history view', () => {
     f.providers.get('breathMaster.history')?.resolveWebviewView(view);
     const html = view.webview.html;
     checkCsp(html, view.webview.cspSource);
-    expect(html).toMatch(/<svg class="heatmap"[^>]*role="img"[^>]*aria-labelledby="heatmap-title"><title id="heatmap-title">/);
+    expect(html).toMatch(/<div class="heatmap" role="img" aria-label="Minutes meditated per day, last 26 weeks: 1 days with meditation">/);
     expect(html).toMatch(/<svg class="bars"[^>]*role="img"/);
     expect(html).toContain('12 min'); // today 0, this week 12
-    expect((html.match(/<rect class="(l\d|future)"/g) ?? []).length).toBe(26 * 7);
+    expect((html.match(/<span class="cell (l\d|future)"/g) ?? []).length).toBe(26 * 7);
 
     // Another window ends a session: the change feed fires, the page gets one new model.
     store.commit(s('b', 12, 7));
@@ -155,6 +155,41 @@ describe('history view', () => {
     view.visibility.fire();
     expect(view.webview.posted.at(-1)).toMatchObject({ today: '12 min', goal: 'Daily goal of 10 min reached' });
     expect(view.webview.htmlSets).toBe(1);
+  });
+
+  it('chart labels are text at the page size (never under 11 px, never scaled down by an SVG) and empty days show in every theme', () => {
+    const css = readFileSync(path.join(__dirname, '../../../media/webview/history.css'), 'utf8');
+    // Every font size, worked out for VS Code's default 13 px: at least 11 px, and none a bare small pixel size.
+    const px = (value: string): number => {
+      const v = value.trim().replace(/var\(--vscode-font-size(?:,\s*[\d.]+px)?\)/g, '13px');
+      const max = /^max\((.*)\)$/.exec(v);
+      if (max) return Math.max(...(max[1] ?? '').split(',').map(px));
+      const n = /^([\d.]+)(px|em)$/.exec(v);
+      if (!n) throw new Error(`font-size not understood: ${value}`);
+      return Number(n[1]) * (n[2] === 'em' ? 13 : 1);
+    };
+    const sizes = [...css.matchAll(/font-size:\s*([^;}]+)/g)].map((m) => m[1] ?? '');
+    expect(sizes.length).toBeGreaterThan(2);
+    for (const size of sizes) expect({ size, px: px(size) >= 11 }).toEqual({ size, px: true });
+    expect(css).toMatch(/\.axis\s*\{[^}]*font-size:/);
+    // Empty days: a fill and a border, the border from the theme's widget border colours.
+    const l0 = /\.cell\.l0[^{]*\{([^}]*)\}/.exec(css)?.[1] ?? '';
+    expect(l0).toMatch(/background:\s*var\(--empty\)/);
+    expect(l0).toMatch(/(box-shadow|border|outline):[^;]*var\(--empty-border\)/);
+    expect(css).toMatch(/--empty-border:\s*var\(--vscode-editorWidget-border,\s*var\(--vscode-widget-border,/);
+
+    const f = fakeApi({});
+    views = registerWebviews({ vscode: f.api, extensionUri: uri('/ext') as never, history: fakeSource([s('a', 11, 12)]).source, now: () => now });
+    const model = views.history.model();
+    const charts = `${model?.heatmapMarkup ?? ''}${model?.barsMarkup ?? ''}`;
+    // No text inside an SVG: a viewBox fitted to a narrow sidebar scales its text with it (7 px in a 280 px sidebar).
+    expect(charts).not.toMatch(/<text[\s>]/);
+    expect(model?.heatmapMarkup).not.toContain('<svg');
+    // The labels are there as HTML text: weekdays, months (26 weeks back from 12 June 2024), the bars' dates and peak.
+    expect(model?.heatmapMarkup).toMatch(/<span class="weekday axis">\w{3}<\/span>/);
+    expect(model?.heatmapMarkup).toContain('<span class="month axis">Jan</span>');
+    expect(model?.barsMarkup).toContain('<span class="last">Jun 10</span>');
+    expect(model?.barsMarkup).toContain('max 12 min');
   });
 
   it('without saved data the page says so (and still has a strict CSP)', () => {
