@@ -117,6 +117,30 @@ describe('breathing status bar', () => {
     progress.dispose();
   });
 
+  it('windows breathe in step: the phase comes from the clock, not from when a window opened; each window follows its own settings', () => {
+    // Two windows, opened 7.3 s apart. What "in step" means (and no more): the same pattern shows the same phase
+    // at the same instant. A settings change reaches each window when VS Code delivers it to that window (at once
+    // in desktop VS Code; code-server re-reads its settings file later), and each follows it from that moment.
+    const a = new BreathingStatusBar({ ...base(), pattern: 'chill' }, () => undefined);
+    vi.advanceTimersByTime(7_300);
+    const b = new BreathingStatusBar({ ...base(), pattern: 'chill' }, () => undefined);
+    const [itemA, itemB] = fake.statusBarItems.filter((i) => i.id === BREATHING_ITEM_ID);
+    for (let t = 0; t < 30_000; t += 250) {
+      vi.advanceTimersByTime(250);
+      expect(itemB?.text).toBe(itemA?.text);
+    }
+    a.updateSettings({ ...base(), pattern: 'boxing' }); // the change reached window A only
+    expect(a.currentPattern.name).toBe('boxing');
+    expect(b.currentPattern.name).toBe('chill');
+    b.updateSettings({ ...base(), pattern: 'boxing' }); // and now window B: in step again at once
+    for (let t = 0; t < 20_000; t += 250) {
+      vi.advanceTimersByTime(250);
+      expect(itemB?.text).toBe(itemA?.text);
+    }
+    a.dispose();
+    b.dispose();
+  });
+
   it('click toggles: paused shows a resumable item and draws nothing at all', () => {
     const bar = new BreathingStatusBar(base(), () => undefined);
     const item = fake.statusBarItem(BREATHING_ITEM_ID);
