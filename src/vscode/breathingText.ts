@@ -36,7 +36,11 @@ export function phaseLabel(phase: BreathView['phase']): string {
   }
 }
 
-/** `text` padded with figure spaces to `width` characters (the status bar must not jump between phases). */
+/**
+ * `text` padded with figure spaces to `width` characters. In VS Code's proportional UI font that only evens the
+ * width out roughly ("Inhale" and "Exhale" still differ by a few pixels); that the status bar does not jump is the
+ * item's place's doing (see BREATHING_ALIGNMENT in breathingStatusBar.ts).
+ */
 export function padTo(text: string, width: number): string {
   return text.length >= width ? text : text + FIGURE_SPACE.repeat(width - text.length);
 }
@@ -54,7 +58,8 @@ function labelWidth(): number {
 
 /**
  * Status bar text: the phase icon, the phase name, a bar and the seconds left (minimal: icon and seconds only).
- * Every name and number is padded to the widest of its kind, so the item keeps its width from phase to phase.
+ * Every name and number is padded to the widest of its kind (the same number of characters in every phase), and
+ * what changes every second (the bar, the countdown) comes last, at the item's fixed right end.
  */
 export function breathText(view: BreathView, preset: AnimationPreset, options: BreathTextOptions = { focused: true, secondsWidth: 1 }): string {
   const label = padTo(view.label, labelWidth());
