@@ -58,6 +58,8 @@ export class ChangeWatcher {
 
   /** Watch one key's generation folder (again, after its generation changed). */
   watch(name: string, genPath: string): void {
+    // An update still in flight when the store was disposed commits and looks again: it must open nothing.
+    if (this.disposed) return;
     const old = this.keys.get(name);
     if (old?.genPath === genPath && (old.watcher !== undefined || this.mode === 'poll')) return;
     old?.watcher?.close();
@@ -75,7 +77,7 @@ export class ChangeWatcher {
 
   /** 'auto': this instance just committed to `name`; if no event follows within a second, events are not arriving. */
   expectEcho(name: string): void {
-    if (this.options.mode !== 'auto' || this.mode !== 'events' || this.echo !== undefined) return;
+    if (this.disposed || this.options.mode !== 'auto' || this.mode !== 'events' || this.echo !== undefined) return;
     const watched = this.keys.get(name);
     if (watched?.watcher === undefined) return;
     watched.heard = false;
@@ -96,13 +98,17 @@ export class ChangeWatcher {
     arm();
   }
 
+  /** Closes every watcher and timer; afterwards every method does nothing. */
   dispose(): void {
     this.disposed = true;
     this.root?.close();
+    this.root = undefined;
     for (const watched of this.keys.values()) watched.watcher?.close();
     this.keys.clear();
     if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
     if (this.echo) clearTimeout(this.echo.timer);
+    this.echo = undefined;
   }
 
   private heard(name: string, watched: Watched, file: string | undefined): void {
@@ -144,6 +150,7 @@ export class ChangeWatcher {
 
   /** A watcher that reports every event and closes itself on error (its folder went): the store then looks again. */
   private fsWatch(path: string, onEvent: (file: string | undefined) => void): nodeFs.FSWatcher | undefined {
+    if (this.disposed) return undefined;
     try {
       const watcher = nodeFs.watch(path, { persistent: false }, (_event, file) => onEvent(typeof file === 'string' ? file : undefined));
       watcher.on('error', () => {
@@ -180,6 +187,7 @@ export class ChangeWatcher {
   }
 
   private startPolling(): void {
+    if (this.disposed) return;
     this.rootListing = this.listRoot();
     this.pollTimer = setInterval(() => this.poll(), this.options.pollIntervalMs);
     this.pollTimer.unref();
