@@ -1,4 +1,5 @@
 import * as nodeFs from 'node:fs';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorCode, type FileSystem } from './files';
 import { sequenceOf } from './record';
@@ -38,6 +39,8 @@ export class ChangeWatcher {
   mode: 'events' | 'poll';
   private readonly keys = new Map<string, Watched>();
   private root: nodeFs.FSWatcher | undefined;
+  /** The storage folder, watched for `records/` itself going (see `watchRoot`). */
+  private storage: nodeFs.FSWatcher | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private rootListing = '';
   private echo: { name: string; timer: NodeJS.Timeout; armedAt: number } | undefined;
@@ -101,8 +104,7 @@ export class ChangeWatcher {
   /** Closes every watcher and timer; afterwards every method does nothing. */
   dispose(): void {
     this.disposed = true;
-    this.root?.close();
-    this.root = undefined;
+    this.closeRoot();
     for (const watched of this.keys.values()) watched.watcher?.close();
     this.keys.clear();
     if (this.pollTimer) clearInterval(this.pollTimer);
@@ -120,13 +122,29 @@ export class ChangeWatcher {
     this.note(name, file ?? '');
   }
 
+  /**
+   * Watches `records/` and, for its removal, the storage folder that holds it. A removed folder's own watchers are
+   * told (IN_DELETE_SELF) only once no process holds it open — and every window that committed holds its generation
+   * folder open (for the folder fsync), which keeps the key folder and `records/` above it pinned too, for as long
+   * as that window is frozen. The parent's listing is told of a removal at once, pinned or not: so `records/` is
+   * watched from the storage folder, as key folders are from `records/`.
+   */
   private watchRoot(): void {
-    this.root?.close();
-    this.root = this.fsWatch(this.options.recordsPath, () => {
+    this.closeRoot();
+    const onEvent = (): void => {
       this.rootChanged = true;
       this.note(undefined);
-    });
+    };
+    this.storage = this.fsWatch(dirname(this.options.recordsPath), onEvent);
+    this.root = this.storage && this.fsWatch(this.options.recordsPath, onEvent);
     if (this.root === undefined) this.rootGone();
+  }
+
+  private closeRoot(): void {
+    this.root?.close();
+    this.root = undefined;
+    this.storage?.close();
+    this.storage = undefined;
   }
 
   /**
@@ -141,9 +159,12 @@ export class ChangeWatcher {
     else this.rootGone();
   }
 
-  /** The storage folder was removed: nothing is left to watch, so poll until it is back. */
+  /**
+   * `records/` could not be watched (it was removed): poll until it is back. Even if it is back already — removed and
+   * made again between the two looks — the next poll, not this turn, watches it again: returning here would leave
+   * nothing watched.
+   */
   private rootGone(): void {
-    if (present(this.options.fs, this.options.recordsPath)) return;
     this.rootLost = true;
     this.switchToPolling();
   }
@@ -170,6 +191,7 @@ export class ChangeWatcher {
     this.pollTimer = undefined;
     this.mode = 'events';
     this.watchRoot();
+    if (this.mode !== 'events') return; // gone again: still polling
     for (const [name, watched] of this.keys) watched.watcher = this.fsWatch(watched.genPath, (file) => this.heard(name, watched, file));
     this.note(undefined);
   }
@@ -177,8 +199,7 @@ export class ChangeWatcher {
   private switchToPolling(): void {
     if (this.mode === 'poll') return;
     this.mode = 'poll';
-    this.root?.close();
-    this.root = undefined;
+    this.closeRoot();
     for (const watched of this.keys.values()) {
       watched.watcher?.close();
       watched.watcher = undefined;
