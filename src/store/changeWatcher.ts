@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorCode, type FileSystem } from './files';
-import { sequenceOf } from './record';
+import { recordFileName, sequenceOf, sequencesIn } from './record';
 import type { WatchMode } from './types';
 
 export interface ChangeWatcherOptions {
@@ -23,7 +23,20 @@ interface Watched {
   heard: boolean;
   /** Polling: the generation folder's file id and change time when last looked at. */
   stamp?: string;
+  /** Polling: when the stamp last changed (or the watch began), by this process's clock. */
+  stampedAt?: number;
+  /** Polling, while the stamp is recent: the newest record the folder held when last listed. */
+  newest?: string;
 }
+
+/**
+ * Folder times may be coarse: whole seconds over SFTP (sshfs, where ctime = mtime too), 2 s on FAT, 1 s on HFS+ and
+ * some NFS servers. A commit within the same tick of that clock as the one before changes nothing in the stamp, so
+ * for this long after a stamp changed a poll also lists the folder. By then any further commit falls into a later
+ * tick of the file system's clock — whatever its offset from ours: the change was seen after it happened — and
+ * changes the stamp.
+ */
+const coarseTimesMs = 2000;
 
 /**
  * Tells the store when a key's generation folder changed. A commit is a link into that folder, so the commit itself
@@ -66,7 +79,8 @@ export class ChangeWatcher {
     const old = this.keys.get(name);
     if (old?.genPath === genPath && (old.watcher !== undefined || this.mode === 'poll')) return;
     old?.watcher?.close();
-    const watched: Watched = { genPath, heard: false, stamp: this.stampOf(genPath) };
+    const watched: Watched = { genPath, heard: false };
+    if (this.mode === 'poll') this.restamp(watched, performance.now());
     this.keys.set(name, watched);
     if (this.mode === 'events') watched.watcher = this.fsWatch(genPath, (file) => this.heard(name, watched, file));
     // A commit between the caller's last look and the watch starting raised no event for us: look once more.
@@ -205,10 +219,14 @@ export class ChangeWatcher {
       watched.watcher = undefined;
     }
     this.startPolling();
+    // Events were not arriving: whatever was committed meanwhile is found by one look now.
+    this.note(undefined);
   }
 
   private startPolling(): void {
     if (this.disposed) return;
+    const now = performance.now();
+    for (const watched of this.keys.values()) this.restamp(watched, now);
     this.rootListing = this.listRoot();
     this.pollTimer = setInterval(() => this.poll(), this.options.pollIntervalMs);
     this.pollTimer.unref();
@@ -217,11 +235,18 @@ export class ChangeWatcher {
   private poll(): void {
     const { fs } = this.options;
     if (this.rootLost && present(fs, this.options.recordsPath)) return this.switchToEvents();
+    const now = performance.now();
     for (const [name, watched] of this.keys) {
       const stamp = this.stampOf(watched.genPath);
-      if (stamp === watched.stamp) continue;
-      watched.stamp = stamp;
-      this.note(name);
+      if (stamp !== watched.stamp) {
+        this.restamp(watched, now, stamp);
+        this.note(name);
+      } else if (now - (watched.stampedAt ?? 0) <= coarseTimesMs + this.options.pollIntervalMs) {
+        // Recently changed: a commit in the same tick of the file system's clock shows only in the listing.
+        const newest = this.newestRecord(watched.genPath);
+        if (newest !== watched.newest) this.note(name, newest === '' ? undefined : newest);
+        watched.newest = newest;
+      }
     }
     const listing = this.listRoot();
     if (listing !== this.rootListing) {
@@ -237,6 +262,23 @@ export class ChangeWatcher {
       return `${stats.ino}:${stats.ctimeNs}:${stats.mtimeNs}`;
     } catch {
       return 'missing';
+    }
+  }
+
+  /** Polling: takes the folder's stamp and, for coarse folder times, its newest record (see `coarseTimesMs`). */
+  private restamp(watched: Watched, now: number, stamp = this.stampOf(watched.genPath)): void {
+    watched.stamp = stamp;
+    watched.stampedAt = now;
+    watched.newest = this.newestRecord(watched.genPath);
+  }
+
+  /** The name of the newest record in a generation folder ('' if none, or the folder is gone). */
+  private newestRecord(path: string): string {
+    try {
+      const seq = sequencesIn(this.options.fs.readdirSync(path)).at(-1);
+      return seq === undefined ? '' : recordFileName(seq);
+    } catch {
+      return '';
     }
   }
 

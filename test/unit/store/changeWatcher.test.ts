@@ -93,3 +93,37 @@ describe.runIf(process.platform === 'linux')('dispose with updates in flight', (
     expect(inotifyWatches()).toBe(before);
   });
 });
+
+describe('polling where folder times are coarse (whole seconds, as over SFTP)', () => {
+  it('a second commit within the same second as the first is noticed', async () => {
+    const records = join(tempFolder(), 'records');
+    const gen = join(records, 'k-1', 'g-1');
+    fs.mkdirSync(gen, { recursive: true });
+    const second = 1_000_000_000n;
+    const coarse: FileSystem = {
+      ...(fs as unknown as FileSystem),
+      lstatSync: (path, options) => {
+        const stats = fs.lstatSync(path, options);
+        return Object.assign(stats, { ctimeNs: (stats.mtimeNs / second) * second, mtimeNs: (stats.mtimeNs / second) * second });
+      },
+    };
+    const calls: Array<string | undefined> = [];
+    const watcher = new ChangeWatcher({ fs: coarse, recordsPath: records, mode: 'poll', pollIntervalMs: 20, onChange: (n, f) => n === 'k-1' && calls.push(f), log: () => undefined });
+    try {
+      watcher.watch('k-1', gen);
+      // Early in a later second than the folder's (with a margin for the kernel's coarse clock): the first commit
+      // changes the stamp, the second, 150 ms later, does not.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      while (Date.now() % 1000 < 50 || Date.now() % 1000 > 200) await new Promise((resolve) => setTimeout(resolve, 5));
+      fs.writeFileSync(join(gen, 'v000000000001.json'), '{}');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(calls.length).toBeGreaterThan(0);
+      calls.length = 0;
+      fs.writeFileSync(join(gen, 'v000000000002.json'), '{}');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(calls).toContain('v000000000002.json');
+    } finally {
+      watcher.dispose();
+    }
+  });
+});
