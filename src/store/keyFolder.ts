@@ -115,7 +115,7 @@ export class KeyFolder {
    * The newest record. Loops while records are collected under it: each round means a newer one exists. When the
    * newest is `known` (same generation, sequence and file identity, or no identity known yet), it is not read again.
    */
-  readHead(known?: { gen: string; seq: number; identity?: string }): Head | undefined {
+  readHead(known?: { gen: string; seq: number; identity?: string }, lost?: { gen: string; seq: number }): Head | undefined {
     for (let round = 0; ; round++) {
       const gen = this.generation(false);
       if (gen === undefined) return undefined;
@@ -128,7 +128,8 @@ export class KeyFolder {
         continue;
       }
       const seqs = sequencesIn(names);
-      const seq = seqs[seqs.length - 1];
+      let seq = seqs[seqs.length - 1];
+      if (lost?.gen === gen.name && (seq ?? 0) < lost.seq && this.identityOf(gen, lost.seq) !== undefined) seq = this.probeHead(gen, lost.seq);
       if (seq === undefined) return { gen, seq: 0 };
       if (known?.gen === gen.name && known.seq === seq) {
         const identity = this.identityOf(gen, seq);
@@ -143,6 +144,21 @@ export class KeyFolder {
       return record ? { gen, seq, record, identity: read.identity } : { gen, seq, damaged: read.bytes, identity: read.identity };
     }
   }
+
+  /**
+   * A link onto `seq` was refused as taken, yet the listing names nothing that high: it is stale (a network file
+   * system's directory cache — sshfs keeps listings for 20 s). Records from `seq` up are contiguous and this writer's
+   * intent keeps them from collection, so the head is the last of seq, seq+1, … that a lookup (lstat, which no
+   * cached listing answers) finds.
+   */
+  private probeHead(gen: Generation, seq: number): number {
+    if (!this.staleListingSaid) this.ctx.log('warn', `${gen.path}: its listing is stale (a directory cache, as sshfs keeps without -o dir_cache=no); finding the newest record by name`);
+    this.staleListingSaid = true;
+    let head = seq;
+    while (this.identityOf(gen, head + 1) !== undefined) head++;
+    return head;
+  }
+  private staleListingSaid = false;
 
   /** The newest readable record below `seq` (recovery from a damaged head), if any is left. */
   readableBelow(gen: Generation, seq: number): { record: StoredRecord; seq: number } | undefined {

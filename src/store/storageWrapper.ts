@@ -38,6 +38,8 @@ interface KeyState {
   cacheHeld: boolean;
   /** The generation a version bump was last asked for (after the folder went back, or a hand edit). */
   bumpAsked?: string;
+  /** The last sequence this instance's link found taken: a listing below it is stale (see KeyFolder.readHead). */
+  lost?: { gen: string; seq: number };
 }
 
 const absent: Known = Object.freeze({ version: 0, deleted: true, seq: 0, data: Object.freeze({ version: 0, lastModified: '', clientId: '', payload: undefined }) });
@@ -364,6 +366,7 @@ export class StorageWrapper {
       payload: next.deleted ? undefined : cloneJsonData(next.payload),
     };
     const outcome = folder.attempt(gen, seq + 1, encodeRecord(record));
+    if (outcome.outcome === 'conflict') state.lost = { gen: gen.name, seq: seq + 1 };
     return outcome.outcome === 'committed' ? { ...outcome, record, seq: seq + 1, gen } : outcome;
   }
 
@@ -382,7 +385,7 @@ export class StorageWrapper {
   /** Reads the head from disk into the cache; 'load' does not announce a key's first load, 'remote' does. */
   private refreshSync(state: KeyState, source: 'load' | 'remote'): Head | undefined {
     const known = state.known;
-    const head = state.folder.readHead(known?.gen === undefined ? undefined : { gen: known.gen, seq: known.seq, identity: known.identity });
+    const head = state.folder.readHead(known?.gen === undefined ? undefined : { gen: known.gen, seq: known.seq, identity: known.identity }, state.lost);
     if (head === undefined) return undefined;
     this.watchKey(state, head.gen);
     if (head.unchanged) {

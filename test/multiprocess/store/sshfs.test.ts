@@ -69,4 +69,23 @@ describe.runIf(canMount('sshfs'))('on sshfs (FUSE, polling)', () => {
       await Promise.all([writer.kill('SIGTERM'), reader.kill('SIGTERM')]);
     }
   });
+
+  // Issue 20 (9): sshfs caches listings (20 s by default). With writers on the server's side too, an sshfs writer
+  // kept reading the same stale head, lost every link at N+1 and gave up with ConflictError after 1001 attempts.
+  it('writers on the server side and through sshfs at once: exact count, no ConflictError (a stale listing is not trusted)', async () => {
+    const server = join(mount?.serverPath ?? '', 'mixed');
+    const through = join(mount?.path ?? '', 'mixed');
+    const started = Date.now();
+    const workers = [server, server, through, through].map((dir, i) => new Worker('increments', { storeModule, dir, key: 'counter', count: 30, clientId: `m${i}` }));
+    await Promise.all(workers.map((w) => w.next('ready')));
+    for (const w of workers) w.send({ type: 'go' });
+    const results = await Promise.all(workers.map((w) => w.next('done')));
+    await Promise.all(workers.map((w) => w.exited));
+    const versions = results.flatMap((r) => r.versions as number[]);
+    const conflicts = results.map((r) => (r.metrics as { conflicts: number }).conflicts);
+    console.log(`[sshfs mixed] 2 server-side + 2 sshfs writers × 30: ${Date.now() - started} ms, conflicts per writer ${conflicts.join(', ')}, ConflictErrors ${results.map((r) => r.conflictErrors as number).join(', ')}`);
+    expect(results.map((r) => r.conflictErrors)).toEqual([0, 0, 0, 0]);
+    expect(new Set(versions).size).toBe(120);
+    expect(Math.max(...versions)).toBe(120);
+  });
 });
