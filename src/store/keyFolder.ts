@@ -129,7 +129,7 @@ export class KeyFolder {
       }
       const seqs = sequencesIn(names);
       let seq = seqs[seqs.length - 1];
-      if (lost?.gen === gen.name && (seq ?? 0) < lost.seq && this.identityOf(gen, lost.seq) !== undefined) seq = this.probeHead(gen, lost.seq);
+      if (lost?.gen === gen.name && (seq ?? 0) < lost.seq && this.recordExists(gen, lost.seq)) seq = this.probeHead(gen, lost.seq);
       if (seq === undefined) return { gen, seq: 0 };
       if (known?.gen === gen.name && known.seq === seq) {
         const identity = this.identityOf(gen, seq);
@@ -155,10 +155,19 @@ export class KeyFolder {
     if (!this.staleListingSaid) this.ctx.log('warn', `${gen.path}: its listing is stale (a directory cache, as sshfs keeps without -o dir_cache=no); finding the newest record by name`);
     this.staleListingSaid = true;
     let head = seq;
-    while (this.identityOf(gen, head + 1) !== undefined) head++;
+    while (this.recordExists(gen, head + 1)) head++;
     return head;
   }
   private staleListingSaid = false;
+
+  private recordExists(gen: Generation, seq: number): boolean {
+    try {
+      this.ctx.fs.lstatSync(join(gen.path, recordFileName(seq)), { bigint: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   /** The newest readable record below `seq` (recovery from a damaged head), if any is left. */
   readableBelow(gen: Generation, seq: number): { record: StoredRecord; seq: number } | undefined {
