@@ -1,7 +1,8 @@
 import * as nodeFs from 'node:fs';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { errorCode, type FileSystem } from './files';
-import { sequenceOf } from './record';
+import { recordFileName, sequenceOf, sequencesIn } from './record';
 import type { WatchMode } from './types';
 
 export interface ChangeWatcherOptions {
@@ -22,7 +23,20 @@ interface Watched {
   heard: boolean;
   /** Polling: the generation folder's file id and change time when last looked at. */
   stamp?: string;
+  /** Polling: when the stamp last changed (or the watch began), by this process's clock. */
+  stampedAt?: number;
+  /** Polling, while the stamp is recent: the newest record the folder held when last listed. */
+  newest?: string;
 }
+
+/**
+ * Folder times may be coarse: whole seconds over SFTP (sshfs, where ctime = mtime too), 2 s on FAT, 1 s on HFS+ and
+ * some NFS servers. A commit within the same tick of that clock as the one before changes nothing in the stamp, so
+ * for this long after a stamp changed a poll also lists the folder. By then any further commit falls into a later
+ * tick of the file system's clock — whatever its offset from ours: the change was seen after it happened — and
+ * changes the stamp.
+ */
+const coarseTimesMs = 2000;
 
 /**
  * Tells the store when a key's generation folder changed. A commit is a link into that folder, so the commit itself
@@ -38,6 +52,8 @@ export class ChangeWatcher {
   mode: 'events' | 'poll';
   private readonly keys = new Map<string, Watched>();
   private root: nodeFs.FSWatcher | undefined;
+  /** The storage folder, watched for `records/` itself going (see `watchRoot`). */
+  private storage: nodeFs.FSWatcher | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private rootListing = '';
   private echo: { name: string; timer: NodeJS.Timeout; armedAt: number } | undefined;
@@ -58,10 +74,13 @@ export class ChangeWatcher {
 
   /** Watch one key's generation folder (again, after its generation changed). */
   watch(name: string, genPath: string): void {
+    // An update still in flight when the store was disposed commits and looks again: it must open nothing.
+    if (this.disposed) return;
     const old = this.keys.get(name);
     if (old?.genPath === genPath && (old.watcher !== undefined || this.mode === 'poll')) return;
     old?.watcher?.close();
-    const watched: Watched = { genPath, heard: false, stamp: this.stampOf(genPath) };
+    const watched: Watched = { genPath, heard: false };
+    if (this.mode === 'poll') this.restamp(watched, performance.now());
     this.keys.set(name, watched);
     if (this.mode === 'events') watched.watcher = this.fsWatch(genPath, (file) => this.heard(name, watched, file));
     // A commit between the caller's last look and the watch starting raised no event for us: look once more.
@@ -75,7 +94,7 @@ export class ChangeWatcher {
 
   /** 'auto': this instance just committed to `name`; if no event follows within a second, events are not arriving. */
   expectEcho(name: string): void {
-    if (this.options.mode !== 'auto' || this.mode !== 'events' || this.echo !== undefined) return;
+    if (this.disposed || this.options.mode !== 'auto' || this.mode !== 'events' || this.echo !== undefined) return;
     const watched = this.keys.get(name);
     if (watched?.watcher === undefined) return;
     watched.heard = false;
@@ -96,13 +115,16 @@ export class ChangeWatcher {
     arm();
   }
 
+  /** Closes every watcher and timer; afterwards every method does nothing. */
   dispose(): void {
     this.disposed = true;
-    this.root?.close();
+    this.closeRoot();
     for (const watched of this.keys.values()) watched.watcher?.close();
     this.keys.clear();
     if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
     if (this.echo) clearTimeout(this.echo.timer);
+    this.echo = undefined;
   }
 
   private heard(name: string, watched: Watched, file: string | undefined): void {
@@ -114,13 +136,29 @@ export class ChangeWatcher {
     this.note(name, file ?? '');
   }
 
+  /**
+   * Watches `records/` and, for its removal, the storage folder that holds it. A removed folder's own watchers are
+   * told (IN_DELETE_SELF) only once no process holds it open — and every window that committed holds its generation
+   * folder open (for the folder fsync), which keeps the key folder and `records/` above it pinned too, for as long
+   * as that window is frozen. The parent's listing is told of a removal at once, pinned or not: so `records/` is
+   * watched from the storage folder, as key folders are from `records/`.
+   */
   private watchRoot(): void {
-    this.root?.close();
-    this.root = this.fsWatch(this.options.recordsPath, () => {
+    this.closeRoot();
+    const onEvent = (): void => {
       this.rootChanged = true;
       this.note(undefined);
-    });
+    };
+    this.storage = this.fsWatch(dirname(this.options.recordsPath), onEvent);
+    this.root = this.storage && this.fsWatch(this.options.recordsPath, onEvent);
     if (this.root === undefined) this.rootGone();
+  }
+
+  private closeRoot(): void {
+    this.root?.close();
+    this.root = undefined;
+    this.storage?.close();
+    this.storage = undefined;
   }
 
   /**
@@ -135,15 +173,19 @@ export class ChangeWatcher {
     else this.rootGone();
   }
 
-  /** The storage folder was removed: nothing is left to watch, so poll until it is back. */
+  /**
+   * `records/` could not be watched (it was removed): poll until it is back. Even if it is back already — removed and
+   * made again between the two looks — the next poll, not this turn, watches it again: returning here would leave
+   * nothing watched.
+   */
   private rootGone(): void {
-    if (present(this.options.fs, this.options.recordsPath)) return;
     this.rootLost = true;
     this.switchToPolling();
   }
 
   /** A watcher that reports every event and closes itself on error (its folder went): the store then looks again. */
   private fsWatch(path: string, onEvent: (file: string | undefined) => void): nodeFs.FSWatcher | undefined {
+    if (this.disposed) return undefined;
     try {
       const watcher = nodeFs.watch(path, { persistent: false }, (_event, file) => onEvent(typeof file === 'string' ? file : undefined));
       watcher.on('error', () => {
@@ -163,6 +205,7 @@ export class ChangeWatcher {
     this.pollTimer = undefined;
     this.mode = 'events';
     this.watchRoot();
+    if (this.mode !== 'events') return; // gone again: still polling
     for (const [name, watched] of this.keys) watched.watcher = this.fsWatch(watched.genPath, (file) => this.heard(name, watched, file));
     this.note(undefined);
   }
@@ -170,16 +213,20 @@ export class ChangeWatcher {
   private switchToPolling(): void {
     if (this.mode === 'poll') return;
     this.mode = 'poll';
-    this.root?.close();
-    this.root = undefined;
+    this.closeRoot();
     for (const watched of this.keys.values()) {
       watched.watcher?.close();
       watched.watcher = undefined;
     }
     this.startPolling();
+    // Events were not arriving: whatever was committed meanwhile is found by one look now.
+    this.note(undefined);
   }
 
   private startPolling(): void {
+    if (this.disposed) return;
+    const now = performance.now();
+    for (const watched of this.keys.values()) this.restamp(watched, now);
     this.rootListing = this.listRoot();
     this.pollTimer = setInterval(() => this.poll(), this.options.pollIntervalMs);
     this.pollTimer.unref();
@@ -188,11 +235,18 @@ export class ChangeWatcher {
   private poll(): void {
     const { fs } = this.options;
     if (this.rootLost && present(fs, this.options.recordsPath)) return this.switchToEvents();
+    const now = performance.now();
     for (const [name, watched] of this.keys) {
       const stamp = this.stampOf(watched.genPath);
-      if (stamp === watched.stamp) continue;
-      watched.stamp = stamp;
-      this.note(name);
+      if (stamp !== watched.stamp) {
+        this.restamp(watched, now, stamp);
+        this.note(name);
+      } else if (now - (watched.stampedAt ?? 0) <= coarseTimesMs + this.options.pollIntervalMs) {
+        // Recently changed: a commit in the same tick of the file system's clock shows only in the listing.
+        const newest = this.newestRecord(watched.genPath);
+        if (newest !== watched.newest) this.note(name, newest === '' ? undefined : newest);
+        watched.newest = newest;
+      }
     }
     const listing = this.listRoot();
     if (listing !== this.rootListing) {
@@ -208,6 +262,23 @@ export class ChangeWatcher {
       return `${stats.ino}:${stats.ctimeNs}:${stats.mtimeNs}`;
     } catch {
       return 'missing';
+    }
+  }
+
+  /** Polling: takes the folder's stamp and, for coarse folder times, its newest record (see `coarseTimesMs`). */
+  private restamp(watched: Watched, now: number, stamp = this.stampOf(watched.genPath)): void {
+    watched.stamp = stamp;
+    watched.stampedAt = now;
+    watched.newest = this.newestRecord(watched.genPath);
+  }
+
+  /** The name of the newest record in a generation folder ('' if none, or the folder is gone). */
+  private newestRecord(path: string): string {
+    try {
+      const seq = sequencesIn(this.options.fs.readdirSync(path)).at(-1);
+      return seq === undefined ? '' : recordFileName(seq);
+    } catch {
+      return '';
     }
   }
 

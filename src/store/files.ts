@@ -65,13 +65,28 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-/** Creates a private folder if missing (0700 whatever the umask). */
+/** Creates a private folder if missing (0700 whatever the umask, where the file system has modes). */
 export function ensureFolder(fs: FileSystem, path: string): void {
   try {
     fs.mkdirSync(path, { mode: folderMode });
-    if (!isWindows) fs.chmodSync(path, folderMode);
   } catch (error) {
     if (errorCode(error) !== 'EEXIST') throw error;
+    return;
+  }
+  if (!isWindows) modeAsGiven(() => fs.chmodSync(path, folderMode));
+}
+
+/**
+ * A chmod the file system does not do (FAT and exFAT through FUSE answer ENOSYS, CIFS and some FUSE mounts EPERM or
+ * ENOTSUP even for the owner of a file just made) is no problem: the mode is what that file system gives every file.
+ * Failing there would report "cannot be written" where the true reason (no hard links, say) comes later.
+ */
+function modeAsGiven(chmod: () => void): void {
+  try {
+    chmod();
+  } catch (error) {
+    const code = errorCode(error);
+    if (code !== 'ENOSYS' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EPERM') throw error;
   }
 }
 
@@ -136,7 +151,7 @@ export function readFile(fs: FileSystem, path: string): FileRead | undefined {
 export function createFile(fs: FileSystem, path: string, bytes: Uint8Array, fixMode = false): number {
   const fd = fs.openSync(path, createFlags, fileMode);
   try {
-    if (fixMode) fs.fchmodSync(fd, fileMode);
+    if (fixMode) modeAsGiven(() => fs.fchmodSync(fd, fileMode));
     writeAll(fs, fd, bytes);
     return fd;
   } catch (error) {

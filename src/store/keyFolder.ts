@@ -108,7 +108,7 @@ export class KeyFolder {
    * The newest record. Loops while records are collected under it: each round means a newer one exists. When the
    * newest is `known` (same generation and sequence), it is not read again: a record never changes once linked.
    */
-  readHead(known?: { gen: string; seq: number }): Head | undefined {
+  readHead(known?: { gen: string; seq: number }, lost?: { gen: string; seq: number }): Head | undefined {
     for (let round = 0; ; round++) {
       const gen = this.generation(false);
       if (gen === undefined) return undefined;
@@ -121,7 +121,8 @@ export class KeyFolder {
         continue;
       }
       const seqs = sequencesIn(names);
-      const seq = seqs[seqs.length - 1];
+      let seq = seqs[seqs.length - 1];
+      if (lost?.gen === gen.name && (seq ?? 0) < lost.seq && this.recordExists(gen, lost.seq)) seq = this.probeHead(gen, lost.seq);
       if (seq === undefined) return { gen, seq: 0 };
       if (known?.gen === gen.name && known.seq === seq) return { gen, seq, unchanged: true };
       const read = this.readSeq(gen, seq);
@@ -131,6 +132,30 @@ export class KeyFolder {
       }
       const record = decodeRecord(read.bytes, this.key);
       return record ? { gen, seq, record } : { gen, seq, damaged: read.bytes };
+    }
+  }
+
+  /**
+   * A link onto `seq` was refused as taken, yet the listing names nothing that high: it is stale (a network file
+   * system's directory cache — sshfs keeps listings for 20 s). Records from `seq` up are contiguous and this writer's
+   * intent keeps them from collection, so the head is the last of seq, seq+1, … that a lookup (lstat, which no
+   * cached listing answers) finds.
+   */
+  private probeHead(gen: Generation, seq: number): number {
+    if (!this.staleListingSaid) this.ctx.log('warn', `${gen.path}: its listing is stale (a directory cache, as sshfs keeps without -o dir_cache=no); finding the newest record by name`);
+    this.staleListingSaid = true;
+    let head = seq;
+    while (this.recordExists(gen, head + 1)) head++;
+    return head;
+  }
+  private staleListingSaid = false;
+
+  private recordExists(gen: Generation, seq: number): boolean {
+    try {
+      this.ctx.fs.lstatSync(join(gen.path, recordFileName(seq)), { bigint: true });
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -37,6 +37,8 @@ interface KeyState {
   cacheHeld: boolean;
   /** The generation a version bump was last asked for (after the folder was emptied). */
   bumpAsked?: string;
+  /** The last sequence this instance's link found taken: a listing below it is stale (see KeyFolder.readHead). */
+  lost?: { gen: string; seq: number };
 }
 
 const absent: Known = Object.freeze({ version: 0, deleted: true, seq: 0, data: Object.freeze({ version: 0, lastModified: '', clientId: '', payload: undefined }) });
@@ -369,6 +371,7 @@ export class StorageWrapper {
       payload: next.deleted ? undefined : cloneJsonData(next.payload),
     };
     const outcome = folder.attempt(gen, seq + 1, encodeRecord(record));
+    if (outcome.outcome === 'conflict') state.lost = { gen: gen.name, seq: seq + 1 };
     return outcome.outcome === 'committed' ? { ...outcome, record, seq: seq + 1, gen } : outcome;
   }
 
@@ -387,7 +390,7 @@ export class StorageWrapper {
   /** Reads the head from disk into the cache; 'load' does not announce a key's first load, 'remote' does. */
   private refreshSync(state: KeyState, source: 'load' | 'remote'): Head | undefined {
     const known = state.known;
-    const head = state.folder.readHead(known?.gen === undefined ? undefined : { gen: known.gen, seq: known.seq });
+    const head = state.folder.readHead(known?.gen === undefined ? undefined : { gen: known.gen, seq: known.seq }, state.lost);
     if (head === undefined) return undefined;
     this.watchKey(state, head.gen);
     if (head.unchanged) return head;

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtStore, recordFolders, tempFolder, Worker } from './harness';
@@ -22,6 +22,20 @@ async function update(w: Worker, key: string, add: number): Promise<Rec> {
   const n = w.messages.filter((m) => m.type === 'updated').length + 1;
   w.send({ type: 'update', key, add });
   return (await w.nth('updated', n)).record as Rec;
+}
+
+/**
+ * rm -rf of a folder that writers keep filling (they make it again at once): it may never come out empty, so what is
+ * left after a first pass is renamed away and removed there — the path is gone either way, and the folders are
+ * really deleted (as rm -rf does), so their watchers hear it.
+ */
+function removeUnderWriters(dir: string, trash: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    renameSync(dir, trash);
+    rmSync(trash, { recursive: true, force: true });
+  }
 }
 
 describe('recovery across processes', () => {
@@ -83,6 +97,74 @@ describe('recovery across processes', () => {
       for (const w of [a, frozen]) await w.kill('SIGTERM');
     },
   );
+
+  // Issue 20 (3). A removed folder is announced to its own watchers (IN_DELETE_SELF) only once no process holds it
+  // open any more — and every window that committed holds its generation folder open for the folder fsync, which
+  // keeps the key folder and records/ pinned too. A frozen window holds it for as long as it is frozen. So a window
+  // that had just watched records/ again (after the key's folder went) was never told records/ went as well, and
+  // missed the new folders for good: it must hear a removal from the parent's listing, which no pin delays.
+  it('the key folder, then the storage folder removed while a frozen window holds the old generation open: a watching window sees the next commit', async () => {
+    const dir = join(work.dir, 'pinned');
+    const [a, frozen, b] = await windows(dir, 3);
+    if (!a || !frozen || !b) throw new Error('no windows');
+    for (let i = 0; i < 3; i++) await update(a, 'n', 1);
+    expect(await update(frozen, 'n', 1)).toMatchObject({ version: 4 });
+    await until(a, 'n', (r) => r.version === 4);
+    await until(b, 'n', (r) => r.version === 4);
+    frozen.child.kill('SIGSTOP');
+    try {
+      rmSync(join(recordFolders(dir)[0] ?? '', '..'), { recursive: true, force: true });
+      await sleep(200); // a reads the events: records/ is still there, so it watches it again
+      rmSync(dir, { recursive: true, force: true });
+      expect(await update(b, 'n', 1)).toMatchObject({ version: 5, payload: 5 });
+      expect(await until(a, 'n', (r) => r.version === 5, 3000)).toMatchObject({ payload: 5 });
+    } finally {
+      frozen.child.kill('SIGCONT');
+      for (const w of [a, frozen, b]) await w.kill('SIGTERM');
+    }
+  });
+
+  // Issue 20 (3) as the review ran it: it failed once in five there, not in 17 runs here (the test above is the
+  // deterministic one); kept as a guard. BM_WIPE_RUNS runs it more often.
+  it.each(Array.from({ length: Number(process.env.BM_WIPE_RUNS ?? 2) }, (_, i) => i + 1))('the storage folder removed three times while three windows increment, one frozen: all end on the same record (run %i)', async (run) => {
+    const dir = join(work.dir, `wiped-thrice-${run}`);
+    const ws = Array.from({ length: 3 }, () => new Worker('looper', { storeModule, dir, key: 'n', watch: 'auto' }));
+    await Promise.all(ws.map((w) => w.next('ready')));
+    const [a, b, frozen] = ws as [Worker, Worker, Worker];
+    await sleep(300);
+    frozen.child.kill('SIGSTOP');
+    for (let i = 0; i < 3; i++) {
+      await sleep(150);
+      removeUnderWriters(dir, `${dir}.removed-${i}`);
+    }
+    await sleep(150);
+    frozen.child.kill('SIGCONT');
+    await sleep(400);
+    for (const w of ws) w.send({ type: 'stop' });
+    // A window that crashed fails the test at once, with its error (instead of waiting for it).
+    await Promise.race([Promise.all(ws.map((w) => w.next('stopped'))), ...ws.map(async (w) => { throw new Error(`a window exited: ${String(await w.exited)}`); })]);
+    // Bumps after the wipes settle; then every window shows the head on disk.
+    const onDisk = (): { version: number; payload: unknown } => {
+      const folder = recordFolders(dir)[0] ?? '';
+      const head = readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n)).sort().at(-1) ?? '';
+      return JSON.parse(readFileSync(join(folder, head), 'utf8')) as { version: number; payload: unknown };
+    };
+    let shown: Rec[] = [];
+    for (let i = 0; i < 40; i++) {
+      await sleep(100);
+      shown = await Promise.all(ws.map(async (w) => {
+        const n = w.messages.filter((m) => m.type === 'got').length + 1;
+        w.send({ type: 'get', key: 'n' });
+        return (await w.nth('got', n)).record as Rec;
+      }));
+      const disk = onDisk();
+      if (shown.every((r) => r.version === disk.version && r.payload === disk.payload)) break;
+    }
+    const disk = onDisk();
+    if (!shown.every((r) => r.version === disk.version)) for (const w of ws) console.log(JSON.stringify(w.messages.filter((m) => m.type === 'got').at(-1)));
+    for (const w of [a, b, frozen]) await w.kill('SIGTERM');
+    expect(shown.map((r) => [r.version, r.payload])).toEqual(ws.map(() => [disk.version, disk.payload]));
+  });
 
   it('a window holding a newer version than an emptied folder brings every window above it', async () => {
     const dir = join(work.dir, 'older-restore');

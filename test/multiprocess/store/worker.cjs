@@ -172,7 +172,30 @@ async function monotonicReader() {
   await send({ type: 'ready' });
 }
 
-const roles = { increments, killable, feedWriter, feedReader, migrate, holder, faultWriter, monotonicReader };
+/** Increments `key` one update after another until told to stop; answers 'get' with its cached record at any time. */
+async function looper() {
+  const logs = [];
+  const log = (level, message) => logs.push(`${level}: ${message}`);
+  const store = new StorageWrapper({ globalStoragePath: opts.dir }, { watch: opts.watch, pollIntervalMs: opts.pollIntervalMs, log });
+  let stop = false;
+  let acked = 0;
+  let failed = 0;
+  process.on('message', async (m) => {
+    if (m.type === 'stop') stop = true;
+    if (m.type === 'get') await send({ type: 'got', record: store.get(opts.key), acked, failed, mode: store.getMetrics().watchMode, logs: logs.slice(-20) });
+  });
+  await send({ type: 'ready' });
+  while (!stop) {
+    await store.update(opts.key, (c) => c + 1, 0).then(
+      () => acked++,
+      () => failed++,
+    );
+    if (opts.pauseMs) await new Promise((resolve) => setTimeout(resolve, opts.pauseMs));
+  }
+  await send({ type: 'stopped', acked, failed });
+}
+
+const roles = { looper, increments, killable, feedWriter, feedReader, migrate, holder, faultWriter, monotonicReader };
 roles[role]().catch((e) => {
   process.send({ type: 'error', message: String(e && e.stack || e) });
   process.exitCode = 1;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StorageWrapper } from '../../../src/store';
 import { ChangeWatcher } from '../../../src/store/changeWatcher';
 import type { FileSystem } from '../../../src/store/files';
 import { tempFolder } from './helpers';
@@ -49,5 +50,80 @@ describe('change watcher: one look per key and turn', () => {
     const calls = await burst({ create: ['v000000000009.json', 'corrupt-v000000000008.json'] });
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.some(([, file]) => file === undefined)).toBe(true);
+  });
+});
+
+/** inotify watches this process holds (Linux: one `inotify wd:` line per watch in the inotify descriptor's fdinfo). */
+function inotifyWatches(): number {
+  let count = 0;
+  for (const fd of fs.readdirSync('/proc/self/fdinfo')) {
+    try {
+      count += fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').filter((line) => line.startsWith('inotify wd:')).length;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return count;
+}
+
+describe.runIf(process.platform === 'linux')('dispose with updates in flight', () => {
+  it('leaves no file watcher open: watch() and expectEcho() after dispose do nothing', async () => {
+    const dir = tempFolder();
+    const before = inotifyWatches();
+    const store = new StorageWrapper({ globalStoragePath: dir }, { watch: 'events' });
+    // Queued, not yet run: each commits after dispose() began, and would watch its new generation folder.
+    const updates = ['a', 'b', 'c'].map((key) => store.update(key, (n: number) => n + 1, 0));
+    expect(inotifyWatches()).toBeGreaterThan(before);
+    await store.dispose();
+    await Promise.all(updates);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(inotifyWatches()).toBe(before);
+  });
+
+  it('a disposed watcher ignores watch() and expectEcho()', () => {
+    const records = join(tempFolder(), 'records');
+    const gen = join(records, 'k-1', 'g-1');
+    fs.mkdirSync(gen, { recursive: true });
+    const calls: unknown[] = [];
+    const before = inotifyWatches();
+    const watcher = new ChangeWatcher({ fs: fs as unknown as FileSystem, recordsPath: records, mode: 'auto', pollIntervalMs: 100, onChange: (n) => calls.push(n), log: () => undefined });
+    watcher.dispose();
+    watcher.watch('k-1', gen);
+    watcher.expectEcho('k-1');
+    expect(inotifyWatches()).toBe(before);
+  });
+});
+
+describe('polling where folder times are coarse (whole seconds, as over SFTP)', () => {
+  it('a second commit within the same second as the first is noticed', async () => {
+    const records = join(tempFolder(), 'records');
+    const gen = join(records, 'k-1', 'g-1');
+    fs.mkdirSync(gen, { recursive: true });
+    const second = 1_000_000_000n;
+    const coarse: FileSystem = {
+      ...(fs as unknown as FileSystem),
+      lstatSync: (path, options) => {
+        const stats = fs.lstatSync(path, options);
+        return Object.assign(stats, { ctimeNs: (stats.mtimeNs / second) * second, mtimeNs: (stats.mtimeNs / second) * second });
+      },
+    };
+    const calls: Array<string | undefined> = [];
+    const watcher = new ChangeWatcher({ fs: coarse, recordsPath: records, mode: 'poll', pollIntervalMs: 20, onChange: (n, f) => n === 'k-1' && calls.push(f), log: () => undefined });
+    try {
+      watcher.watch('k-1', gen);
+      // Early in a later second than the folder's (with a margin for the kernel's coarse clock): the first commit
+      // changes the stamp, the second, 150 ms later, does not.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      while (Date.now() % 1000 < 50 || Date.now() % 1000 > 200) await new Promise((resolve) => setTimeout(resolve, 5));
+      fs.writeFileSync(join(gen, 'v000000000001.json'), '{}');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(calls.length).toBeGreaterThan(0);
+      calls.length = 0;
+      fs.writeFileSync(join(gen, 'v000000000002.json'), '{}');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(calls).toContain('v000000000002.json');
+    } finally {
+      watcher.dispose();
+    }
   });
 });
