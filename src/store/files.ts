@@ -99,17 +99,12 @@ export function listFolder(fs: FileSystem, path: string): string[] {
   }
 }
 
-/** A file's bytes and its identity (device and 64-bit file id: `bigint`, as NTFS ids do not fit a double). */
+/** A file's bytes. */
 export interface FileRead {
   bytes: Buffer;
-  identity: string;
 }
 
-export function identityOf(stats: nodeFs.BigIntStats): string {
-  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
-}
-
-/** Same file (not necessarily same bytes): device and file id only. */
+/** Same file: device and 64-bit file id (`bigint`, as NTFS ids do not fit a double). */
 export function sameFile(a: nodeFs.BigIntStats, b: nodeFs.BigIntStats): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
@@ -122,7 +117,7 @@ export function readFile(fs: FileSystem, path: string): FileRead | undefined {
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     // A symbolic link (refused by O_NOFOLLOW) or a folder where a file belongs: unreadable, never followed.
-    if (errorCode(error) === 'ELOOP' || errorCode(error) === 'EISDIR') return { bytes: Buffer.alloc(0), identity: 'unreadable' };
+    if (errorCode(error) === 'ELOOP' || errorCode(error) === 'EISDIR') return { bytes: Buffer.alloc(0) };
     throw error;
   }
   try {
@@ -138,7 +133,7 @@ export function readFile(fs: FileSystem, path: string): FileRead | undefined {
       // A read that stopped short exactly at the size fstat gave is the end: no further read to be told so.
       if (n === 0 || (length === size && n < wanted)) break;
     }
-    return { bytes: bytes.subarray(0, length), identity: identityOf(stats) };
+    return { bytes: bytes.subarray(0, length) };
   } finally {
     fs.closeSync(fd);
   }
