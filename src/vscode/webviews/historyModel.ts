@@ -126,7 +126,11 @@ function barsMarkup(chart: HistoryChart, t: Translate, locale: string): string {
 
 /** The page's model for a chart (pure: the same chart and locale give the same model). */
 export function historyModel(chart: HistoryChart, t: Translate, locale: string): HistoryModel {
-  const when = formatter(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  // A narrow sidebar: a session of this year is shown without the year ("Dec 6, 2:12 PM"), so the row fits.
+  const thisYear = dateOf(chart.today.day).getUTCFullYear();
+  const whenThisYear = formatter(locale, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+  const whenEarlier = formatter(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const when = { format: (d: Date): string => (d.getFullYear() === thisYear ? whenThisYear : whenEarlier).format(d) };
   const short = formatter(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
   const goalPercent = Math.round(chart.goal.fraction * 100);
   return {
