@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { hostname, uptime } from 'node:os';
+import { hostname } from 'node:os';
 
 /**
  * Who wrote a temp file or holds an intent: `<space>-<pid>-<instance>`. Files of a writer whose process is gone are
@@ -17,22 +17,19 @@ export interface WriterTag {
 }
 
 /**
- * The space in which a pid names one process, hashed: the platform, the host name and, where the system has them,
- * the boot (Linux's boot id, elsewhere the boot time) and the pid namespace (Linux). Two processes whose spaces
- * match can ask `kill(pid, 0)` about each other; any other pair cannot — containers and sandboxes (Flatpak, Snap)
- * sharing one storage folder have their own pid namespaces, and two machines with one host name can share a
- * network folder. What cannot be read is replaced by a random value: that process then proves nobody dead, which
- * only delays clean-up (the safe direction).
+ * The space in which a pid names one process, hashed: the platform, the host name and, on Linux, the boot (its boot
+ * id) and the pid namespace. Two processes whose spaces match can ask `kill(pid, 0)` about each other; any other pair
+ * cannot — containers and sandboxes (Flatpak, Snap) sharing one storage folder have their own pid namespaces, and two
+ * Linux machines with one host name can share a network folder. What cannot be read is replaced by a random value:
+ * that process then proves nobody dead, which only delays clean-up (the safe direction). On macOS and Windows the
+ * host name alone stands for the space (neither has pid namespaces, and Node offers no stable boot id there; a boot
+ * time from the uptime jitters by a second, which would split one machine's windows at a rounding boundary).
  */
 export function pidSpace(): string {
   const parts = [process.platform, hostname()];
   if (process.platform === 'linux') {
     parts.push(readOrRandom(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()));
     parts.push(readOrRandom(() => readlinkSync('/proc/self/ns/pid')));
-  } else {
-    // Boot time from the uptime, to a minute: processes of one boot agree unless the clock is set meanwhile, in
-    // which case they only see each other as alive.
-    parts.push(String(Math.round((Date.now() / 1000 - uptime()) / 60)));
   }
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 8);
 }
