@@ -2,8 +2,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const storeInternals = { group: ['**/packages/store', '**/packages/store/**', '@breath-master/store/*'], message: 'Import @breath-master/store by its name (its public API), not a path inside the package.' };
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'test-results/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'test-results/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,10 +23,18 @@ export default tseslint.config(
     },
   },
   {
-    // The store and the engine must never see VS Code: they run in plain Node and in other extensions.
-    files: ['src/store/**/*.ts', 'src/engine/**/*.ts'],
+    // The store is a package of its own: everything else uses it by name (@breath-master/store), never a path inside it.
+    files: ['**/*.{ts,mts,mjs,cjs,js}'],
+    ignores: ['packages/store/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The store and the engine are plain Node: no vscode.' }] }],
+      'no-restricted-imports': ['error', { patterns: [storeInternals] }],
+    },
+  },
+  {
+    // The store must never see VS Code: it runs in plain Node and in other extensions.
+    files: ['packages/store/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The store is plain Node: no vscode.' }] }],
     },
   },
   {
@@ -33,6 +43,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: ['vscode', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({ name, message: 'The engine is pure: no vscode, no fs.' })),
+        patterns: [storeInternals],
       }],
     },
   },

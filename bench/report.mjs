@@ -85,10 +85,10 @@ export function renderMarkdown(results) {
   out.push('# Store benchmarks', '');
   out.push(`Written by \`npm run bench\` (\`bench/run.mjs\`) on ${machine.date}; raw figures in \`bench/results.json\`.`);
   if (results.source) {
-    const edited = results.source.storeEditedSinceCommit ? ' plus uncommitted edits to `src/store` (the store was being worked on)' : '';
+    const edited = results.source.storeEditedSinceCommit ? ' plus uncommitted edits to `packages/store/src` (the store was being worked on)' : '';
     out.push(`Store measured: commit \`${results.source.commit}\`${edited}.`);
   }
-  out.push(`All cross-process figures come from real OS processes (\`child_process.fork\`) on real files, using the built store (\`dist/store/index.js\`).`, '');
+  out.push(`All cross-process figures come from real OS processes (\`child_process.fork\`) on real files, using the built store (\`@breath-master/store\`, \`packages/store/dist/index.js\`).`, '');
   out.push('## Machine', '');
   out.push(table(['', ''], [
     ['CPU', `${machine.cpuModel}, ${machine.cores} cores`],

@@ -1,5 +1,5 @@
 // `npm run demo`: three processes stand for three VS Code windows and all count visits on ONE shared record at the
-// same moment. First with the store (breath-master/store), then the naive way (read the file, +1, write it back).
+// same moment. First with the store (@breath-master/store), then the naive way (read the file, +1, write it back).
 // Each window prints what it sees at the end. Runs in a temp folder, removed afterwards.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The store's way: compare-and-set updates, and a change feed that keeps this window's view fresh. */
 async function storeWindow(name, dir) {
-  const { StorageWrapper } = createRequire(import.meta.url)('../dist/store/index.js');
+  const { StorageWrapper } = createRequire(import.meta.url)('@breath-master/store');
   const store = new StorageWrapper({ globalStoragePath: dir }, { clientId: `window-${name}` });
   let heardFromOthers = 0;
   store.createTouchWatcher(() => (heardFromOthers += 1));

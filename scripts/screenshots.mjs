@@ -67,8 +67,8 @@ function inventedSessions(now) {
 }
 
 async function seedStore(globalStoragePath, now) {
-  // The store as built with the extension just packaged (dist/store), as any other program would use it.
-  const { StorageWrapper } = createRequire(import.meta.url)('../dist/store/index.js');
+  // The store as built with the extension just packaged (@breath-master/store), as any other program would use it.
+  const { StorageWrapper } = createRequire(import.meta.url)('@breath-master/store');
   const store = new StorageWrapper({ globalStoragePath });
   const sessions = inventedSessions(now);
   const activeMs = sessions.reduce((sum, s) => sum + s.activeMs, 0);

@@ -25,11 +25,11 @@ function fileSystemOf(dir) {
   }
 }
 
-/** Which store was measured: the commit, and whether src/store had uncommitted edits when it was built. */
+/** Which store was measured: the commit, and whether packages/store/src had uncommitted edits when it was built. */
 export function describeSource(repoRoot) {
   const git = (...args) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
   try {
-    return { commit: git('rev-parse', '--short', 'HEAD'), storeEditedSinceCommit: git('status', '--porcelain', '--', 'src/store') !== '' };
+    return { commit: git('rev-parse', '--short', 'HEAD'), storeEditedSinceCommit: git('status', '--porcelain', '--', 'packages/store/src') !== '' };
   } catch {
     return { commit: 'unknown', storeEditedSinceCommit: null };
   }

@@ -1,4 +1,4 @@
-import { Emitter } from '../store/emitter';
+import { Emitter } from '@breath-master/store';
 import { cycleMs, FALLBACK_PATTERN, type BreathingPattern } from './breathing';
 import { localDayOf, type LocalDay } from './calendar';
 import { systemClock, type Clock } from './clock';

@@ -1,4 +1,4 @@
-import { Emitter } from '../store/emitter';
+import { Emitter } from '@breath-master/store';
 import { systemClock, type Clock } from './clock';
 import type { Disposable, Event, RecordStore } from './recordStore';
 

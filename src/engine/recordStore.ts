@@ -1,4 +1,4 @@
-import type { Event, VersionedData } from '../store/types';
+import type { Event, VersionedData } from '@breath-master/store';
 
 /**
  * The part of the store the engine uses. `StorageWrapper` satisfies it structurally; unit tests use an in-memory
@@ -15,4 +15,4 @@ export interface RecordStore {
   refresh?(): Promise<void>;
 }
 
-export type { Disposable, Event, VersionedData } from '../store/types';
+export type { Disposable, Event, VersionedData } from '@breath-master/store';

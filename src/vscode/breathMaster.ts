@@ -71,7 +71,7 @@ export class BreathMaster implements vscode.Disposable {
     this.disposables.push(this.logger);
     this.logger.info(`activating in ${vscode.env.appName ?? 'VS Code'}`);
     // Nothing of ours lives in globalState except values of the earlier version that are read once; syncing them
-    // between machines would only bring back last-writer-wins (see docs/design.md).
+    // between machines would only bring back last-writer-wins (see packages/store/docs/design.md).
     context.globalState.setKeysForSync([]);
     this.legacyPending = context.globalState.get(LEGACY_STATS_KEY) !== undefined;
 

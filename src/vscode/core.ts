@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { MeditationTracker } from '../engine/meditationTracker';
 import { OnboardingManager } from '../engine/onboardingManager';
-import { StorageWrapper } from '../store';
+import { StorageWrapper } from '@breath-master/store';
 import { describeError, type Logger } from './logger';
 
 /** The store and the engine on top of it: everything that depends on saved data. */

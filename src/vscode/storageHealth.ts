@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { StoreMetrics } from '../store';
+import type { StoreMetrics } from '@breath-master/store';
 
 export const HEALTH_VIEW_TYPE = 'breathMaster.storageHealth';
 /** Live, but never more often than this: the counters change with every commit of every window. */

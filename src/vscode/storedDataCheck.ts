@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { HISTORY_KEY, PROGRESS_KEY } from '../engine/progressRecord';
 import { ONBOARDING_KEY } from '../engine/onboardingManager';
-import type { StorageWrapper } from '../store';
+import type { StorageWrapper } from '@breath-master/store';
 
 /** What people call each record in messages. */
 const names = (): Record<string, string> => ({ [PROGRESS_KEY]: vscode.l10n.t('progress'), [HISTORY_KEY]: vscode.l10n.t('session history'), [ONBOARDING_KEY]: vscode.l10n.t('welcome choice') });

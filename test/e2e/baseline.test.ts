@@ -58,7 +58,7 @@ test(`two windows × ${N} increments: the store counts exactly ${2 * N}, raw glo
   // The store: every acknowledged increment of both windows is there, seen alike by both windows…
   for (const r of results) expect(r.storeFinal).toBe(WINDOWS * N);
   // …and by a third process reading the files directly (the built store, as another extension would use it).
-  const { StorageWrapper } = createRequire(join(process.cwd(), 'package.json'))(join(process.cwd(), 'dist', 'store', 'index.js')) as typeof import('../../src/store');
+  const { StorageWrapper } = createRequire(join(process.cwd(), 'package.json'))('@breath-master/store') as typeof import('@breath-master/store');
   const outside = new StorageWrapper({ globalStoragePath: results[0]!.globalStoragePath }, { watch: 'poll' });
   try {
     const record = await outside.read<number>('e2e.storeCounter', 0);

@@ -65,9 +65,9 @@ async function waitForGoalAnnouncement(windows: Page[], timeoutMs: number): Prom
   return goalToasts(windows);
 }
 
-/** The cycle-counting lease as a third process reads it from the store's files (dist/store, as another extension would). */
+/** The cycle-counting lease as a third process reads it from the store's files (@breath-master/store as built, as another extension would). */
 function leaseReader(globalStoragePath: string): { read(): Promise<CounterLease>; dispose(): void } {
-  const { StorageWrapper } = createRequire(join(process.cwd(), 'package.json'))(join(process.cwd(), 'dist', 'store', 'index.js')) as typeof import('../../src/store');
+  const { StorageWrapper } = createRequire(join(process.cwd(), 'package.json'))('@breath-master/store') as typeof import('@breath-master/store');
   const store = new StorageWrapper({ globalStoragePath }, { watch: 'poll' });
   return {
     read: async () => normalizeLease((await store.read<unknown>(PRESENCE_KEY, null)).payload),

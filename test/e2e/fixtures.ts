@@ -26,6 +26,8 @@ export async function packageFixture(name: string, manifest: Record<string, unkn
     // Minified like the real extension: nothing may depend on class or function names.
     minify: true,
     logLevel: 'warning',
+    // @breath-master/store from its sources, as the extension's own build bundles it.
+    conditions: ['breath-master-source'],
   });
   const pkg = { ...(JSON.parse((await import('node:fs')).readFileSync(join(source, 'package.json'), 'utf8')) as object), ...manifest };
   writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2));

@@ -16,7 +16,7 @@ const suite = e2eSuite();
 
 /** Writes a history with one session a week ago (always in last week) through the store, as another program would. */
 async function seedLastWeek(globalStoragePath: string): Promise<void> {
-  const { StorageWrapper } = createRequire(join(process.cwd(), 'package.json'))(join(process.cwd(), 'dist', 'store', 'index.js')) as typeof import('../../src/store');
+  const { StorageWrapper } = createRequire(join(process.cwd(), 'package.json'))('@breath-master/store') as typeof import('@breath-master/store');
   const store = new StorageWrapper({ globalStoragePath });
   const startedAt = Date.now() - 7 * 86_400_000;
   const session = { id: 'last-week', startedAt, endedAt: startedAt + 12 * MIN, goalMinutes: 10, activeMs: 12 * MIN, cycles: 50, bonusXp: 5 };

@@ -1,6 +1,6 @@
 // `npm run test:windows`: the store's multi-process suite (suite.cjs) with Windows semantics. On Linux it runs the
 // Windows build of Node under Wine (scripts/wine/setup.mjs installs both); on Windows, this Node. Uses the built
-// store (dist/store/index.js; BM_STORE_MODULE=<path> runs another build of it, e.g. an older commit's). Fails —
+// store (@breath-master/store as Node resolves it: packages/store/dist/index.js; BM_STORE_MODULE=<path> runs another build of it, e.g. an older commit's). Fails —
 // never skips — when Wine is missing, unless BM_SKIP_WINDOWS=1.
 //
 // What Wine does not show (a GitHub Actions windows-latest job does): NTFS's own 64-bit file ids (Wine reports the
@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,9 +20,17 @@ if (process.env.BM_SKIP_WINDOWS === '1') {
   console.log('[windows] skipped: BM_SKIP_WINDOWS=1');
   process.exit(0);
 }
-const built = process.env.BM_STORE_MODULE ? resolve(process.env.BM_STORE_MODULE) : join(root, 'dist/store/index.js');
-if (!existsSync(built)) {
-  console.error(`[windows] ${built} is missing: run npm run build first`);
+/** The built package by its name, as any other program would load it ('' when it is not built). */
+function builtPackage() {
+  try {
+    return createRequire(join(root, 'package.json')).resolve('@breath-master/store');
+  } catch {
+    return '';
+  }
+}
+const built = process.env.BM_STORE_MODULE ? resolve(process.env.BM_STORE_MODULE) : builtPackage();
+if (built === '' || !existsSync(built)) {
+  console.error(`[windows] the built @breath-master/store (${built || 'packages/store/dist/index.js'}) is missing: run npm run build first`);
   process.exit(1);
 }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_KEY, HISTORY_LIMIT, PRESENCE_KEY } from '../../../src/engine';
-import { StorageWrapper } from '../../../src/store';
+import { StorageWrapper } from '@breath-master/store';
 import { EngineWindow, prepareWorkers, tempFolder } from './harness';
 
 // Three "windows" (real Node processes) share one real store folder. Time is virtual and sent with each request,

@@ -1,7 +1,8 @@
 import { ChildProcess, execFileSync, fork } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const root = resolve(__dirname, '../../..');
@@ -12,11 +13,21 @@ export function tempFolder(): { dir: string; remove: () => void } {
 }
 
 /**
- * Prepares what workers run: the BUILT store (built if dist is missing), copied so a concurrent `npm run build`
+ * The BUILT @breath-master/store, found by its name: the package's `require` export. (Not require.resolve: inside
+ * vitest, Node runs with `--conditions breath-master-source`, which would answer with the TypeScript source.)
+ */
+function resolveBuiltStore(): string {
+  const manifest = createRequire(join(root, 'package.json')).resolve('@breath-master/store/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: { '.': { require: string } } };
+  return join(dirname(manifest), exports['.'].require);
+}
+
+/**
+ * Prepares what workers run: the BUILT store (built if it is not), copied so a concurrent `npm run build`
  * cannot pull it away, and the engine worker bundled from source with esbuild.
  */
 export async function prepareWorkers(workDir: string): Promise<{ storeModule: string; workerScript: string }> {
-  const built = join(root, 'dist/store/index.js');
+  const built = resolveBuiltStore();
   if (!existsSync(built)) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   const storeModule = join(workDir, 'store.cjs');
   copyFileSync(built, storeModule);
@@ -32,6 +43,8 @@ export async function prepareWorkers(workDir: string): Promise<{ storeModule: st
     minify: true,
     logLevel: 'warning',
     absWorkingDir: root,
+    // The engine's own import of @breath-master/store (Emitter) from source; the store the workers use is the built one.
+    conditions: ['breath-master-source'],
   });
   return { storeModule, workerScript };
 }

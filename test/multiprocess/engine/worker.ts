@@ -1,5 +1,5 @@
 // One stand-in for a VS Code window: a real Node process running the engine (bundled from src/engine by the test)
-// on the BUILT store (dist/store/index.js, copied by the test). Driven over IPC: requests {id, cmd, ...} get
+// on the BUILT store (@breath-master/store's dist/index.js, copied by the test). Driven over IPC: requests {id, cmd, ...} get
 // replies {type: 'reply', id, result | error}; engine events are forwarded as they happen.
 import { MeditationTracker, OnboardingManager, PATTERNS, type RecordStore } from '../../../src/engine';
 

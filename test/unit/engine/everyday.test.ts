@@ -11,7 +11,7 @@ import {
   type SessionView,
 } from '../../../src/engine';
 import { PAUSED_EXPIRY_MS } from '../../../src/engine/session';
-import { StoreError } from '../../../src/store/errors';
+import { StoreError } from '@breath-master/store';
 import { FakeClock, FakeStoreHub, type FakeStore } from './fakeStore';
 
 const MIN = 60_000;

@@ -1,5 +1,4 @@
-import { Emitter } from '../../../src/store/emitter';
-import { assertJsonData } from '../../../src/store/jsonData';
+import { assertJsonData, Emitter } from '@breath-master/store';
 import type { RecordStore, VersionedData } from '../../../src/engine';
 
 type Change = { key: string; version: number; source: 'local' | 'remote'; deleted: boolean };

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fake } from './fake-vscode';
 import { newestRecordFile, openWindow, overwrite, resetFake, tempStorage, type Window } from './harness';
 import { PROGRESS_KEY, ONBOARDING_KEY } from '../../../src/engine';
-import { StorageWrapper } from '../../../src/store';
+import { StorageWrapper } from '@breath-master/store';
 import { BREATHING_ITEM_ID } from '../../../src/vscode/breathingStatusBar';
 import { PROGRESS_ITEM_ID } from '../../../src/vscode/progressStatusBar';
 import pkg from '../../../package.json';

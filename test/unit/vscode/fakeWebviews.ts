@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Emitter as StoreEmitter } from '../../../src/store/emitter';
+import { Emitter as StoreEmitter } from '@breath-master/store';
 import type { VscodeApi } from '../../../src/vscode/webviews';
 
 // A small local fake of the part of the API the webviews use (the shared fake-vscode belongs to the VS Code layer).

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { createExtensionContext, disposeContext, fake, type FakeExtensionContext } from './fake-vscode';
 import { MeditationTracker, OnboardingManager } from '../../../src/engine';
-import { StorageWrapper } from '../../../src/store';
+import { StorageWrapper } from '@breath-master/store';
 import { activate, deactivate, type BreathMasterApi } from '../../../src/vscode/extension';
 import pkg from '../../../package.json';
 

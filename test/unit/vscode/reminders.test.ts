@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fake } from './fake-vscode';
-import { StorageWrapper } from '../../../src/store';
+import { StorageWrapper } from '@breath-master/store';
 import { checkReminder, REMINDER_MINUTES, type ReminderDeps } from '../../../src/vscode/reminders';
 
 /** Two windows' stores on one fresh folder, for each test of the calling `describe`. */

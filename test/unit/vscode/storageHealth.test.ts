@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fake } from './fake-vscode';
 import { StorageHealthView } from '../../../src/vscode/storageHealth';
-import type { StoreMetrics } from '../../../src/store';
+import type { StoreMetrics } from '@breath-master/store';
 
 const metrics = (commits: number): StoreMetrics => ({
   commits, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 2,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fake } from './fake-vscode';
-import { Emitter as EventEmitter } from '../../../src/store/emitter';
-import { StorageWrapper } from '../../../src/store';
+import { Emitter as EventEmitter } from '@breath-master/store';
+import { StorageWrapper } from '@breath-master/store';
 import type { SessionSummary } from '../../../src/engine/progressRecord';
 import { checkWeeklySummary, scheduleWeeklySummary, weeklySummaryText, type WeeklySummaryDeps } from '../../../src/vscode/weeklySummary';
 

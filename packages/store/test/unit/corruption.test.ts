@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StoreError } from '../../../src/store';
+import { StoreError } from '../../src';
 import { openStore, recordFolders, tempFolder, versionFiles } from './helpers';
 
 async function storeWithHistory(): Promise<{ dir: string; folder: string }> {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { FileSystem } from '../../../src/store/files';
+import type { FileSystem } from '../../src/files';
 import { openStore, recordFolders, tempFolder } from './helpers';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

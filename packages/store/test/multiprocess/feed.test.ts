@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WatchMode } from '../../../src/store';
+import type { WatchMode } from '../../src';
 import { builtStore, Message, tempFolder, Worker } from './harness';
 
 const rounds = 15;

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StorageWrapper } from '../../../src/store';
-import { ChangeWatcher } from '../../../src/store/changeWatcher';
-import type { FileSystem } from '../../../src/store/files';
+import { StorageWrapper } from '../../src';
+import { ChangeWatcher } from '../../src/changeWatcher';
+import type { FileSystem } from '../../src/files';
 import { tempFolder } from './helpers';
 
 /**

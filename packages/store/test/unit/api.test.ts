@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StorageWrapper, StoreError } from '../../../src/store';
-import type { StoreChange } from '../../../src/store';
+import { StorageWrapper, StoreError } from '../../src';
+import type { StoreChange } from '../../src';
 import { openStore, recordFolders, tempFolder, versionFiles } from './helpers';
 
 describe('StorageWrapper basics', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { FileSystem } from '../../../src/store/files';
+import type { FileSystem } from '../../src/files';
 import { openStore, recordFolders, tempFolder, versionFiles } from './helpers';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Emitter } from '../../../src/store';
-import type { Disposable } from '../../../src/store';
+import { Emitter } from '../../src';
+import type { Disposable } from '../../src';
 
 describe('Emitter', () => {
   it('delivers to listeners in order, with thisArgs, until disposed', () => {

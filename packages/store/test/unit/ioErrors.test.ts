@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { StoreError } from '../../../src/store';
-import type { FileSystem } from '../../../src/store/files';
+import { StoreError } from '../../src';
+import type { FileSystem } from '../../src/files';
 import { listTree, openStore, recordFolders, tempFolder, versionFiles } from './helpers';
 
 /**

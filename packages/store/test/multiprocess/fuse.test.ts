@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageWrapper, StoreError } from '../../../src/store';
+import { StorageWrapper, StoreError } from '../../src';
 import { canMount, type Mount, mountFat } from './mounts';
 
 // The store on real FUSE file systems (see mounts.ts; skipped with a message where this machine cannot mount).

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FileSystem } from '../../../src/store/files';
+import type { FileSystem } from '../../src/files';
 import { listTree, openStore, tempFolder } from './helpers';
 
 /**

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { StorageContext } from '../../../src/store';
+import type { StorageContext } from '../../src';
 
 // Checked by `tsc` (npm test runs the typecheck): the store must accept VS Code's own context object.
 describe('StorageContext', () => {

@@ -3,16 +3,16 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const root = resolve(__dirname, '../../..');
+const pkg = resolve(__dirname, '../..');
 const workerPath = join(__dirname, 'worker.cjs');
 
 /**
- * Builds the store if dist is missing and copies the built module into a private folder, so that another
+ * Builds the package if its dist is missing and copies the built module into a private folder, so that another
  * `npm run build` (which empties dist/) cannot pull it away from running workers.
  */
 export function builtStore(workDir: string): string {
-  const built = join(root, 'dist/store/index.js');
-  if (!existsSync(built)) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  const built = join(pkg, 'dist/index.js');
+  if (!existsSync(built)) execFileSync(process.execPath, [join(pkg, 'scripts/build.mjs')], { cwd: pkg, stdio: 'inherit' });
   const copy = join(workDir, 'store.cjs');
   copyFileSync(built, copy);
   return copy;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StorageWrapper, StoreChange, WatchMode } from '../../../src/store';
+import type { StorageWrapper, StoreChange, WatchMode } from '../../src';
 import { openStore, tempFolder } from './helpers';
 
 /** Resolves when `predicate` holds, checking on every change event and every 10 ms (no timing is asserted). */

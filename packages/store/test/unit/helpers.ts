@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach } from 'vitest';
-import { StorageWrapper } from '../../../src/store';
-import type { StorageWrapperOptions } from '../../../src/store';
+import { StorageWrapper } from '../../src';
+import type { StorageWrapperOptions } from '../../src';
 
 const cleanups: Array<() => void> = [];
 

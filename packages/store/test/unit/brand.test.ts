@@ -3,10 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStorageWrapper, StorageWrapper } from '../../../src/store';
+import { isStorageWrapper, StorageWrapper } from '../../src';
 import { tempFolder } from './helpers';
 
-const storeEntry = resolve(__dirname, '../../../src/store/index.ts');
+const storeEntry = resolve(__dirname, '../../src/index.ts');
 
 /** Two separately minified bundles of the store, as two extensions would ship it. */
 async function minifiedCopies(): Promise<Array<{ StorageWrapper: typeof StorageWrapper; isStorageWrapper: typeof isStorageWrapper }>> {

@@ -1,5 +1,5 @@
 /**
- * The cross-window store (plain Node, no `vscode`): `require('breath-master/store')`.
+ * The cross-window store (plain Node, no `vscode`): `require('@breath-master/store')`.
  * See docs/design.md for the protocol and its guarantees.
  */
 import { isStorageWrapperLike } from './brand';
@@ -9,6 +9,8 @@ export * from './types';
 export { StorageWrapper } from './storageWrapper';
 export { ConflictError, StoreError } from './errors';
 export { Emitter } from './emitter';
+/** Throws a TypeError unless `value` is JSON data the store can hold (the check every write makes). */
+export { assertJsonData } from './jsonData';
 
 /** True for a store instance from any copy of this module, minified or not (checks a Symbol.for brand). */
 export function isStorageWrapper(x: unknown): x is StorageWrapper {

@@ -1,4 +1,4 @@
-// A stand-in for one VS Code window: a real Node process using the BUILT store (dist/store/index.js, copied by the
+// A stand-in for one VS Code window: a real Node process using the BUILT store (the package's dist/index.js, copied by the
 // test so a concurrent rebuild cannot pull it away). Driven by argv[2] (a role) and argv[3] (JSON options);
 // reports to the test over IPC.
 'use strict';

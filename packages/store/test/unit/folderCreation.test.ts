@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FileSystem } from '../../../src/store/files';
+import type { FileSystem } from '../../src/files';
 import { openStore, recordFolders, tempFolder } from './helpers';
 
 /** A seam that logs folder flushes (by path) and renames, in order, and can fail the next renames of key folders. */

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore, tempFolder } from './helpers';
-import { StorageWrapper } from '../../../src/store';
+import { StorageWrapper } from '../../src';
 
 function fakeGlobalState(values: Record<string, unknown>): { get(key: string): unknown; update(key: string, value: unknown): Promise<void>; reads: string[] } {
   const reads: string[] = [];
