@@ -221,7 +221,9 @@ describe('history view', () => {
     times.sort((a, b) => a - b);
     const median = times[15] ?? Infinity;
     console.log(`history view model, 500 sessions: median ${median.toFixed(2)} ms`);
-    expect(median).toBeLessThan(10);
+    // A bound for a pathological regression (quadratic work), not a speed measurement: 3–4 ms here, 14 ms on a loaded
+    // 2-core machine; speed itself belongs in the benchmark.
+    expect(median).toBeLessThan(50);
     const model = views.history.model();
     expect(model?.goal).toMatch(/of 30 min today|Daily goal of 30 min reached/);
     expect(model?.recentRows).toHaveLength(10);
