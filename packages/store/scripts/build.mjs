@@ -10,6 +10,23 @@ import { fileURLToPath } from 'node:url';
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(pkg, 'dist'), { recursive: true, force: true });
 
+// The VS Code entry point (dist/vscode.js) loads `vscode` from the extension host and the store from dist/index.js,
+// so an extension that uses both has one copy of the store.
+await build({
+  entryPoints: ['src/vscode.ts'],
+  outfile: 'dist/vscode.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: false,
+  logLevel: 'warning',
+  absWorkingDir: pkg,
+  external: ['vscode'],
+  plugins: [{ name: 'the-store-from-index', setup: (b) => b.onResolve({ filter: /^\.\/storageWrapper$/ }, () => ({ path: './index.js', external: true })) }],
+});
+
 await build({
   entryPoints: ['src/index.ts'],
   outfile: 'dist/index.js',

@@ -59,7 +59,8 @@ describe('the packed @breath-master/store', () => {
   it('holds the built code, its types, README.md, CHANGELOG.md, LICENSE and package.json — and nothing else', () => {
     const declarations = readdirSync(join(pkg, 'src')).filter((f) => f.endsWith('.ts')).map((f) => `dist/${f.replace(/\.ts$/, '.d.ts')}`);
     expect(declarations).toContain('dist/index.d.ts');
-    const expected = ['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.js.map', ...declarations].sort();
+    const code = ['dist/index.js', 'dist/index.js.map', 'dist/vscode.js', 'dist/vscode.js.map'];
+    const expected = ['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json', ...code, ...declarations].sort();
     const files = tarballFiles(tarball);
     expect(files).toEqual(expected);
 
@@ -67,10 +68,12 @@ describe('the packed @breath-master/store', () => {
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as {
       main: string;
       types: string;
-      exports: { '.': Record<string, string> };
+      exports: Record<string, string | Record<string, string>>;
     };
-    const { 'breath-master-source': _source, ...forUsers } = manifest.exports['.'];
-    for (const target of [manifest.main, manifest.types, ...Object.values(forUsers)]) expect(files).toContain(target.replace(/^\.\//, ''));
+    for (const entry of Object.values(manifest.exports)) {
+      const { 'breath-master-source': _source, ...forUsers } = typeof entry === 'string' ? { default: entry } : entry;
+      for (const target of [manifest.main, manifest.types, ...Object.values(forUsers)]) expect(files).toContain(target.replace(/^\.\//, ''));
+    }
   });
 
   it('installs in a fresh project, and 4 processes × 100 increments of one key through the public API end at exactly 400', async () => {
