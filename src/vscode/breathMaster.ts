@@ -243,9 +243,8 @@ export class BreathMaster implements vscode.Disposable {
     this.breathing.setFocused(focused);
     const core = this.core;
     if (!core) return;
+    // (Back in this window, the store re-reads its records itself: @breath-master/store/vscode's openStore.)
     this.background(core.tracker.setFocused(focused), 'focus change');
-    // Back in this window: re-read the records (a backstop in case a change-feed event was missed while away).
-    if (focused) this.background(core.store.refresh(), 'refreshing the saved data');
   }
 
   // ---- the session timer: only while a session exists --------------------------------------------------------

@@ -1,7 +1,8 @@
 import type * as vscode from 'vscode';
 import { MeditationTracker } from '../engine/meditationTracker';
 import { OnboardingManager } from '../engine/onboardingManager';
-import { StorageWrapper } from '@breath-master/store';
+import type { StorageWrapper } from '@breath-master/store';
+import { openStore } from '@breath-master/store/vscode';
 import { describeError, type Logger } from './logger';
 
 /** The store and the engine on top of it: everything that depends on saved data. */
@@ -23,7 +24,9 @@ export function startCore(context: vscode.ExtensionContext, logger: Logger): Cor
   let store: StorageWrapper | undefined;
   try {
     // Only the folder: legacy globalState values are imported by the engine (exactly once, flagged in its records).
-    store = new StorageWrapper({ globalStorageUri: context.globalStorageUri }, { log: logger.sink });
+    // The store's own VS Code entry point: it also re-reads the records when this window regains focus (a backstop
+    // for a missed change-feed event) and closes the store with the extension.
+    store = openStore(context, { log: { debug: (m) => logger.debug(m), info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(String(m)) } });
     const tracker = new MeditationTracker(store, { log: logger.sink });
     const onboarding = new OnboardingManager(store);
     const opened = store;
