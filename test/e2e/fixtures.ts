@@ -12,11 +12,21 @@ const root = process.cwd();
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 
 /** Packages test/e2e/fixtures/<name> into a VSIX; `manifest` overrides fields of its package.json. */
-export async function packageFixture(name: string, manifest: Record<string, unknown> = {}): Promise<string> {
+export function packageFixture(name: string, manifest: Record<string, unknown> = {}): Promise<string> {
   const source = join(root, 'test', 'e2e', 'fixtures', name);
+  return packageExtension(name, source, join(source, 'extension.ts'), manifest);
+}
+
+/** Packages examples/<name> (its src/extension.ts, package.json and README) into a VSIX, as its author would. */
+export function packageExample(name: string): Promise<string> {
+  const source = join(root, 'examples', name);
+  return packageExtension(name, source, join(source, 'src', 'extension.ts'), { main: './extension.js', scripts: undefined, dependencies: undefined, devDependencies: undefined });
+}
+
+async function packageExtension(name: string, source: string, entry: string, manifest: Record<string, unknown>): Promise<string> {
   const stage = mkdtempSync(join(tmpdir(), `bm-fixture-${name}-`));
   await build({
-    entryPoints: [join(source, 'extension.ts')],
+    entryPoints: [entry],
     outfile: join(stage, 'extension.js'),
     bundle: true,
     platform: 'node',
