@@ -1,5 +1,6 @@
-// Builds what the package ships: dist/index.js (the store as one CommonJS file, not minified, with its source map)
-// and the type declarations beside it (dist/*.d.ts). Uses the workspace's esbuild and TypeScript.
+// Builds what the package ships: dist/index.js (the store as one CommonJS file, not minified, with its source map),
+// dist/cli.js (the inspector, `npx @breath-master/store`, likewise) and the store's type declarations (dist/*.d.ts;
+// the inspector has no API, so none for it). Uses the workspace's esbuild and TypeScript.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -10,9 +11,7 @@ import { fileURLToPath } from 'node:url';
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(pkg, 'dist'), { recursive: true, force: true });
 
-await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -21,7 +20,10 @@ await build({
   minify: false,
   logLevel: 'warning',
   absWorkingDir: pkg,
-});
+};
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
+// The entry's `#!/usr/bin/env node` line is kept by esbuild; npm makes the bin executable when it installs it.
+await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' });
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: pkg, stdio: 'inherit' });
