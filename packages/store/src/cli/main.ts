@@ -127,7 +127,7 @@ function checkCommand(folder: string, doRepair: boolean, json: boolean, io: Io):
   let findings = check(folder);
   const say = (f: (typeof findings)[number]): void => {
     if (json) io.out(JSON.stringify({ type: f.problem ? 'problem' : 'notice', kind: f.kind, path: f.path, ...(f.key === undefined ? {} : { key: f.key }), detail: f.detail }));
-    else io.out(`${f.problem ? 'problem' : 'notice'}\t${f.kind}\t${f.path}${f.key === undefined ? '' : `\t${JSON.stringify(f.key)}`}\t${f.detail}`);
+    else io.out([f.problem ? 'problem' : 'notice', f.kind, f.path, f.key === undefined ? '-' : JSON.stringify(f.key), f.detail].join('\t'));
   };
   findings.forEach(say);
   if (doRepair) {
