@@ -7,7 +7,7 @@ import { linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordFileName } from '../record';
 import { writtenByDeadProcess } from '../writers';
-import { headOf, readFolder, writerFilePattern } from './inspect';
+import { headOf, readFolder } from './inspect';
 
 export type FindingKind =
   | 'unreadable-record'
@@ -40,7 +40,9 @@ export function check(root: string): Finding[] {
   const model = readFolder(root);
   const found: Finding[] = [];
   for (const name of model.temp) {
-    if (writerFilePattern.test(name) && writtenByDeadProcess(name)) {
+    // As the store's sweep at open: any entry of tmp/ named by a writer proven dead (a temp file, a prepared key
+    // folder, a probe).
+    if (writtenByDeadProcess(name)) {
       found.push({ kind: 'dead-writer-temp', path: `tmp/${name}`, detail: 'a temp file of a writer whose process is gone', problem: true });
     }
   }

@@ -50,7 +50,8 @@ export class NotAStoreError extends Error {}
 const keyFolderPattern = /^[a-z0-9_-]{0,24}-[0-9a-f]{32}$/;
 const generationPattern = /^g-[0-9a-f]{16}$/;
 const intentPattern = /^w-[0-9a-f]{16}-[0-9a-f]{8}-\d+-[0-9a-f]{8}-[0-9a-z]+$/;
-export const writerFilePattern = /^[0-9a-f]{8}-\d+-[0-9a-f]{8}-[0-9a-z]+$/;
+/** `<space>-<pid>-<instance>-<n>` (n in base 36, or `probe`): temp files, prepared key folders, probes. */
+const writerFilePattern = /^[0-9a-f]{8}-\d+-[0-9a-f]{8}-[0-9a-z]+$/;
 const corruptPattern = /^corrupt-(v\d{12}\.json)$/;
 const storageEntries = new Set(['records', 'tmp', 'migrated']);
 
@@ -62,7 +63,8 @@ function isFolder(path: string): boolean {
   }
 }
 
-function list(path: string): string[] {
+/** A folder's entries, sorted; none when it is missing. */
+export function list(path: string): string[] {
   try {
     return readdirSync(path).sort();
   } catch (error) {
@@ -75,7 +77,7 @@ export function readFolder(root: string): FolderModel {
   if (!isFolder(join(root, 'records'))) throw new NotAStoreError(`${root} is not a storage folder (no records/ folder in it)`);
   const model: FolderModel = { root, keys: [], temp: list(join(root, 'tmp')), migrated: [], foreign: [] };
   for (const name of list(root)) if (!storageEntries.has(name)) model.foreign.push(name);
-  for (const name of model.temp) if (!writerFilePattern.test(name) && !/^[0-9a-f]{8}-\d+-[0-9a-f]{8}-probe$/.test(name)) model.foreign.push(`tmp/${name}`);
+  for (const name of model.temp) if (!writerFilePattern.test(name)) model.foreign.push(`tmp/${name}`);
   for (const name of list(join(root, 'migrated'))) {
     if (keyFolderPattern.test(name)) model.migrated.push(name);
     else model.foreign.push(`migrated/${name}`);
@@ -87,12 +89,22 @@ export function readFolder(root: string): FolderModel {
   return model;
 }
 
+/** The names of the key folders in records/. */
+export function keyFolderNames(root: string): string[] {
+  return list(join(root, 'records')).filter((name) => keyFolderPattern.test(name));
+}
+
+/** The generation folders of a key folder; the store uses the first. */
+export function generationsOf(root: string, name: string): string[] {
+  return list(join(root, 'records', name)).filter((entry) => generationPattern.test(entry) && isFolder(join(root, 'records', name, entry)));
+}
+
 export function readKeyFolder(root: string, name: string): KeyModel {
   const path = `records/${name}`;
-  const model: KeyModel = { name, path, generations: [], records: [], intents: [], foreign: [] };
+  const model: KeyModel = { name, path, generations: generationsOf(root, name), records: [], intents: [], foreign: [] };
   for (const entry of list(join(root, path))) {
-    if (generationPattern.test(entry) && isFolder(join(root, path, entry))) model.generations.push(entry);
-    else if (intentPattern.test(entry)) model.intents.push(entry);
+    if (model.generations.includes(entry)) continue;
+    if (intentPattern.test(entry)) model.intents.push(entry);
     else model.foreign.push(`${path}/${entry}`);
   }
   const gen = model.generations[0];
@@ -114,6 +126,13 @@ export function readKeyFolder(root: string, name: string): KeyModel {
   }
   model.records.sort((a, b) => a.seq - b.seq);
   return model;
+}
+
+/** The exact key of a key folder's generation, from its key.json; undefined when it cannot be read. */
+export function keyOf(root: string, name: string, gen: string): string | undefined {
+  const model: KeyModel = { name, path: `records/${name}`, generations: [], records: [], intents: [], foreign: [] };
+  readKey(root, model, `records/${name}/${gen}/key.json`);
+  return model.key;
 }
 
 function readKey(root: string, model: KeyModel, keyPath: string): void {

@@ -2,12 +2,14 @@
  * `watch`: follows commits live, READ-ONLY. It does not open a StorageWrapper: the store's constructor makes
  * missing folders, writes a probe file into tmp/ and sweeps dead writers' temp files — an inspector asked to look
  * must not change what it looks at (a support person may be watching a folder that is being copied, or one that
- * is not a store at all). So it polls the folder with the same reads as `ls` (a listing per key folder, and each
- * new record read once: records never change once linked) and prints every record that appeared.
+ * is not a store at all). So it polls: a listing of records/ and of each key's generation folder, and each new record
+ * read once (records never change once linked). It prints every record committed since it started that is still
+ * there when it looks (one collected within a poll interval is not seen).
  */
+import { join } from 'node:path';
 import { keyFileName } from '../keys';
-import type { StoredRecord } from '../record';
-import { readFolder, readKeyFolder, type KeyModel } from './inspect';
+import { sequencesIn, recordFileName, type StoredRecord } from '../record';
+import { generationsOf, keyFolderNames, keyOf, list, readRecord } from './inspect';
 
 export interface Commit {
   key: string;
@@ -16,20 +18,22 @@ export interface Commit {
 
 /** Polls `root` every `intervalMs` and calls `onCommit` for each record committed since the start. Returns stop. */
 export function watchFolder(root: string, key: string | undefined, intervalMs: number, onCommit: (commit: Commit) => void, onError: (error: unknown) => void): () => void {
-  const seen = new Map<string, { gen: string; seq: number }>();
-  const keysNow = (): KeyModel[] => (key === undefined ? readFolder(root).keys : [readKeyFolder(root, keyFileName(key))]);
+  const seen = new Map<string, { gen: string; seq: number; key: string | undefined }>();
   const scan = (report: boolean): void => {
-    for (const folder of keysNow()) {
-      const gen = folder.generations[0];
-      const last = folder.records[folder.records.length - 1];
-      if (gen === undefined || last === undefined) continue;
-      const before = seen.get(folder.name);
-      seen.set(folder.name, { gen, seq: last.seq });
-      if (!report || (before?.gen === gen && before.seq >= last.seq)) continue;
-      const from = before?.gen === gen ? before.seq : 0;
-      for (const entry of folder.records) {
-        if (entry.seq <= from) continue;
-        if (entry.record !== undefined && folder.key !== undefined) onCommit({ key: folder.key, record: entry.record });
+    for (const name of key === undefined ? keyFolderNames(root) : [keyFileName(key)]) {
+      const gen = generationsOf(root, name)[0];
+      if (gen === undefined) continue;
+      const seqs = sequencesIn(list(join(root, 'records', name, gen)));
+      const last = seqs[seqs.length - 1] ?? 0;
+      const before = seen.get(name);
+      if (before?.gen === gen && before.seq >= last) continue;
+      const exactKey = before?.gen === gen ? before.key : keyOf(root, name, gen);
+      seen.set(name, { gen, seq: last, key: exactKey });
+      if (!report || exactKey === undefined) continue;
+      for (const seq of seqs) {
+        if (before?.gen === gen && seq <= before.seq) continue;
+        const { record } = readRecord(root, `records/${name}/${gen}/${recordFileName(seq)}`, seq, exactKey, false);
+        if (record !== undefined) onCommit({ key: exactKey, record });
       }
     }
   };

@@ -299,4 +299,38 @@ describe('the inspector, run as a process on folders the store made', () => {
     expect(await exited).toBe(0);
     expect(jsonLines(stdout)).toEqual([{ type: 'commit', key: 'live key', version: 1, clientId: 'other-process', lastModified: expect.any(String) as string, deleted: false }]);
   });
+
+  it('watch on a whole folder writes nothing itself and prints each key\'s commits, in text', async () => {
+    const dir = await sample('watch all');
+    const before = tree(dir);
+    const watcher = spawn(process.execPath, [cli, 'watch', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(watcher);
+    let stdout = '';
+    watcher.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const exited = new Promise<number | null>((done) => watcher.once('exit', (code) => done(code)));
+    await new Promise((r) => setTimeout(r, 700));
+    expect(tree(dir)).toEqual(before); // a watcher that opened a store would have written a probe by now
+    const script = `const { StorageWrapper } = require(${JSON.stringify(storeModule)});
+(async () => {
+  const s = new StorageWrapper({ globalStoragePath: process.argv[1] }, { clientId: 'other-process', watch: 'poll' });
+  await s.update('settings', () => ({ theme: 'blue' }));
+  await s.delete('a key\\twith "quotes"');
+  await s.dispose();
+})();`;
+    execFileSync(process.execPath, ['-e', script, dir], { timeout: 30_000 });
+    const deadline = Date.now() + 5_000;
+    while (stdout.split('\n').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+    // One poll may see both commits or each alone: sorted, as the order across keys is the polls'.
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .sort()
+      .map((l) => l.split('\t').slice(0, 3));
+    expect(lines).toEqual([
+      ['"a key\\twith \\"quotes\\""', 'v2 (deleted)', 'other-process'],
+      ['"settings"', 'v3', 'other-process'],
+    ]);
+  });
 });
