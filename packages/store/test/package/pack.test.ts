@@ -57,9 +57,12 @@ describe('the packed @breath-master/store', () => {
   });
 
   it('holds the built code, its types, README.md, CHANGELOG.md, LICENSE and package.json — and nothing else', () => {
-    const declarations = readdirSync(join(pkg, 'src')).filter((f) => f.endsWith('.ts')).map((f) => `dist/${f.replace(/\.ts$/, '.d.ts')}`);
+    // The store's declarations; the inspector (src/cli.ts, src/cli/) has no API and ships as dist/cli.js only.
+    const declarations = readdirSync(join(pkg, 'src'))
+      .filter((f) => f.endsWith('.ts') && f !== 'cli.ts')
+      .map((f) => `dist/${f.replace(/\.ts$/, '.d.ts')}`);
     expect(declarations).toContain('dist/index.d.ts');
-    const code = ['dist/index.js', 'dist/index.js.map', 'dist/vscode.js', 'dist/vscode.js.map'];
+    const code = ['dist/index.js', 'dist/index.js.map', 'dist/vscode.js', 'dist/vscode.js.map', 'dist/cli.js', 'dist/cli.js.map'];
     const expected = ['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json', ...code, ...declarations].sort();
     const files = tarballFiles(tarball);
     expect(files).toEqual(expected);
@@ -68,12 +71,16 @@ describe('the packed @breath-master/store', () => {
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as {
       main: string;
       types: string;
+      bin: Record<string, string>;
       exports: Record<string, string | Record<string, string>>;
     };
     for (const entry of Object.values(manifest.exports)) {
       const { 'breath-master-source': _source, ...forUsers } = typeof entry === 'string' ? { default: entry } : entry;
       for (const target of [manifest.main, manifest.types, ...Object.values(forUsers)]) expect(files).toContain(target.replace(/^\.\//, ''));
     }
+    // The inspector: `npx @breath-master/store` runs dist/cli.js, a node script.
+    expect(manifest.bin).toEqual({ 'breath-master-store': 'dist/cli.js' });
+    expect(readFileSync(join(pkg, 'dist/cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
   it('installs in a fresh project, and 4 processes × 100 increments of one key through the public API end at exactly 400', async () => {
@@ -134,5 +141,11 @@ const { StorageWrapper, isStorageWrapper } = require('@breath-master/store');
 
     const final = JSON.parse(execFileSync(process.execPath, [join(project, 'reader.js'), storage], { cwd: project, encoding: 'utf8', timeout: 60_000 })) as { version: number; payload: number; brand: boolean };
     expect(final).toEqual({ version: WRITERS * INCREMENTS, payload: WRITERS * INCREMENTS, brand: true });
+
+    // The inspector as npm installed it: the bin link in node_modules/.bin, run as an executable (its #! line).
+    if (process.platform !== 'win32') {
+      const listed = execFileSync(join(project, 'node_modules', '.bin', 'breath-master-store'), ['ls', storage, '--json'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+      expect(JSON.parse(listed)).toMatchObject({ type: 'key', key: 'count', state: 'ok', version: WRITERS * INCREMENTS });
+    }
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * `check`: what in a storage folder needs attention, and with `--repair` only what the store's own recovery does —
+ * remove dead writers' temp files and intents (liveness asked of the operating system, by the store's rule: a
+ * writer that cannot be proven dead is alive) and keep a `corrupt-` copy of an unreadable head.
+ */
+import { linkSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { recordFileName } from '../record';
+import { writtenByDeadProcess } from '../writers';
+import { headOf, readFolder } from './inspect';
+
+export type FindingKind =
+  | 'unreadable-record'
+  | 'damaged-head-kept'
+  | 'unknown-key'
+  | 'dead-writer-temp'
+  | 'dead-writer-intent'
+  | 'no-generation'
+  | 'several-generations'
+  | 'foreign-file';
+
+export interface Finding {
+  kind: FindingKind;
+  /** Relative to the storage folder, `/`-separated. */
+  path: string;
+  detail: string;
+  /** The key, where known. */
+  key?: string;
+  /** False for what is reported only for information (it needs nothing done). */
+  problem: boolean;
+}
+
+export interface Repair {
+  action: 'removed' | 'kept-copy' | 'failed';
+  path: string;
+  detail: string;
+}
+
+export function check(root: string): Finding[] {
+  const model = readFolder(root);
+  const found: Finding[] = [];
+  for (const name of model.temp) {
+    // As the store's sweep at open: any entry of tmp/ named by a writer proven dead (a temp file, a prepared key
+    // folder, a probe).
+    if (writtenByDeadProcess(name)) {
+      found.push({ kind: 'dead-writer-temp', path: `tmp/${name}`, detail: 'a temp file of a writer whose process is gone', problem: true });
+    }
+  }
+  for (const key of model.keys) {
+    const known = key.key === undefined ? {} : { key: key.key };
+    if (key.generations.length === 0) found.push({ kind: 'no-generation', path: key.path, detail: 'a key folder without a generation', problem: true, ...known });
+    if (key.generations.length > 1) {
+      found.push({ kind: 'several-generations', path: key.path, detail: `${key.generations.length} generations (${key.generations.join(', ')}); the store uses ${key.generations[0]}`, problem: true, ...known });
+    }
+    if (key.keyProblem !== undefined) found.push({ kind: 'unknown-key', path: key.path, detail: key.keyProblem, problem: true });
+    const head = headOf(key);
+    for (const record of key.records) {
+      if (record.problem === undefined) continue;
+      if (record === head && record.keptCopy) {
+        found.push({ kind: 'damaged-head-kept', path: record.path, detail: `${record.problem}; its bytes are kept as corrupt-${recordFileName(record.seq)}, the next update commits above it`, problem: false, ...known });
+      } else {
+        found.push({ kind: 'unreadable-record', path: record.path, detail: record.problem, problem: true, ...known });
+      }
+    }
+    for (const intent of key.intents) {
+      // As the store's collection: the writer's tag follows `w-<gen 16 hex>-`.
+      if (writtenByDeadProcess(intent.slice(19))) found.push({ kind: 'dead-writer-intent', path: `${key.path}/${intent}`, detail: 'an intent of a writer whose process is gone', problem: true, ...known });
+    }
+    for (const path of key.foreign) found.push({ kind: 'foreign-file', path, detail: 'a name the store never makes', problem: true, ...known });
+  }
+  for (const path of model.foreign) found.push({ kind: 'foreign-file', path, detail: 'a name the store never makes', problem: true });
+  return found;
+}
+
+/** Does what the store's recovery would do about `findings`, nothing else. */
+export function repair(root: string, findings: readonly Finding[]): Repair[] {
+  const done: Repair[] = [];
+  for (const f of findings) {
+    const path = join(root, f.path);
+    try {
+      if (f.kind === 'dead-writer-temp' || f.kind === 'dead-writer-intent') {
+        // Asked again right before removing: only files of a writer proven dead now are touched.
+        const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+        if (!writtenByDeadProcess(f.kind === 'dead-writer-intent' ? name.slice(19) : name)) continue;
+        rmSync(path, { recursive: true, force: true });
+        done.push({ action: 'removed', path: f.path, detail: f.detail });
+      } else if (f.kind === 'unreadable-record' && isHead(root, f.path)) {
+        const slash = f.path.lastIndexOf('/');
+        const copy = `${f.path.slice(0, slash)}/corrupt-${f.path.slice(slash + 1)}`;
+        linkSync(path, join(root, copy));
+        done.push({ action: 'kept-copy', path: copy, detail: `the bytes of the unreadable ${f.path}` });
+      }
+    } catch (error) {
+      done.push({ action: 'failed', path: f.path, detail: String(error) });
+    }
+  }
+  return done;
+}
+
+function isHead(root: string, path: string): boolean {
+  const model = readFolder(root);
+  return model.keys.some((k) => headOf(k)?.path === path);
+}

@@ -1,0 +1,169 @@
+/**
+ * The inspector's command line: `breath-master-store <command> <folder> …`. One verb per job, read-only unless
+ * `--repair` says otherwise. Exit codes: 0 fine, 1 the check found problems or the key is missing, 2 usage or I/O
+ * error. Results on stdout (with `--json`, one JSON object per line, `type` naming what it is), diagnostics on stderr.
+ */
+import { keyFileName } from '../keys';
+import type { StoredRecord } from '../record';
+import { check, repair } from './check';
+import { headOf, NotAStoreError, readFolder, readKeyFolder } from './inspect';
+import { watchFolder } from './watch';
+
+export const usage = `Usage: breath-master-store <command> [options]
+
+  ls <folder> [--json]                 the keys, with version, last writer, lastModified, size, records
+  show <folder> <key> [--all] [--json] a key's current record (--all: the older kept versions too)
+  watch <folder> [key] [--json]        one line per commit, until Ctrl-C (read-only: polls the folder)
+  check <folder> [--repair] [--json]   unreadable records, dead writers' leftovers, foreign files;
+                                       --repair removes dead writers' files and keeps copies of unreadable heads
+
+Exit codes: 0 fine, 1 problems found or key missing, 2 usage or I/O error.
+`;
+
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const flagsOf: Record<string, { args: [number, number]; flags: string[] }> = {
+  ls: { args: [1, 1], flags: ['--json'] },
+  show: { args: [2, 2], flags: ['--json', '--all'] },
+  watch: { args: [1, 2], flags: ['--json'] },
+  check: { args: [1, 1], flags: ['--json', '--repair'] },
+};
+
+class UsageError extends Error {}
+
+/** Runs one command; resolves with the exit code (`watch` resolves when it is stopped by `stop`). */
+export async function run(argv: readonly string[], io: Io, stop?: Promise<void>): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.err(usage);
+      return 2;
+    }
+    const spec = flagsOf[command];
+    if (spec === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    const args: string[] = [];
+    const flags = new Set<string>();
+    let flagsEnded = false;
+    for (const arg of rest) {
+      if (!flagsEnded && arg === '--') flagsEnded = true;
+      else if (!flagsEnded && arg.startsWith('--')) {
+        if (!spec.flags.includes(arg)) throw new UsageError(`${command} has no option ${arg}`);
+        flags.add(arg);
+      } else args.push(arg);
+    }
+    if (args.length < spec.args[0] || args.length > spec.args[1]) throw new UsageError(`${command}: wrong number of arguments`);
+    const json = flags.has('--json');
+    const folder = args[0] as string;
+    if (command === 'ls') return ls(folder, json, io);
+    if (command === 'show') return show(folder, args[1] as string, flags.has('--all'), json, io);
+    if (command === 'check') return checkCommand(folder, flags.has('--repair'), json, io);
+    return await watch(folder, args[1], json, io, stop ?? new Promise(() => undefined));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`breath-master-store: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    io.err(`breath-master-store: ${error instanceof NotAStoreError ? error.message : String(error)}`);
+    return 2;
+  }
+}
+
+function ls(folder: string, json: boolean, io: Io): number {
+  const model = readFolder(folder);
+  if (!json) io.out(['KEY', 'VERSION', 'CLIENT', 'MODIFIED', 'BYTES', 'RECORDS'].join('\t'));
+  for (const key of model.keys) {
+    const head = headOf(key);
+    const r = head?.record;
+    const state = head === undefined ? 'empty' : head.problem !== undefined ? 'damaged' : r?.deleted ? 'deleted' : 'ok';
+    if (key.key === undefined) io.err(`${key.path}: ${key.keyProblem ?? 'key unknown'}`);
+    if (head?.problem !== undefined) io.err(`${head.path}: ${head.problem}`);
+    if (json) {
+      io.out(JSON.stringify({ type: 'key', key: key.key ?? null, folder: key.path, state, version: r?.version ?? null, clientId: r?.clientId ?? null, lastModified: r?.lastModified ?? null, bytes: head?.bytes ?? 0, records: key.records.length }));
+    } else {
+      const version = r === undefined ? '-' : r.deleted ? `${r.version} (deleted)` : String(r.version);
+      const shownKey = key.key === undefined ? `? ${key.path}` : JSON.stringify(key.key);
+      io.out([shownKey, state === 'damaged' ? 'damaged' : version, r?.clientId ?? '-', r?.lastModified ?? '-', String(head?.bytes ?? 0), String(key.records.length)].join('\t'));
+    }
+  }
+  return 0;
+}
+
+function shown(record: StoredRecord): object {
+  const { version, lastModified, clientId, key, deleted, payload } = record;
+  return deleted ? { version, lastModified, clientId, key, deleted: true, payload: null } : { version, lastModified, clientId, key, payload };
+}
+
+function show(folder: string, key: string, all: boolean, json: boolean, io: Io): number {
+  readFolder(folder); // a storage folder, or exit 2
+  const model = readKeyFolder(folder, keyFileName(key));
+  const head = headOf(model);
+  if (head === undefined) {
+    io.err(`breath-master-store: no key ${JSON.stringify(key)} in ${folder}`);
+    return 1;
+  }
+  const entries = all ? [...model.records].reverse() : [head];
+  for (const entry of entries) {
+    if (entry.record === undefined) {
+      io.err(`${entry.path}: ${entry.problem ?? 'unreadable'}`);
+      continue;
+    }
+    io.out(json ? JSON.stringify({ type: 'record', path: entry.path, ...shown(entry.record) }) : JSON.stringify(shown(entry.record), null, 2));
+  }
+  if (head.record === undefined) {
+    io.err(`breath-master-store: the current record of ${JSON.stringify(key)} is unreadable`);
+    return 1;
+  }
+  if (head.record.deleted) {
+    io.err(`breath-master-store: ${JSON.stringify(key)} is deleted`);
+    return 1;
+  }
+  return 0;
+}
+
+function checkCommand(folder: string, doRepair: boolean, json: boolean, io: Io): number {
+  let findings = check(folder);
+  const say = (f: (typeof findings)[number]): void => {
+    if (json) io.out(JSON.stringify({ type: f.problem ? 'problem' : 'notice', kind: f.kind, path: f.path, ...(f.key === undefined ? {} : { key: f.key }), detail: f.detail }));
+    else io.out([f.problem ? 'problem' : 'notice', f.kind, f.path, f.key === undefined ? '-' : JSON.stringify(f.key), f.detail].join('\t'));
+  };
+  findings.forEach(say);
+  if (doRepair) {
+    for (const r of repair(folder, findings)) {
+      if (json) io.out(JSON.stringify({ type: 'repair', action: r.action, path: r.path, detail: r.detail }));
+      else io.out(`repair\t${r.action}\t${r.path}\t${r.detail}`);
+      if (r.action === 'failed') io.err(`breath-master-store: could not repair ${r.path}: ${r.detail}`);
+    }
+    findings = check(folder);
+    if (!json) io.out('after repair:');
+    findings.forEach(say);
+  }
+  const problems = findings.filter((f) => f.problem).length;
+  if (json) io.out(JSON.stringify({ type: 'summary', problems, keys: readFolder(folder).keys.length }));
+  else io.out(problems === 0 ? 'ok: no problems found' : `${problems} problem${problems === 1 ? '' : 's'} found`);
+  return problems === 0 ? 0 : 1;
+}
+
+async function watch(folder: string, key: string | undefined, json: boolean, io: Io, stop: Promise<void>): Promise<number> {
+  readFolder(folder); // a storage folder, or exit 2; nothing is created
+  let failed = false;
+  const end = watchFolder(
+    folder,
+    key,
+    100,
+    ({ key: k, record }) => {
+      if (json) io.out(JSON.stringify({ type: 'commit', key: k, version: record.version, clientId: record.clientId, lastModified: record.lastModified, deleted: record.deleted }));
+      else io.out(`${JSON.stringify(k)}\tv${record.version}${record.deleted ? ' (deleted)' : ''}\t${record.clientId}\t${record.lastModified}`);
+    },
+    (error) => {
+      failed = true;
+      io.err(`breath-master-store: ${String(error)}`);
+    },
+  );
+  if (!json) io.err(`watching ${folder}${key === undefined ? '' : ` for ${JSON.stringify(key)}`} (Ctrl-C to stop)`);
+  await stop;
+  end();
+  return failed ? 2 : 0;
+}

@@ -1,0 +1,336 @@
+/**
+ * The inspector (`npx @breath-master/store`) on real folders made by the real store: the BUILT dist/cli.js run as a
+ * child process, its stdout, stderr and exit code checked. A damaged folder is damaged as it happens — a record
+ * truncated or overwritten with garbage, a foreign file, and a writer SIGKILLed in the middle of an update (its temp
+ * file and intent left behind) — and `check` must name each, `--repair` do only the store's own recovery (never
+ * touching a live writer's files), and `watch` see a commit made by another process.
+ */
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyFileName } from '../../src/keys';
+import { StorageWrapper } from '../../src/storageWrapper';
+import { thisPidSpace } from '../../src/writers';
+import { builtStore, tempFolder, Worker } from './harness';
+
+const pkg = resolve(__dirname, '../..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Every path under `dir` with its size: what a read-only command must leave exactly as it was. */
+function tree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at).sort()) {
+      const path = join(at, name);
+      const stats = lstatSync(path);
+      out.push(`${relative(dir, path)} ${stats.isDirectory() ? 'dir' : stats.size}`);
+      if (stats.isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const jsonLines = (text: string): Array<Record<string, unknown>> =>
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('the inspector, run as a process on folders the store made', () => {
+  const work = tempFolder();
+  let cli = '';
+  let storeModule = '';
+  const children: ChildProcess[] = [];
+  const run = (...args: string[]): Run => {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  beforeAll(() => {
+    // This worktree's own build, copied away so that another build (which empties dist/) cannot pull it away.
+    execFileSync(process.execPath, [join(pkg, 'scripts/build.mjs')], { cwd: pkg, stdio: 'inherit' });
+    cli = join(work.dir, 'cli.js');
+    copyFileSync(join(pkg, 'dist/cli.js'), cli);
+    storeModule = builtStore(work.dir);
+  }, 120_000);
+
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    work.remove();
+  });
+
+  /** A storage folder (its path has spaces) holding three keys written by the store. */
+  async function sample(name: string): Promise<string> {
+    const dir = join(work.dir, `${name} with spaces`);
+    const store = new StorageWrapper({ globalStoragePath: dir }, { clientId: 'tester', watch: 'poll' });
+    await store.update('settings', () => ({ theme: 'dark' }));
+    await store.update('settings', () => ({ theme: 'light' }));
+    await store.update('a key\twith "quotes"', () => [1, 2]);
+    await store.update('gone', () => 1);
+    await store.delete('gone');
+    await store.dispose();
+    return dir;
+  }
+
+  it('ls: each key with version, last writer, lastModified, size and record count; a deleted key shows as deleted', async () => {
+    const dir = await sample('ls');
+    const before = tree(dir);
+    const json = run('ls', dir, '--json');
+    expect(json.code).toBe(0);
+    const keys = jsonLines(json.stdout);
+    const byKey = new Map(keys.map((k) => [k.key, k]));
+    expect([...byKey.keys()].sort()).toEqual(['a key\twith "quotes"', 'gone', 'settings']);
+    const settingsFolder = join(dir, 'records', keyFileName('settings'));
+    const gen = readdirSync(settingsFolder).find((n) => n.startsWith('g-')) ?? '';
+    const head = readFileSync(join(settingsFolder, gen, 'v000000000002.json'));
+    expect(byKey.get('settings')).toEqual({
+      type: 'key',
+      key: 'settings',
+      folder: `records/${keyFileName('settings')}`,
+      state: 'ok',
+      version: 2,
+      clientId: 'tester',
+      lastModified: (JSON.parse(head.toString('utf8')) as { lastModified: string }).lastModified,
+      bytes: head.length,
+      records: 2,
+    });
+    expect(byKey.get('gone')).toMatchObject({ state: 'deleted', version: 2, records: 2 });
+    expect(byKey.get('a key\twith "quotes"')).toMatchObject({ state: 'ok', version: 1, records: 1 });
+
+    const text = run('ls', dir);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).toBe('KEY\tVERSION\tCLIENT\tMODIFIED\tBYTES\tRECORDS');
+    // Keys are JSON-quoted: a tab or a quote in a key cannot shift the columns.
+    expect(lines).toContainEqual(expect.stringMatching(/^"a key\\twith \\"quotes\\""\t1\ttester\t/));
+    expect(lines).toContainEqual(expect.stringMatching(/^"gone"\t2 \(deleted\)\ttester\t/));
+    expect(tree(dir)).toEqual(before);
+  });
+
+  it('show: the current record as JSON, --all the kept older ones too; a missing or deleted key exits 1', async () => {
+    const dir = await sample('show');
+    const before = tree(dir);
+    const current = run('show', dir, 'settings');
+    expect(current.code).toBe(0);
+    expect(JSON.parse(current.stdout)).toMatchObject({ version: 2, clientId: 'tester', key: 'settings', payload: { theme: 'light' } });
+    const all = run('show', dir, 'settings', '--all', '--json');
+    expect(all.code).toBe(0);
+    expect(jsonLines(all.stdout).map((r) => [r.type, r.version, r.payload])).toEqual([
+      ['record', 2, { theme: 'light' }],
+      ['record', 1, { theme: 'dark' }],
+    ]);
+    const quoted = run('show', dir, 'a key\twith "quotes"');
+    expect(quoted.code).toBe(0);
+    expect(JSON.parse(quoted.stdout)).toMatchObject({ payload: [1, 2] });
+
+    const missing = run('show', dir, 'no such key');
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain('"no such key"');
+    const deleted = run('show', dir, 'gone');
+    expect(deleted.code).toBe(1);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ version: 2, deleted: true, payload: null });
+    expect(tree(dir)).toEqual(before);
+  });
+
+  it('usage errors and folders that are not stores exit 2, with usage on stderr, and nothing is written', () => {
+    for (const args of [[], ['--help'], ['frobnicate', work.dir], ['ls'], ['ls', work.dir, '--repair'], ['show', work.dir]]) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('Usage: breath-master-store');
+    }
+    const plain = join(work.dir, 'not a store');
+    mkdirSync(plain);
+    writeFileSync(join(plain, 'photo.jpg'), 'x');
+    for (const args of [['ls', plain], ['check', plain, '--repair'], ['show', plain, 'k'], ['watch', plain], ['ls', join(work.dir, 'missing')]]) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('is not a storage folder');
+    }
+    expect(readdirSync(plain)).toEqual(['photo.jpg']);
+    expect(existsSync(join(work.dir, 'missing'))).toBe(false);
+  });
+
+  it('check names each damage and exits 1; --repair removes only dead writers\' leftovers and keeps copies of unreadable heads', async () => {
+    const dir = join(work.dir, 'damaged folder');
+    const store = new StorageWrapper({ globalStoragePath: dir }, { clientId: 'tester', watch: 'poll' });
+    for (const key of ['truncated', 'garbage', 'linked', 'fine']) {
+      await store.update(key, () => ({ key, n: 1 }));
+      await store.update(key, () => ({ key, n: 2 }));
+    }
+    await store.dispose();
+    // A writer SIGKILLed in the middle of its update (frozen right after its link): its intent and temp file stay.
+    const victim = new Worker('faultWriter', { storeModule, dir, key: 'victim', id: 'victim', count: 3, stopAfterLink: 1, ackLog: join(work.dir, 'victim.log') });
+    children.push(victim.child);
+    const victimPid = victim.child.pid ?? 0;
+    const keyPath = (key: string): string => join(dir, 'records', keyFileName(key));
+    const entries = (path: string): string[] => (existsSync(path) ? readdirSync(path) : []);
+    const victimFiles = (): string[] => [...entries(keyPath('victim')), ...entries(join(dir, 'tmp'))].filter((n) => n.includes(`${thisPidSpace}-${victimPid}-`));
+    for (let i = 0; i < 400 && victimFiles().length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    await victim.kill('SIGKILL');
+    expect(victimFiles().length).toBeGreaterThanOrEqual(2);
+
+    const headOf = (key: string): string => {
+      const gen = readdirSync(keyPath(key)).find((n) => n.startsWith('g-')) ?? '';
+      return join(keyPath(key), gen, 'v000000000002.json');
+    };
+    const truncated = readFileSync(headOf('truncated')).subarray(0, 20);
+    writeFileSync(headOf('truncated'), truncated);
+    writeFileSync(headOf('garbage'), '\u0000\u0001 not json at all');
+    writeFileSync(join(dir, 'notes.txt'), 'left here by someone');
+    // A symbolic link in a record's place (never followed): unreadable too.
+    rmSync(headOf('linked'));
+    symlinkSync(headOf('fine'), headOf('linked'));
+    // A live writer's leftovers (this test process is alive) and one of another pid space: never judged dead.
+    const liveTemp = `${thisPidSpace}-${process.pid}-0badc0de-0`;
+    writeFileSync(join(dir, 'tmp', liveTemp), 'being written');
+    const foreignSpace = thisPidSpace === 'ffffffff' ? 'eeeeeeee' : 'ffffffff';
+    const otherSpaceTemp = `${foreignSpace}-${victimPid}-0badc0de-0`;
+    writeFileSync(join(dir, 'tmp', otherSpaceTemp), 'a container writes this');
+
+    const before = tree(dir);
+    const first = run('check', dir, '--json');
+    expect(first.code).toBe(1);
+    expect(tree(dir)).toEqual(before); // check alone writes nothing
+    const lines = jsonLines(first.stdout);
+    const problems = lines.filter((l) => l.type === 'problem').map((l) => `${String(l.kind)} ${String(l.path)}`);
+    const rel = (path: string): string => relative(dir, path).split('\\').join('/');
+    expect(problems.sort()).toEqual(
+      [
+        `unreadable-record ${rel(headOf('truncated'))}`,
+        `unreadable-record ${rel(headOf('garbage'))}`,
+        `unreadable-record ${rel(headOf('linked'))}`,
+        'foreign-file notes.txt',
+        ...victimFiles().map((n) => (n.startsWith('w-') ? `dead-writer-intent ${rel(join(keyPath('victim'), n))}` : `dead-writer-temp tmp/${n}`)),
+      ].sort(),
+    );
+    expect(lines[lines.length - 1]).toEqual({ type: 'summary', problems: problems.length, keys: 5 });
+    expect(first.stdout).not.toContain(liveTemp);
+    expect(first.stdout).not.toContain(otherSpaceTemp);
+
+    const repaired = run('check', dir, '--repair');
+    expect(repaired.stdout).toContain('repair\tkept-copy');
+    expect(repaired.code).toBe(1); // the foreign file is not the store's to remove
+    expect(victimFiles()).toEqual([]);
+    for (const [key, bytes] of [['truncated', truncated], ['garbage', Buffer.from('\u0000\u0001 not json at all')]] as const) {
+      expect(readFileSync(headOf(key).replace(/v(\d+\.json)$/, 'corrupt-v$1'))).toEqual(Buffer.from(bytes));
+      expect(readFileSync(headOf(key))).toEqual(Buffer.from(bytes)); // the record itself stays
+    }
+    expect(lstatSync(headOf('linked').replace(/v(\d+\.json)$/, 'corrupt-v$1')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(dir, 'tmp')).sort()).toEqual([liveTemp, otherSpaceTemp].sort());
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('left here by someone');
+
+    rmSync(join(dir, 'notes.txt'));
+    const after = run('check', dir, '--json');
+    expect(after.code).toBe(0);
+    const notices = jsonLines(after.stdout).filter((l) => l.type === 'notice');
+    expect(notices.map((l) => [l.kind, l.key])).toEqual(
+      expect.arrayContaining([
+        ['damaged-head-kept', 'truncated'],
+        ['damaged-head-kept', 'garbage'],
+        ['damaged-head-kept', 'linked'],
+      ]),
+    );
+    // ls keeps going past the damaged records and names them.
+    const listed = run('ls', dir, '--json');
+    expect(listed.code).toBe(0);
+    expect(jsonLines(listed.stdout).map((k) => [k.key, k.state])).toEqual(
+      expect.arrayContaining([
+        ['truncated', 'damaged'],
+        ['garbage', 'damaged'],
+        ['fine', 'ok'],
+      ]),
+    );
+    expect(listed.stderr).toContain(rel(headOf('truncated')));
+  });
+
+  it('check names a folder in a record\'s place, and a key folder without a generation or with two', async () => {
+    const dir = join(work.dir, 'odd folders');
+    const store = new StorageWrapper({ globalStoragePath: dir }, { clientId: 'tester', watch: 'poll' });
+    for (const key of ['folder', 'twice']) await store.update(key, () => 1);
+    await store.dispose();
+    const keyPath = (key: string): string => join(dir, 'records', keyFileName(key));
+    const gen = (key: string): string => readdirSync(keyPath(key)).find((n) => n.startsWith('g-')) ?? '';
+    mkdirSync(join(keyPath('folder'), gen('folder'), 'v000000000002.json'));
+    mkdirSync(join(keyPath('twice'), 'g-ffffffffffffffff'));
+    mkdirSync(keyPath('empty'));
+    const r = run('check', dir, '--json');
+    expect(r.code).toBe(1);
+    const problems = jsonLines(r.stdout).filter((l) => l.type === 'problem');
+    expect(problems.map((l) => [l.kind, l.path])).toEqual(
+      expect.arrayContaining([
+        ['unreadable-record', `records/${keyFileName('folder')}/${gen('folder')}/v000000000002.json`],
+        ['several-generations', `records/${keyFileName('twice')}`],
+        ['no-generation', `records/${keyFileName('empty')}`],
+      ]),
+    );
+    expect(problems.find((l) => l.kind === 'unreadable-record')?.detail).toBe('a folder in place of a record');
+    expect(problems).toHaveLength(3);
+  });
+
+  it('watch prints a commit made by another process within seconds, only of the key asked for, and ends on SIGINT', async () => {
+    const dir = await sample('watch');
+    const watcher = spawn(process.execPath, [cli, 'watch', dir, 'live key', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(watcher);
+    let stdout = '';
+    watcher.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const exited = new Promise<number | null>((done) => watcher.once('exit', (code) => done(code)));
+    await new Promise((r) => setTimeout(r, 500)); // its first scan: what is there already is not a commit to print
+
+    const script = `const { StorageWrapper } = require(${JSON.stringify(storeModule)});
+(async () => {
+  const s = new StorageWrapper({ globalStoragePath: process.argv[1] }, { clientId: 'other-process', watch: 'poll' });
+  await s.update('noise', () => 1);
+  await s.update('live key', () => ({ hello: 'world' }));
+  await s.dispose();
+})();`;
+    execFileSync(process.execPath, ['-e', script, dir], { timeout: 30_000 });
+    const deadline = Date.now() + 5_000;
+    while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(jsonLines(stdout)).toEqual([{ type: 'commit', key: 'live key', version: 1, clientId: 'other-process', lastModified: expect.any(String) as string, deleted: false }]);
+  });
+
+  it('watch on a whole folder writes nothing itself and prints each key\'s commits, in text', async () => {
+    const dir = await sample('watch all');
+    const before = tree(dir);
+    const watcher = spawn(process.execPath, [cli, 'watch', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(watcher);
+    let stdout = '';
+    watcher.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const exited = new Promise<number | null>((done) => watcher.once('exit', (code) => done(code)));
+    await new Promise((r) => setTimeout(r, 700));
+    expect(tree(dir)).toEqual(before); // a watcher that opened a store would have written a probe by now
+    const script = `const { StorageWrapper } = require(${JSON.stringify(storeModule)});
+(async () => {
+  const s = new StorageWrapper({ globalStoragePath: process.argv[1] }, { clientId: 'other-process', watch: 'poll' });
+  await s.update('settings', () => ({ theme: 'blue' }));
+  await s.delete('a key\\twith "quotes"');
+  await s.dispose();
+})();`;
+    execFileSync(process.execPath, ['-e', script, dir], { timeout: 30_000 });
+    const deadline = Date.now() + 5_000;
+    while (stdout.split('\n').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+    // One poll may see both commits or each alone: sorted, as the order across keys is the polls'.
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .sort()
+      .map((l) => l.split('\t').slice(0, 3));
+    expect(lines).toEqual([
+      ['"a key\\twith \\"quotes\\""', 'v2 (deleted)', 'other-process'],
+      ['"settings"', 'v3', 'other-process'],
+    ]);
+  });
+});
