@@ -26,7 +26,8 @@ export function recordFolders(storage: string): string[] {
 
 export function tempFolder(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'bm-mp-'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  // Retried: a worker killed a moment ago may still have a step in flight.
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }) };
 }
 
 export type Message = { type: string } & Record<string, unknown>;
