@@ -137,38 +137,44 @@ describe('recovery across processes', () => {
     const ws = Array.from({ length: 3 }, () => new Worker('looper', { storeModule, dir, key: 'n', watch: 'auto' }));
     await Promise.all(ws.map((w) => w.next('ready')));
     const [a, b, frozen] = ws as [Worker, Worker, Worker];
-    await sleep(300);
-    frozen.child.kill('SIGSTOP');
-    for (let i = 0; i < 3; i++) {
-      await sleep(150);
-      removeUnderWriters(dir, `${dir}.removed-${i}`);
-    }
-    await sleep(150);
-    frozen.child.kill('SIGCONT');
-    await sleep(400);
-    for (const w of ws) w.send({ type: 'stop' });
-    // A window that crashed fails the test at once, with its error (instead of waiting for it).
-    await Promise.race([Promise.all(ws.map((w) => w.next('stopped'))), ...ws.map(async (w) => { throw new Error(`a window exited: ${String(await w.exited)}`); })]);
-    // Bumps after the wipes settle; then every window shows the head on disk.
-    const onDisk = (): { version: number; payload: unknown } => {
-      const folder = recordFolders(dir)[0] ?? '';
-      const head = readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n)).sort().at(-1) ?? '';
-      return JSON.parse(readFileSync(join(folder, head), 'utf8')) as { version: number; payload: unknown };
-    };
     let shown: Rec[] = [];
-    for (let i = 0; i < 40; i++) {
-      await sleep(100);
-      shown = await Promise.all(ws.map(async (w) => {
-        const n = w.messages.filter((m) => m.type === 'got').length + 1;
-        w.send({ type: 'get', key: 'n' });
-        return (await w.nth('got', n)).record as Rec;
-      }));
-      const disk = onDisk();
-      if (shown.every((r) => r.version === disk.version && r.payload === disk.payload)) break;
+    let disk = { version: 0, payload: undefined as unknown };
+    try {
+      await sleep(300);
+      frozen.child.kill('SIGSTOP');
+      for (let i = 0; i < 3; i++) {
+        await sleep(150);
+        removeUnderWriters(dir, `${dir}.removed-${i}`);
+      }
+      await sleep(150);
+      frozen.child.kill('SIGCONT');
+      await sleep(400);
+      for (const w of ws) w.send({ type: 'stop' });
+      // A window that crashed fails the test at once, with its error (instead of waiting for it).
+      await Promise.race([Promise.all(ws.map((w) => w.next('stopped'))), ...ws.map(async (w) => { throw new Error(`a window exited: ${String(await w.exited)}`); })]);
+      // Bumps after the wipes settle; then every window shows the head on disk.
+      const onDisk = (): { version: number; payload: unknown } => {
+        const folder = recordFolders(dir)[0] ?? '';
+        const head = readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n)).sort().at(-1) ?? '';
+        return JSON.parse(readFileSync(join(folder, head), 'utf8')) as { version: number; payload: unknown };
+      };
+      for (let i = 0; i < 40; i++) {
+        await sleep(100);
+        shown = await Promise.all(ws.map(async (w) => {
+          const n = w.messages.filter((m) => m.type === 'got').length + 1;
+          w.send({ type: 'get', key: 'n' });
+          return (await w.nth('got', n)).record as Rec;
+        }));
+        const now = onDisk();
+        if (shown.every((r) => r.version === now.version && r.payload === now.payload)) break;
+      }
+      disk = onDisk();
+      if (!shown.every((r) => r.version === disk.version)) for (const w of ws) console.log(JSON.stringify(w.messages.filter((m) => m.type === 'got').at(-1)));
+    } finally {
+      // Whatever happened, no window is left stopped or running (the next test, and the next session, get a quiet machine).
+      frozen.child.kill('SIGCONT');
+      for (const w of [a, b, frozen]) await w.kill('SIGKILL');
     }
-    const disk = onDisk();
-    if (!shown.every((r) => r.version === disk.version)) for (const w of ws) console.log(JSON.stringify(w.messages.filter((m) => m.type === 'got').at(-1)));
-    for (const w of [a, b, frozen]) await w.kill('SIGTERM');
     expect(shown.map((r) => [r.version, r.payload])).toEqual(ws.map(() => [disk.version, disk.payload]));
   });
 
