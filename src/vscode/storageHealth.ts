@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { StoreMetrics } from '@breath-master/store';
+import { escapeHtml, nonce } from './webviews/page';
 
 export const HEALTH_VIEW_TYPE = 'breathMaster.storageHealth';
 /** Live, but never more often than this: the counters change with every commit of every window. */
@@ -34,10 +35,6 @@ export function storageHealthModel(metrics: StoreMetrics | undefined, storagePat
       [vscode.l10n.t('how changes are noticed'), metrics.watchMode === 'events' ? vscode.l10n.t('file events') : vscode.l10n.t('polling')],
     ],
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 /**
@@ -94,10 +91,6 @@ td { font-variant-numeric: tabular-nums; }
 })();
 </script>
 </body></html>`;
-}
-
-function nonce(): string {
-  return globalThis.crypto.randomUUID().replace(/-/g, '');
 }
 
 type HealthSource = () => { metrics: StoreMetrics | undefined; storagePath: string; problem: string | undefined };
