@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtStore, recordFolders, tempFolder, Worker } from './harness';
+import { builtStore, recordFolders, stopped, tempFolder, Worker } from './harness';
 
 /**
  * Fault injection with real processes on real files: writers are killed (SIGKILL) and frozen (SIGSTOP, from a
@@ -28,13 +28,6 @@ async function within<T>(what: string, ms: number, promise: Promise<T>): Promise
     clearTimeout(timer);
   }
 }
-const stopped = (pid: number): boolean => {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('T') ?? false;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(process.platform !== 'linux')('writers killed and frozen at any point', () => {
   const work = tempFolder();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtStore, tempFolder, Worker } from './harness';
+import { builtStore, stopped, tempFolder, Worker } from './harness';
 
 /**
  * Writers in other pid namespaces share the storage folder (containers, Flatpak or Snap sandboxes, two machines with
@@ -23,13 +23,6 @@ const pidNamespaces = ((): string | undefined => {
 if (pidNamespaces) console.warn(`[namespaces.test] skipped: ${pidNamespaces}`);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const stopped = (pid: number): boolean => {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('T') ?? false;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(pidNamespaces !== undefined)('writers in other pid namespaces', () => {
   const work = tempFolder();
