@@ -1,4 +1,4 @@
-import { checkCount, checkName, emptyTable, fields, keysOf, lookup, plainEntries, quote, tableOf, type Table } from './parsing';
+import { checkCount, checkName, emptyTable, fields, keysOf, lookup, plainEntries, quote, tableOf, type Table, withEntry } from './parsing';
 import type { ConvergentType } from './type';
 
 /**
@@ -33,9 +33,7 @@ export function addTo(own: CounterState, replica: string, amount: number): Count
   if (p > Number.MAX_SAFE_INTEGER || n > Number.MAX_SAFE_INTEGER) {
     throw new RangeError(`counter replica ${quote(replica)} would count beyond Number.MAX_SAFE_INTEGER, where sums stop being exact`);
   }
-  const next = tableOf(Object.entries(own));
-  if (amount !== 0) next[replica] = { p, n };
-  return next;
+  return amount === 0 ? tableOf(Object.entries(own)) : withEntry(own, replica, { p, n });
 }
 
 function merge(a: CounterState, b: CounterState): CounterState {

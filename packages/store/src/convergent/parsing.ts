@@ -31,6 +31,11 @@ export function compareText(a: string, b: string): -1 | 0 | 1 {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `table` with `key` set to `value`, keys still in order. */
+export function withEntry<T>(table: Readonly<Table<T>>, key: string, value: T): Table<T> {
+  return tableOf([...Object.entries(table).filter(([k]) => k !== key), [key, value]]);
+}
+
 export function keysOf(...tables: Array<Readonly<Table<unknown>>>): string[] {
   const keys = new Set<string>();
   for (const table of tables) for (const key of Object.keys(table)) keys.add(key);

@@ -81,6 +81,18 @@ export function run<S, V, Op, W>(model: Model<S, V, Op, W>, plan: ReadonlyArray<
   return { steps: plan, histories, finals: replicas.map((_, i) => current(i)), folded, base, views };
 }
 
+/** The operations the writers made, in order: a writer makes none after it was folded. */
+export function madeOps<Op>(world: World<unknown, Op>): Array<{ replica: number; op: Op }> {
+  const gone = new Set<number>();
+  const made: Array<{ replica: number; op: Op }> = [];
+  for (const step of world.steps) {
+    if (gone.has(step.replica)) continue;
+    if (step.kind === 'fold') gone.add(step.replica);
+    else made.push({ replica: step.replica, op: step.op });
+  }
+  return made;
+}
+
 export function worlds<S, V, Op, W>(model: Model<S, V, Op, W>, fullSync = false): fc.Arbitrary<World<S, Op>> {
   return steps(model as Model<unknown, unknown, Op, unknown>, fullSync).map((plan) => run(model, plan));
 }
