@@ -14,6 +14,8 @@ export interface ChangeWatcherOptions {
    *  one file the events of this turn named, or the newest record among them when each named a record (lets the
    *  store skip a listing: the store ignores a record below its known head, so the newest decides for all). */
   onChange(name: string | undefined, file?: string): void;
+  /** Called after every poll, while polling. */
+  onPoll?(): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -253,6 +255,7 @@ export class ChangeWatcher {
       this.rootListing = listing;
       this.note(undefined);
     }
+    this.options.onPoll?.();
   }
 
   /** Any link or unlink in a folder changes its change time (and a recreated folder has another file id). */

@@ -25,6 +25,8 @@ export interface FileSystem {
   rmSync(path: string, options: { recursive: true; force: true }): void;
   fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   fsyncSync(fd: number): void;
+  /** A file's data (and its size), not its times: a convergent key's slot rewritten in place needs no more. */
+  fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
 }
 
 export const realFileSystem: FileSystem = nodeFs as unknown as FileSystem;

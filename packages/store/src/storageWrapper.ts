@@ -2,6 +2,10 @@ import { dirname, join } from 'node:path';
 import { storageWrapperBrand } from './brand';
 import { ChangeWatcher } from './changeWatcher';
 import { Emitter } from './emitter';
+import { type ConvergentHost, ConvergentKey } from './convergent/convergentKey';
+import { counterType, type CounterState } from './convergent/counter';
+import { Counter } from './convergent/counterKey';
+import type { ConvergentType } from './convergent/type';
 import { ConflictError, StoreError } from './errors';
 import { FeedLatency } from './feedLatency';
 import { createFile, ensureFolder, errorCode, fileMode, type FileSystem, isWindows, listFolder, readFile, realFileSystem, syncFolderSync, unlinkQuietly } from './files';
@@ -81,6 +85,12 @@ export class StorageWrapper {
   private writeProblem: string | undefined;
   private ctx: FolderContext | undefined;
   private disposed = false;
+  private disposing: Promise<void> | undefined;
+  /** dispose() was called: callers' updates are refused (convergent keys' last folds still run). */
+  private closing = false;
+  /** Convergent keys opened by this instance, and who listens to events in which key folder. */
+  private readonly convergents = new Map<string, ConvergentKey<unknown, unknown>>();
+  private readonly folderListeners = new Map<string, Set<(file: string | undefined) => void>>();
 
   constructor(context: StorageContext, options: StorageWrapperOptions & { fileSystem?: FileSystem } = {}) {
     const storagePath = context.globalStorageUri?.fsPath ?? context.globalStoragePath;
@@ -117,6 +127,10 @@ export class StorageWrapper {
       mode: options.watch ?? 'auto',
       pollIntervalMs,
       onChange: (name, file) => this.onFolderChange(name, 'remote', file),
+      // Contributions are rewritten in place, which changes no folder's times: polling reads them every time.
+      onPoll: () => {
+        for (const listeners of this.folderListeners.values()) for (const listener of listeners) listener(undefined);
+      },
       log: this.log,
     });
     this.onFolderChange(undefined, 'load');
@@ -221,8 +235,41 @@ export class StorageWrapper {
     await Promise.resolve();
   }
 
+  /** A counter every window adds to without conflicts (see Counter). The key's record holds its folded base. */
+  counter(key: string): Counter {
+    return new Counter(this.convergent<CounterState, number>(key, counterType), this.writer.tag);
+  }
+
+  /**
+   * A key whose value is a state-based CRDT (see ./convergent): changes from different windows merge instead of
+   * conflicting. One object per key and instance; the same key opened with another type is a TypeError.
+   */
+  convergent<S, V>(key: string, type: ConvergentType<S, V>): ConvergentKey<S, V> {
+    assertKey(key);
+    const open = this.convergents.get(key);
+    if (open !== undefined) {
+      if (open.type !== (type as ConvergentType<unknown, unknown>)) throw new TypeError(`Store key ${JSON.stringify(key)} is open as a ${open.type.name}, not a ${type.name}`);
+      return open as unknown as ConvergentKey<S, V>;
+    }
+    if (this.disposed || this.disposing) throw new StoreError('The store has been disposed', { key });
+    const opened = new ConvergentKey(this.convergentHost(), key, type);
+    this.convergents.set(key, opened as unknown as ConvergentKey<unknown, unknown>);
+    // Contributions of windows that are gone are folded in when a window opens the key (nothing runs while idle).
+    if (!this.writeProblem) opened.fold().catch((error: unknown) => this.log('warn', `folding gone writers of ${JSON.stringify(key)}: ${String(error)}`));
+    return opened;
+  }
+
   /** Stops watching; new updates reject with StoreError; the promise resolves once queued updates have finished. */
   dispose(): Promise<void> {
+    // Convergent keys write what is queued and fold this window's contribution first: that needs a live store.
+    // New updates are refused from now on; only those folds run.
+    if (this.disposing) return this.disposing;
+    this.closing = true;
+    this.disposing = Promise.all([...this.convergents.values()].map((k) => k.dispose())).then(() => this.disposeRecords());
+    return this.disposing;
+  }
+
+  private disposeRecords(): Promise<void> {
     const queued = Promise.all([...this.queues.values()]).then(() => undefined);
     if (this.disposed) return queued;
     this.disposed = true;
@@ -464,6 +511,8 @@ export class StorageWrapper {
       } catch (error) {
         this.log('warn', `change feed: ${n}: ${String(error)}`);
       }
+      const listeners = this.folderListeners.get(n);
+      if (listeners) for (const listener of listeners) listener(name === undefined ? undefined : file);
     }
     if (name === undefined) for (const [n, state] of this.byName) if (!names.includes(n)) state.folder.reset();
   }
@@ -487,6 +536,40 @@ export class StorageWrapper {
       this.byName.set(state.folder.name, state);
     }
     return state;
+  }
+
+  private convergentHost(): ConvergentHost {
+    return {
+      fs: this.fs,
+      writer: this.writer.tag,
+      fixModes: () => this.folderContext().fixModes,
+      log: this.log,
+      generation: (key, create) => {
+        const state = this.state(key);
+        const gen = state.folder.generation(create);
+        if (gen) this.watchKey(state, gen);
+        return gen;
+      },
+      resetGeneration: (key) => {
+        // The generation, records/ or the storage folder itself went: the next write makes them again.
+        this.state(key).folder.reset();
+        this.writeProblem = this.prepareFolders();
+      },
+      get: (key) => this.get(key),
+      reload: (key) => {
+        this.get(key);
+        this.refreshSync(this.state(key), 'remote');
+      },
+      update: (key, updater) => this.enqueue(key, () => this.commit(key, (payload, deleted) => ({ deleted: false, payload: updater(deleted ? undefined : payload) })), true) as Promise<VersionedData<unknown>>,
+      onDidChange: this.changes.event,
+      onFolderEvent: (key, listener) => {
+        const name = this.state(key).folder.name;
+        let listeners = this.folderListeners.get(name);
+        if (listeners === undefined) this.folderListeners.set(name, (listeners = new Set()));
+        listeners.add(listener);
+        return { dispose: () => listeners.delete(listener) };
+      },
+    };
   }
 
   private folderContext(): FolderContext {
@@ -575,8 +658,8 @@ export class StorageWrapper {
   }
 
   /** One attempt in flight per key per instance; a failed task does not stop the ones queued behind it. */
-  private enqueue<R>(key: string, task: () => Promise<R>): Promise<R> {
-    if (this.disposed) return Promise.reject(new StoreError('The store has been disposed', { key }));
+  private enqueue<R>(key: string, task: () => Promise<R>, internal = false): Promise<R> {
+    if (this.disposed || (this.closing && !internal)) return Promise.reject(new StoreError('The store has been disposed', { key }));
     const previous = this.queues.get(key) ?? Promise.resolve();
     const run = previous.then(task, task);
     const tail = run.then(

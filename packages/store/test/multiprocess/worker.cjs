@@ -6,7 +6,7 @@ const fs = require('node:fs');
 
 const role = process.argv[2];
 const opts = JSON.parse(process.argv[3] || '{}');
-const { StorageWrapper, ConflictError, isStorageWrapper } = require(opts.storeModule);
+const { StorageWrapper, ConflictError, isStorageWrapper, counterType } = require(opts.storeModule);
 
 const send = (message) => new Promise((resolve) => process.send(message, resolve));
 const waitFor = (type) =>
@@ -195,7 +195,76 @@ async function looper() {
   await send({ type: 'stopped', acked, failed });
 }
 
-const roles = { looper, increments, killable, feedWriter, feedReader, migrate, holder, faultWriter, monotonicReader };
+/**
+ * Adds 1 to a counter, one add after another, logging each acknowledged add (synchronously, before the next add
+ * starts): a killed adder has at most one add in flight. Reports its writer id (its clientId) first.
+ */
+async function counterAdder() {
+  const store = new StorageWrapper({ globalStoragePath: opts.dir });
+  const counter = store.counter(opts.key);
+  const log = fs.openSync(opts.ackLog, 'a');
+  await send({ type: 'ready', writer: store.clientId, pid: process.pid });
+  let first = true;
+  for (let i = 0; opts.count === undefined || i < opts.count; i++) {
+    await counter.add(1);
+    fs.writeSync(log, '1\n');
+    if (first) {
+      first = false;
+      await send({ type: 'firstAck' });
+    }
+  }
+  await send({ type: 'done' });
+  if (opts.thenDispose) await store.dispose();
+}
+
+/** `count` adds at once after 'go' (they are written together, batch after batch); reports the value and metrics. */
+async function counterBurst() {
+  const store = new StorageWrapper({ globalStoragePath: opts.dir });
+  const counter = store.counter(opts.key);
+  await send({ type: 'ready' });
+  await waitFor('go');
+  await Promise.all(Array.from({ length: opts.count }, () => counter.add(1)));
+  await send({ type: 'done', value: counter.value(), metrics: store.getMetrics() });
+  await store.dispose();
+}
+
+/**
+ * Opens a counter (which folds the contributions of gone writers) and reports when that fold is done, then answers
+ * 'get' with the value. With `stopBeforeFoldLink` it freezes itself (SIGSTOP) between reading the base and linking
+ * the fold's record; with `stopAfterFold`, after the fold's record is durable and before it removes any folded file.
+ */
+async function counterFolder() {
+  const fileSystem = {
+    ...fs,
+    linkSync(from, to) {
+      if (opts.stopBeforeFoldLink && /v\d{12}\.json$/.test(to)) {
+        opts.stopBeforeFoldLink = false;
+        process.kill(process.pid, 'SIGSTOP');
+      }
+      fs.linkSync(from, to);
+    },
+    unlinkSync(path) {
+      if (opts.stopAfterFold && /[\\/]c-[^\\/]+\.json$/.test(path)) {
+        opts.stopAfterFold = false;
+        process.kill(process.pid, 'SIGSTOP');
+      }
+      fs.unlinkSync(path);
+    },
+  };
+  const store = new StorageWrapper({ globalStoragePath: opts.dir }, { fileSystem });
+  if (opts.waitForGo) {
+    await send({ type: 'ready', pid: process.pid });
+    await waitFor('go');
+  }
+  const key = store.convergent(opts.key, counterType);
+  const folded = await key.fold();
+  await send({ type: 'folded', folded, value: key.value() });
+  process.on('message', async (m) => {
+    if (m.type === 'get') await send({ type: 'got', value: key.value(), record: store.get(opts.key) });
+  });
+}
+
+const roles = { counterAdder, counterBurst, counterFolder, looper, increments, killable, feedWriter, feedReader, migrate, holder, faultWriter, monotonicReader };
 roles[role]().catch((e) => {
   process.send({ type: 'error', message: String(e && e.stack || e) });
   process.exitCode = 1;

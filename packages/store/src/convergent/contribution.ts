@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import { closeQuietly, errorCode, fileMode, type FileSystem, readFile } from '../files';
+import type { ConvergentType } from './type';
+
+/**
+ * One writer's contribution to a convergent key: the state of its own changes, numbered. Only its writer ever writes
+ * it, and each number's state contains the previous one's (a writer's changes only add up), so readers take the
+ * highest number they can read.
+ */
+export interface Contribution<S> {
+  writer: string;
+  seq: number;
+  state: S;
+}
+
+/**
+ * The two slot files of a contribution, in the key's generation folder: `c-<writer>-0.json` and `c-<writer>-1.json`.
+ * Number `seq` is written over slot `seq % 2`, in place, so the other slot keeps `seq − 1` whole while this one is
+ * written (LMDB's two meta pages): a write torn by a crash or read half-way by another window fails its checksum,
+ * and the reader takes the other slot. Writing in place costs one data flush and no folder change per write.
+ */
+const slotPattern = /^c-([0-9a-f]{8}-\d+-[0-9a-f]{8})-([01])\.json$/;
+
+export function slotFileName(writer: string, seq: number): string {
+  return `c-${writer}-${seq % 2}.json`;
+}
+
+/** The writer whose slot file `name` is, if it is one. */
+export function writerOfSlot(name: string): string | undefined {
+  return slotPattern.exec(name)?.[1];
+}
+
+/** `<JSON>\n<SHA-256 of the JSON, hex>\n`: readable, and a torn or half-read slot is told apart from a whole one. */
+export function encodeSlot(key: string, type: ConvergentType<unknown, unknown>, contribution: Contribution<unknown>): Buffer {
+  const body = JSON.stringify({ key, type: type.name, writer: contribution.writer, seq: contribution.seq, state: contribution.state });
+  return Buffer.from(`${body}\n${sha256(body)}\n`, 'utf8');
+}
+
+/** The contribution in `bytes`, or undefined when they are torn, damaged or not this key's, type's and writer's. */
+export function decodeSlot<S>(bytes: Uint8Array, key: string, type: ConvergentType<S, unknown>, writer: string): Contribution<S> | undefined {
+  const text = Buffer.from(bytes).toString('utf8');
+  const match = /^([^\n]*)\n([0-9a-f]{64})\n$/.exec(text);
+  if (match?.[1] === undefined || match[2] !== sha256(match[1])) return undefined;
+  try {
+    const parsed = JSON.parse(match[1]) as Record<string, unknown>;
+    if (parsed.key !== key || parsed.type !== type.name || parsed.writer !== writer) return undefined;
+    if (!Number.isSafeInteger(parsed.seq) || (parsed.seq as number) < 1) return undefined;
+    return { writer, seq: parsed.seq as number, state: type.parse(parsed.state) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest readable slot of `writer` in a generation folder, if any. */
+export function readContribution<S>(fs: FileSystem, genPath: string, key: string, type: ConvergentType<S, unknown>, writer: string): Contribution<S> | undefined {
+  let best: Contribution<S> | undefined;
+  for (const seq of [0, 1]) {
+    const read = readFile(fs, join(genPath, slotFileName(writer, seq)));
+    const slot = read && decodeSlot(read.bytes, key, type, writer);
+    if (slot && (best === undefined || slot.seq > best.seq)) best = slot;
+  }
+  return best;
+}
+
+/**
+ * Writes a slot in place and flushes its data. Returns whether the file was made by this write (then its name still
+ * has to be flushed with the folder) and its file id, to check that the folder was not replaced meanwhile.
+ */
+export async function writeSlot(fs: FileSystem, path: string, bytes: Buffer, fixMode: boolean): Promise<{ created: boolean; stats: nodeFs.BigIntStats }> {
+  let created = false;
+  let fd: number;
+  try {
+    fd = fs.openSync(path, nodeFs.constants.O_WRONLY | noFollow);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+    fd = fs.openSync(path, nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL | noFollow, fileMode);
+    created = true;
+  }
+  try {
+    if (created && fixMode) fs.fchmodSync(fd, fileMode);
+    let written = 0;
+    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, written);
+    fs.ftruncateSync(fd, bytes.length);
+    const stats = fs.fstatSync(fd, { bigint: true });
+    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+    return { created, stats };
+  } finally {
+    closeQuietly(fs, fd);
+  }
+}
+
+const noFollow = nodeFs.constants.O_NOFOLLOW ?? 0;
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}

@@ -1,0 +1,366 @@
+import { join } from 'node:path';
+import { Emitter } from '../emitter';
+import { StoreError } from '../errors';
+import { errorCode, type FileSystem, isWindows, listFolder, sameFile, syncFolderSync, unlinkQuietly } from '../files';
+import type { Generation } from '../keyFolder';
+import type { Disposable, Event, StoreChange, VersionedData } from '../types';
+import { writtenByDeadProcess } from '../writers';
+import { type Contribution, encodeSlot, readContribution, slotFileName, writeSlot, writerOfSlot } from './contribution';
+import type { ConvergentType } from './type';
+
+/** What a convergent key needs of its store: its base record, its generation folder and its folder's events. */
+export interface ConvergentHost {
+  fs: FileSystem;
+  /** This store instance's writer tag: the name of its contributions. */
+  writer: string;
+  fixModes(): boolean;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  generation(key: string, create: boolean): Generation | undefined;
+  resetGeneration(key: string): void;
+  /** The base record as this instance knows it (cached), and fresh from disk (announcing a change, if any). */
+  get(key: string): VersionedData<unknown>;
+  reload(key: string): void;
+  update(key: string, updater: (payload: unknown) => unknown): Promise<VersionedData<unknown>>;
+  onDidChange: Event<StoreChange>;
+  /** Events in the key's folder (`file`: the entry named, if known) and, when polling, every poll. */
+  onFolderEvent(key: string, listener: (file: string | undefined) => void): Disposable;
+}
+
+/**
+ * The record of a convergent key: the merged state of every contribution folded into it, and which contributions
+ * those were (writer → the number folded). A folded writer stays listed until its slot files are seen gone, so
+ * a contribution is never merged twice (design.md, "Convergent keys").
+ */
+interface Base<S> {
+  state: S;
+  folded: Record<string, number>;
+}
+
+interface Pending<S> {
+  change: (own: S) => S;
+  state: S;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A key whose value is a state-based CRDT. Each store instance writes only its own contribution (two slot files, see
+ * contribution.ts), so changes from different windows never race on a compare-and-set; readers merge the base record
+ * with every contribution not folded into it. Contributions of writers that are gone are folded into the base with
+ * one compare-and-set, then removed.
+ */
+export class ConvergentKey<S, V> {
+  readonly onDidChange: Event<V>;
+  private readonly changes = new Emitter<V>();
+  private readonly subscriptions: Disposable[] = [];
+  /** This writer's state, including changes not yet durable; `durable` is what the last complete write held. */
+  private own: S;
+  private durable: S;
+  private writtenSeq = 0;
+  private writtenGen: string | undefined;
+  private queue: Pending<S>[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly others = new Map<string, Contribution<S>>();
+  private readGen: string | undefined;
+  private base: Base<S>;
+  private baseVersion = -1;
+  private current: { value: V; json: string };
+  private disposed = false;
+
+  constructor(
+    private readonly host: ConvergentHost,
+    readonly key: string,
+    readonly type: ConvergentType<S, V>,
+  ) {
+    this.own = this.durable = type.empty();
+    this.base = { state: type.empty(), folded: {} };
+    this.onDidChange = this.changes.event;
+    const value = type.value(type.empty());
+    this.current = { value, json: JSON.stringify(value) };
+    this.subscriptions.push(
+      host.onDidChange((e) => {
+        if (e.key === key) this.refresh();
+      }),
+      host.onFolderEvent(key, (file) => this.refresh(file)),
+    );
+    this.refresh();
+  }
+
+  /** The merged value of every writer's changes this instance knows of (its own included at once). */
+  value(): V {
+    return this.current.value;
+  }
+
+  /** Applies `change` to this writer's contribution; resolves once it is durable. */
+  change(change: (own: S) => S): Promise<V> {
+    if (this.disposed) return Promise.reject(new StoreError('The store has been disposed', { key: this.key }));
+    let state: S;
+    try {
+      state = change(this.own);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.own = state;
+    this.recompute();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ change, state, resolve, reject });
+      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+    }).then(() => this.current.value);
+  }
+
+  /**
+   * Folds the contributions of writers that are gone (and this one's, with `self`, once it writes no more) into the
+   * base record and removes their files. Killed or frozen half-way, or run by two windows at once, it neither loses
+   * nor doubles a contribution: the base names what it folded, and a writer's files go only after that is durable.
+   * Resolves with the number of writers this call folded.
+   */
+  async fold(self = false): Promise<number> {
+    const gone = (writer: string): boolean => (self && writer === this.host.writer) || (writer !== this.host.writer && writtenByDeadProcess(writer));
+    const plan = this.plan(this.parseBase(this.host.get(this.key).payload), gone);
+    let folded = this.parseBase(this.host.get(this.key).payload).folded;
+    let count = 0;
+    if (plan.fold.length > 0 || plan.forget.length > 0) {
+      const committed = await this.host.update(this.key, (payload) => {
+        // Runs after the base it builds on was read: what it lists and reads is at least as new (see design.md).
+        const base = this.parseBase(payload, true);
+        const now = this.plan(base, gone);
+        let state = base.state;
+        const next: Record<string, number> = Object.create(null) as Record<string, number>;
+        for (const [writer, seq] of Object.entries(base.folded)) if (!now.forget.includes(writer)) next[writer] = seq;
+        for (const writer of now.fold) {
+          const genPath = this.host.generation(this.key, false)?.path;
+          const contribution = genPath === undefined ? undefined : readContribution(this.host.fs, genPath, this.key, this.type, writer);
+          if (contribution) state = this.type.merge(state, contribution.state);
+          next[writer] = contribution?.seq ?? 0;
+        }
+        count = now.fold.length;
+        return { convergent: this.type.name, state: this.type.compact(state), folded: { ...next } };
+      });
+      folded = this.parseBase(committed.payload).folded;
+      if (count > 0) this.host.log('info', `convergent key ${JSON.stringify(this.key)}: folded ${count} gone writer(s) into its record`);
+    }
+    // Only what the durable base names as folded is removed; a fold killed before this line leaves the files to the
+    // next one, which finds them folded and removes them.
+    const gen = this.host.generation(this.key, false);
+    if (gen) for (const writer of Object.keys(folded)) for (const seq of [0, 1]) unlinkQuietly(this.host.fs, join(gen.path, slotFileName(writer, seq)));
+    return count;
+  }
+
+  /** Writes what is queued, folds this writer's contribution into the base and stops listening. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.flushing;
+    try {
+      if (this.writtenSeq > 0) await this.fold(true);
+    } catch (error) {
+      this.host.log('warn', `convergent key ${JSON.stringify(this.key)}: folding this window's contribution: ${String(error)}`);
+    }
+    for (const s of this.subscriptions) s.dispose();
+    this.changes.dispose();
+  }
+
+  /** Gone writers whose contributions are not folded yet, and folded writers whose files are gone (lstat). */
+  private plan(base: Base<S>, gone: (writer: string) => boolean): { fold: string[]; forget: string[] } {
+    const gen = this.host.generation(this.key, false);
+    const writers = new Set<string>();
+    if (gen) for (const name of listFolder(this.host.fs, gen.path)) {
+      const writer = writerOfSlot(name);
+      if (writer !== undefined) writers.add(writer);
+    }
+    const fold = [...writers].filter((w) => !Object.hasOwn(base.folded, w) && gone(w));
+    const forget = Object.keys(base.folded).filter((w) => !writers.has(w) && (gen === undefined || [0, 1].every((seq) => !this.exists(join(gen.path, slotFileName(w, seq))))));
+    return { fold, forget };
+  }
+
+  private exists(path: string): boolean {
+    try {
+      this.host.fs.lstatSync(path, { bigint: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The base record's payload as a base; a payload of another kind is refused (strict) or read as empty. */
+  private parseBase(payload: unknown, strict = false): Base<S> {
+    const empty = { state: this.type.empty(), folded: {} };
+    if (payload === undefined) return empty;
+    try {
+      const p = payload as Record<string, unknown>;
+      if (typeof p !== 'object' || p === null || p.convergent !== this.type.name) throw new TypeError(`it holds no ${this.type.name}`);
+      const folded = p.folded as Record<string, unknown>;
+      if (typeof folded !== 'object' || folded === null || Array.isArray(folded)) throw new TypeError('its folded writers are not a record');
+      const checked: Record<string, number> = {};
+      for (const [writer, seq] of Object.entries(folded)) {
+        if (writerOfSlot(slotFileName(writer, 0)) !== writer || !Number.isSafeInteger(seq) || (seq as number) < 0) throw new TypeError(`bad folded writer ${JSON.stringify(writer)}`);
+        checked[writer] = seq as number;
+      }
+      return { state: this.type.parse(p.state), folded: checked };
+    } catch (error) {
+      const message = `Store key ${JSON.stringify(this.key)} does not hold a convergent ${this.type.name}: ${String((error as Error).message ?? error)}`;
+      if (strict) throw new StoreError(message, { key: this.key });
+      if (this.baseVersion !== this.host.get(this.key).version) this.host.log('error', `${message}; reading it as empty`);
+      return empty;
+    }
+  }
+
+  /** Reads what changed: the base, one slot (`file`) or every contribution; then recomputes the value. */
+  private refresh(file?: string): void {
+    if (this.disposed) return;
+    try {
+      this.refreshUnsafe(file);
+    } catch (error) {
+      this.host.log('warn', `convergent key ${JSON.stringify(this.key)}: ${String(error)}`);
+    }
+  }
+
+  private refreshUnsafe(file: string | undefined): void {
+    const record = this.host.get(this.key);
+    if (record.version !== this.baseVersion) {
+      this.base = this.parseBase(record.payload);
+      this.baseVersion = record.version;
+      file = undefined;
+    }
+    const gen = this.host.generation(this.key, false);
+    if (gen?.name !== this.readGen) {
+      this.others.clear();
+      this.readGen = gen?.name;
+      file = undefined;
+    }
+    if (gen === undefined) return this.recompute();
+    // The folder was emptied or replaced under this writer: its contribution goes into the new one.
+    if (this.writtenSeq > 0 && this.writtenGen !== gen.name && !this.disposed) this.rewrite();
+    const named = file === undefined ? undefined : writerOfSlot(file);
+    const writers = new Set<string>(named === undefined ? [] : [named]);
+    if (named === undefined) {
+      for (const name of listFolder(this.host.fs, gen.path)) {
+        const writer = writerOfSlot(name);
+        if (writer !== undefined) writers.add(writer);
+      }
+      for (const writer of this.others.keys()) writers.add(writer);
+    }
+    const vanished: string[] = [];
+    for (const writer of writers) {
+      if (writer === this.host.writer) continue;
+      const contribution = readContribution(this.host.fs, gen.path, this.key, this.type, writer);
+      if (contribution === undefined) {
+        if (this.others.has(writer)) vanished.push(writer);
+        continue;
+      }
+      const known = this.others.get(writer);
+      if (known === undefined || contribution.seq > known.seq) this.others.set(writer, contribution);
+    }
+    if (vanished.length > 0) {
+      // A contribution's files go only after a fold naming it is durable: read the base again before forgetting it,
+      // or the value would dip until the fold's own event arrives.
+      this.host.reload(this.key);
+      const fresh = this.host.get(this.key);
+      if (fresh.version !== this.baseVersion) {
+        this.base = this.parseBase(fresh.payload);
+        this.baseVersion = fresh.version;
+      }
+      for (const writer of vanished) this.others.delete(writer);
+    }
+    this.recompute();
+  }
+
+  private recompute(): void {
+    let merged = this.type.merge(this.base.state, this.own);
+    for (const [writer, contribution] of this.others) if (!Object.hasOwn(this.base.folded, writer)) merged = this.type.merge(merged, contribution.state);
+    const value = this.type.value(merged);
+    const json = JSON.stringify(value);
+    if (json === this.current.json) return;
+    this.current = { value, json };
+    this.changes.fire(value);
+  }
+
+  /** Writes the queue's newest state, batch after batch: changes made while a write is in flight go together next. */
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      const state = (batch.at(-1) as Pending<S>).state;
+      try {
+        await this.write(state);
+        this.durable = state;
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        const applied = (error as { applied?: boolean }).applied === true;
+        if (applied) this.durable = state;
+        else this.replay();
+        const reason = new StoreError(`Store key ${JSON.stringify(this.key)}: writing this window's contribution failed: ${String(error)}`, { key: this.key, cause: error, applied });
+        for (const p of batch) p.reject(reason);
+      }
+    }
+  }
+
+  /** A write that failed before its data reached the file: the changes queued after it are re-applied on what is durable. */
+  private replay(): void {
+    let state = this.durable;
+    for (const p of this.queue.splice(0)) {
+      try {
+        p.state = state = p.change(state);
+        this.queue.push(p);
+      } catch (error) {
+        p.reject(error);
+      }
+    }
+    this.own = state;
+    this.recompute();
+  }
+
+  /** After the folder was emptied: the durable contribution again, into the new generation. */
+  private rewrite(): void {
+    this.writtenGen = this.readGen;
+    if (this.flushing) return;
+    this.flushing = this.write(this.durable)
+      .catch((error: unknown) => this.host.log('warn', `convergent key ${JSON.stringify(this.key)}: rewriting this window's contribution: ${String(error)}`))
+      .finally(() => (this.flushing = undefined));
+  }
+
+  /**
+   * One durable write of this writer's contribution as number `writtenSeq + 1`. A failed write keeps its number, so
+   * the next one goes to the same slot and the other slot's whole state is never overwritten by a torn one.
+   */
+  private async write(state: S): Promise<void> {
+    const seq = this.writtenSeq + 1;
+    const bytes = encodeSlot(this.key, this.type as ConvergentType<unknown, unknown>, { writer: this.host.writer, seq, state });
+    for (let round = 0; ; round++) {
+      let gen: Generation | undefined;
+      let path = '';
+      let written: Awaited<ReturnType<typeof writeSlot>>;
+      try {
+        gen = this.host.generation(this.key, true);
+        if (gen === undefined) throw new StoreError(`Store key ${JSON.stringify(this.key)}: its folder could not be made`, { key: this.key, applied: false });
+        path = join(gen.path, slotFileName(this.host.writer, seq));
+        written = await writeSlot(this.host.fs, path, bytes, this.host.fixModes());
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT' && round < 8) {
+          this.host.resetGeneration(this.key);
+          continue;
+        }
+        throw Object.assign(error as Error, { applied: false });
+      }
+      try {
+        if (written.created && !isWindows) syncFolderSync(this.host.fs, gen.path);
+      } catch (error) {
+        throw Object.assign(error as Error, { applied: true });
+      }
+      // The folder may have been removed and made again while this wrote: then the file written is in no folder.
+      if (this.stillNamed(path, written.stats) || round >= 8) {
+        this.writtenSeq = seq;
+        this.writtenGen = gen.name;
+        return;
+      }
+      this.host.resetGeneration(this.key);
+    }
+  }
+
+  private stillNamed(path: string, stats: Parameters<typeof sameFile>[0]): boolean {
+    try {
+      return sameFile(this.host.fs.lstatSync(path, { bigint: true }), stats);
+    } catch {
+      return false;
+    }
+  }
+}
