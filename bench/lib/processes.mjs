@@ -63,8 +63,11 @@ export function startWorker(script, args) {
 /**
  * Runs `count` workers of `script` together: waits for all to be ready, releases them at once and waits for each
  * to report 'done'. Wall time runs from the release to the last 'done', both seen by this process.
+ * `after(phase)`, if given, runs once every worker is done (outside the wall time): `await phase(name)` asks every
+ * worker for its phase `name` at once (see worker.mjs) and resolves with their answers; the phase named 'last'
+ * ends them. Whatever `after` resolves with is returned as `after`.
  */
-export async function runTogether(script, argsFor, count, timeoutMs = DEFAULT_TIMEOUT_MS) {
+export async function runTogether(script, argsFor, count, timeoutMs = DEFAULT_TIMEOUT_MS, after = undefined) {
   const workers = Array.from({ length: count }, (_, i) => startWorker(script, argsFor(i)));
   try {
     await Promise.all(workers.map((w) => w.next('ready', timeoutMs)));
@@ -78,8 +81,17 @@ export async function runTogether(script, argsFor, count, timeoutMs = DEFAULT_TI
         return result;
       }),
     );
+    const wallMs = lastDone - released;
+    let afterResult;
+    if (after) {
+      const phase = (name) => {
+        for (const w of workers) w.send({ type: 'phase', name });
+        return Promise.all(workers.map(async (w) => (await w.next('phase-done', timeoutMs)).result));
+      };
+      afterResult = await after(phase);
+    }
     await Promise.all(workers.map((w) => w.exited()));
-    return { wallMs: lastDone - released, results };
+    return { wallMs, results, after: afterResult };
   } finally {
     for (const w of workers) w.stop();
   }
