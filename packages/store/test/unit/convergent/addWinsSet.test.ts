@@ -92,8 +92,10 @@ describe('add-wins set', () => {
   });
 
   it('numbers a replica\'s dots past everything its state knows of', () => {
-    const s = setType.parse({ adds: { x: { a: [2] } }, removes: { a: [5] }, covered: { a: 3 } });
-    expect(addedDots(addTo(s, 'a', 'y'))).toContain('a:6');
+    const removed = setType.parse({ adds: { x: { a: [2] } }, removes: { a: [5] }, covered: { a: 3 } });
+    expect(addedDots(addTo(removed, 'a', 'y'))).toContain('a:6');
+    const covered = setType.parse({ adds: { x: { a: [2] } }, removes: { a: [5] }, covered: { a: 7 } });
+    expect(addedDots(addTo(covered, 'a', 'y'))).toContain('a:8');
   });
 
   it('works with a world built step by step (the harness really folds)', () => {
