@@ -28,6 +28,84 @@ async function child(dir, key, count, ackLog) {
   process.send({ errors: errors.slice(0, 3), errorCount: errors.length }, () => process.exit(0));
 }
 
+/** A child adding to a counter: `count` adds of 1 (forever when 0), logging each acknowledged one, then disposing. */
+async function counterChild(dir, key, count, ackLog) {
+  const store = new StorageWrapper({ globalStoragePath: dir });
+  const counter = store.counter(key);
+  const errors = [];
+  for (let i = 0; count === 0 || i < count; i++) {
+    try {
+      await counter.add(1);
+      if (ackLog) fs.appendFileSync(ackLog, '1\n');
+    } catch (e) {
+      errors.push(String(e));
+    }
+  }
+  await store.dispose();
+  process.send({ errors: errors.slice(0, 3), errorCount: errors.length }, () => process.exit(0));
+}
+
+const slotFiles = (dir) => {
+  const records = path.join(dir, 'records');
+  if (!fs.existsSync(records)) return [];
+  return fs.readdirSync(records).flatMap((name) => fs.readdirSync(path.join(records, name)).filter((g) => g.startsWith('g-')).flatMap((g) => fs.readdirSync(path.join(records, name, g)).filter((f) => f.startsWith('c-'))));
+};
+
+/** Three processes add to one counter at once; another hears every add; once they have exited, all are folded in. */
+async function counter() {
+  const dir = path.join(work, 'counter');
+  const reader = new StorageWrapper({ globalStoragePath: dir });
+  const c = reader.counter('c');
+  let heard = 0;
+  c.onDidChange((value) => (heard = Math.max(heard, value)));
+  const children = [0, 1, 2].map(() => fork(path.join(__dirname, 'suite.cjs'), [storeModule, work, resultsFile, 'counterChild', dir, 'c', '50', ''], { stdio: 'ignore' }));
+  const answers = await Promise.all(children.map(answer));
+  for (let i = 0; i < 100 && heard < 150; i++) await sleep(50);
+  await reader.dispose();
+  const opener = new StorageWrapper({ globalStoragePath: dir });
+  const final = opener.counter('c').value();
+  const metrics = opener.getMetrics();
+  await opener.dispose();
+  const errors = answers.reduce((n, a) => n + a.errorCount, 0);
+  const left = slotFiles(dir);
+  return {
+    ok: errors === 0 && heard === 150 && final === 150 && left.length === 0,
+    detail: `3 processes × 50 adds: another process heard ${heard}, a new one reads ${final} (${metrics.conflicts} conflicts); ${errors} errors${answers.find((a) => a.errors[0]) ? ` (first: ${answers.find((a) => a.errors[0]).errors[0]})` : ''}; contribution files left: ${left.length}`,
+  };
+}
+
+/** Adders terminated mid-add, then a new window folds their contributions in: nothing acknowledged lost, none left. */
+async function counterKills() {
+  const dir = path.join(work, 'counter-kills');
+  const logs = path.join(work, 'counter-acks');
+  fs.mkdirSync(logs, { recursive: true });
+  let n = 0;
+  const start = () => fork(path.join(__dirname, 'suite.cjs'), [storeModule, work, resultsFile, 'counterChild', dir, 'c', '0', path.join(logs, `w${n++}.log`)], { stdio: 'ignore' });
+  const slots = [start(), start(), start()];
+  let killed = 0;
+  for (let k = 0; k < 9; k++) {
+    await sleep(300 + Math.random() * 400);
+    const i = k % slots.length;
+    const victim = slots[i];
+    const exited = new Promise((r) => victim.once('exit', r));
+    victim.kill();
+    await exited;
+    killed++;
+    slots[i] = k < 6 ? start() : undefined;
+  }
+  const acked = fs.readdirSync(logs).reduce((sum, f) => sum + fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean).length, 0);
+  const opener = new StorageWrapper({ globalStoragePath: dir });
+  const key = opener.convergent('c', require(storeModule).counterType);
+  await key.fold();
+  const final = key.value();
+  const left = slotFiles(dir);
+  await opener.dispose();
+  return {
+    ok: final >= acked && final <= acked + killed && left.length === 0,
+    detail: `${killed} adders terminated mid-add: ${acked} acknowledged, a new window folds them in and reads ${final} (at most ${killed} more); contribution files left: ${left.length}`,
+  };
+}
+
 const spawnChild = (dir, key, count, ackLog = '') => fork(path.join(__dirname, 'suite.cjs'), [storeModule, work, resultsFile, 'child', dir, key, String(count), ackLog], { stdio: 'ignore' });
 const answer = (c) => new Promise((resolve) => c.once('message', resolve));
 
@@ -127,7 +205,10 @@ async function main() {
   await run('sequential', sequential);
   await run('contention', contentionAndFeed);
   await run('kills', kills);
+  await run('counter', counter);
+  await run('counter-kills', counterKills);
 }
 
 if (role === 'child') child(args[0], args[1], Number(args[2]), args[3]).catch(() => process.exit(1));
+else if (role === 'counterChild') counterChild(args[0], args[1], Number(args[2]), args[3]).catch(() => process.exit(1));
 else main().then(() => process.exit(0));

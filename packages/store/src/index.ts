@@ -11,8 +11,7 @@ export { ConflictError, StoreError } from './errors';
 export { Emitter } from './emitter';
 export { Counter } from './convergent/counterKey';
 export type { ConvergentKey } from './convergent/convergentKey';
-export type { ConvergentType } from './convergent/type';
-export { counterType, type CounterState } from './convergent/counter';
+export * from './convergent';
 /** Throws a TypeError unless `value` is JSON data the store can hold (the check every write makes). */
 export { assertJsonData } from './jsonData';
 

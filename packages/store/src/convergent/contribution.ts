@@ -53,16 +53,34 @@ export function decodeSlot<S>(bytes: Uint8Array, key: string, type: ConvergentTy
   }
 }
 
-/** The newest readable slot of `writer` in a generation folder, if any. */
-export function readContribution<S>(fs: FileSystem, genPath: string, key: string, type: ConvergentType<S, unknown>, writer: string): Contribution<S> | undefined {
+/**
+ * The newest readable slot of `writer` in a generation folder, if any, and whether any of its slot files is there at
+ * all, and whether one could not be opened right now (`held`: Windows answers so for a file being removed or held
+ * by a scanner) — then the newest may be the one not read.
+ */
+export function readContribution<S>(fs: FileSystem, genPath: string, key: string, type: ConvergentType<S, unknown>, writer: string): { contribution?: Contribution<S>; present: boolean; held: boolean } {
   let best: Contribution<S> | undefined;
+  let present = false;
+  let held = false;
   for (const seq of [0, 1]) {
-    const read = readFile(fs, join(genPath, slotFileName(writer, seq)));
-    const slot = read && decodeSlot(read.bytes, key, type, writer);
+    let read: ReturnType<typeof readFile>;
+    try {
+      read = readFile(fs, join(genPath, slotFileName(writer, seq)));
+    } catch (error) {
+      if (!transient.has(errorCode(error) ?? '')) throw error;
+      present = held = true;
+      continue;
+    }
+    if (read === undefined) continue;
+    present = true;
+    const slot = decodeSlot(read.bytes, key, type, writer);
     if (slot && (best === undefined || slot.seq > best.seq)) best = slot;
   }
-  return best;
+  return best === undefined ? { present, held } : { contribution: best, present, held };
 }
+
+/** What Windows answers for a file being removed or held open without sharing: it is there, not readable now. */
+const transient = new Set(['EPERM', 'EACCES', 'EBUSY']);
 
 /**
  * Writes a slot in place and flushes its data. Returns whether the file was made by this write (then its name still

@@ -127,13 +127,18 @@ export class ConvergentKey<S, V> {
         let state = base.state;
         const next: Record<string, number> = Object.create(null) as Record<string, number>;
         for (const [writer, seq] of Object.entries(base.folded)) if (!now.forget.includes(writer)) next[writer] = seq;
+        count = 0;
         for (const writer of now.fold) {
           const genPath = this.host.generation(this.key, false)?.path;
-          const contribution = genPath === undefined ? undefined : readContribution(this.host.fs, genPath, this.key, this.type, writer);
+          if (genPath === undefined) continue;
+          const { contribution, held } = readContribution(this.host.fs, genPath, this.key, this.type, writer);
+          // A slot that cannot be opened now may hold the newest state: that writer waits for the next fold. Slots
+          // that were read and are torn held nothing acknowledged (a writer's first write, killed half-way).
+          if (held) continue;
           if (contribution) state = this.type.merge(state, contribution.state);
           next[writer] = contribution?.seq ?? 0;
+          count++;
         }
-        count = now.fold.length;
         return { convergent: this.type.name, state: this.type.compact(state), folded: { ...next } };
       });
       folded = this.parseBase(committed.payload).folded;
@@ -243,9 +248,10 @@ export class ConvergentKey<S, V> {
     const vanished: string[] = [];
     for (const writer of writers) {
       if (writer === this.host.writer) continue;
-      const contribution = readContribution(this.host.fs, gen.path, this.key, this.type, writer);
+      const { contribution, present } = readContribution(this.host.fs, gen.path, this.key, this.type, writer);
       if (contribution === undefined) {
-        if (this.others.has(writer)) vanished.push(writer);
+        // Unreadable for now (torn while written, or held): keep what was read last. Gone: see below.
+        if (!present && this.others.has(writer)) vanished.push(writer);
         continue;
       }
       const known = this.others.get(writer);
