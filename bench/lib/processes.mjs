@@ -7,9 +7,9 @@ import { wallNow } from './clock.mjs';
 const DEFAULT_TIMEOUT_MS = 180_000;
 
 /** Forks one worker (see worker.mjs); `next(type)` waits for its next message of that type. */
-export function startWorker(script, args) {
+export function startWorker(script, args, execArgv = process.execArgv) {
   const name = `${script.split('/').pop()} ${args.join(' ')}`;
-  const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const inbox = [];
   const wakers = new Set();
   let ended = null;
@@ -65,10 +65,13 @@ export function startWorker(script, args) {
  * to report 'done'. Wall time runs from the release to the last 'done', both seen by this process.
  * `after(phase)`, if given, runs once every worker is done (outside the wall time): `await phase(name)` asks every
  * worker for its phase `name` at once (see worker.mjs) and resolves with their answers; the phase named 'last'
- * ends them. Whatever `after` resolves with is returned as `after`.
+ * ends them. Whatever `after` resolves with is returned as `after`. `execArgvFor(i)`, if given, is worker i's Node
+ * options (e.g. `--cpu-prof` for one of them).
+ * The fourth argument is the timeout in ms, or `{ timeoutMs, after, execArgvFor }`.
  */
-export async function runTogether(script, argsFor, count, timeoutMs = DEFAULT_TIMEOUT_MS, after = undefined) {
-  const workers = Array.from({ length: count }, (_, i) => startWorker(script, argsFor(i)));
+export async function runTogether(script, argsFor, count, options = {}) {
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, after = undefined, execArgvFor = () => process.execArgv } = typeof options === 'number' ? { timeoutMs: options } : options;
+  const workers = Array.from({ length: count }, (_, i) => startWorker(script, argsFor(i), execArgvFor(i)));
   try {
     await Promise.all(workers.map((w) => w.next('ready', timeoutMs)));
     const released = wallNow();

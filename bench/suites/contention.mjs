@@ -1,11 +1,12 @@
 // Contended increments: N processes, each doing `perProcess` increments of ONE shared counter, released together.
 // The store (its compare-and-set path, `update`, and its convergent counter, `counter(key).add`) against SQLite,
 // LMDB, proper-lockfile + write-file-atomic, and naive read-modify-write.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCKFILE_CANDIDATES, lmdbCounter, readCounter, sqliteCounter, writeInitialCounter } from '../lib/baselines.mjs';
+import { summarizeCpuProfile } from '../lib/cpuProfile.mjs';
 import { runTogether } from '../lib/processes.mjs';
 import { median, round } from '../lib/stats.mjs';
 import { loadStore } from '../lib/store.mjs';
@@ -55,7 +56,7 @@ async function finalOf(method, dir) {
   }
 }
 
-async function runOnce(method, processes, perProcess, lockfileOptions) {
+async function runOnce(method, processes, perProcess, lockfileOptions, execArgvFor = undefined) {
   const dir = mkdtempSync(join(tmpdir(), `bm-bench-${method}-`));
   let keep = false;
   try {
@@ -64,7 +65,7 @@ async function runOnce(method, processes, perProcess, lockfileOptions) {
     const total = processes * perProcess;
     const args = (i) => [method, dir, String(perProcess), String(i), KEY, JSON.stringify(lockfileOptions), String(total)];
     const after = method === 'counter' ? counterChecks(dir) : undefined;
-    const { wallMs, results, after: checks } = await runTogether(worker, args, processes, undefined, after);
+    const { wallMs, results, after: checks } = await runTogether(worker, args, processes, { after, execArgvFor });
     const sum = (field) => (results.every((r) => typeof r[field] === 'number') ? results.reduce((a, r) => a + r[field], 0) : null);
     let final;
     let counter;
@@ -103,6 +104,7 @@ async function runOnce(method, processes, perProcess, lockfileOptions) {
       finalValue: final.value,
       finalVersion: final.version,
       lost: total - final.value,
+      workers: execArgvFor ? results : undefined, // each worker's own figures, when one was profiled
       conflicts,
       conflictsPer1000: conflicts === null ? null : (conflicts / total) * 1000,
       retries: sum('retries'),
@@ -191,4 +193,36 @@ export async function contention({ processCounts, perProcess, repeats, lockfileO
     }
   }
   return { perProcess, repeats, lockfileOptions, rows };
+}
+
+/** What the profiled worker's time was for: the function names are the store's (its bundle keeps them). */
+const PROFILE_PATHS = [
+  ['waiting (idle: fsync in the thread pool, file events, timers)', /^\(idle\)$/],
+  ["file events: other windows' writes (re-reading the key's record head, and their contributions)", /^onFolderChange$/],
+  ["this window's adds (encode + checksum, open/write/fdatasync/close)", /^(writeSlot|encodeSlot|flush|change|add)$/],
+  ['compare-and-set updates (update, commit)', /^(attempts|commit|enqueue|update)$/],
+  ['garbage collector', /^\(garbage collector\)$/],
+  ['native, unattributed ((program))', /^\(program\)$/],
+];
+
+/**
+ * One run of `method` at `processes` with worker 0 under `node --cpu-prof`: its self time per function over the
+ * measured stretch (release → its last increment), to show where the time goes when a goal is not met.
+ */
+export async function profileRun({ method, processes, perProcess, lockfileOptions = {}, intervalUs = 200, keepIn = undefined, log }) {
+  const profDir = mkdtempSync(join(tmpdir(), 'bm-bench-prof-'));
+  try {
+    const execArgvFor = (i) => (i === 0 ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-interval=${intervalUs}`] : process.execArgv);
+    const run = await runOnce(method, processes, perProcess, lockfileOptions, execArgvFor);
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no CPU profile written in ${profDir}`);
+    const w = run.workers[0];
+    const summary = summarizeCpuProfile(join(profDir, file), { fromUs: w.monoStartUs, toUs: w.monoEndUs, paths: PROFILE_PATHS });
+    if (keepIn) copyFileSync(join(profDir, file), join(keepIn, `${method}-${processes}.cpuprofile`)); // for DevTools
+    log(`profile ${method} ×${processes}: ${round(run.updatesPerSec)} updates/s; worker 0 sampled ${round(summary.sampledMs)} ms, idle ${round(summary.groups.idle.share * 100)}%`);
+    const { workers, ...rest } = run;
+    return { method, processes, perProcess, intervalUs, run: rest, worker0: { cpuMs: w.cpuMs, wallMs: (w.monoEndUs - w.monoStartUs) / 1000, updates: perProcess }, ...summary };
+  } finally {
+    rmSync(profDir, { recursive: true, force: true });
+  }
 }
