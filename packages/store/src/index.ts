@@ -10,6 +10,9 @@ export { StorageWrapper } from './storageWrapper';
 export { ConflictError, StoreError } from './errors';
 export { Emitter } from './emitter';
 export { Counter } from './convergent/counterKey';
+export { MaxRegister } from './convergent/maxRegisterKey';
+export { AddWinsSet } from './convergent/addWinsSetKey';
+export { LwwMap } from './convergent/lwwMapKey';
 export type { ConvergentKey } from './convergent/convergentKey';
 export * from './convergent';
 /** Throws a TypeError unless `value` is JSON data the store can hold (the check every write makes). */

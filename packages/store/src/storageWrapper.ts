@@ -4,7 +4,14 @@ import { ChangeWatcher } from './changeWatcher';
 import { Emitter } from './emitter';
 import { type ConvergentHost, ConvergentKey } from './convergent/convergentKey';
 import { counterType, type CounterState } from './convergent/counter';
+import { setType, type SetState, type SetValue } from './convergent/addWinsSet';
+import { AddWinsSet } from './convergent/addWinsSetKey';
 import { Counter } from './convergent/counterKey';
+import { HybridClock } from './convergent/hlc';
+import { mapType, type MapState, type MapValue } from './convergent/lwwMap';
+import { LwwMap } from './convergent/lwwMapKey';
+import { maxType, type MaxState } from './convergent/maxRegister';
+import { MaxRegister } from './convergent/maxRegisterKey';
 import type { ConvergentType } from './convergent/type';
 import { ConflictError, StoreError } from './errors';
 import { FeedLatency } from './feedLatency';
@@ -91,6 +98,8 @@ export class StorageWrapper {
   /** Convergent keys opened by this instance, and who listens to events in which key folder. */
   private readonly convergents = new Map<string, ConvergentKey<unknown, unknown>>();
   private readonly folderListeners = new Map<string, Set<(file: string | undefined) => void>>();
+  /** Stamps for last-writer-wins maps: one clock per instance, so its writes are ordered among themselves. */
+  private readonly clock = new HybridClock(() => Date.now());
 
   constructor(context: StorageContext, options: StorageWrapperOptions & { fileSystem?: FileSystem } = {}) {
     const storagePath = context.globalStorageUri?.fsPath ?? context.globalStoragePath;
@@ -238,6 +247,21 @@ export class StorageWrapper {
   /** A counter every window adds to without conflicts (see Counter). The key's record holds its folded base. */
   counter(key: string): Counter {
     return new Counter(this.convergent<CounterState, number>(key, counterType), this.writer.tag);
+  }
+
+  /** The largest number any window offered (see MaxRegister). */
+  maxRegister(key: string): MaxRegister {
+    return new MaxRegister(this.convergent<MaxState, number | null>(key, maxType));
+  }
+
+  /** A set of strings where an add and a concurrent remove keep the element (see AddWinsSet). */
+  addWinsSet(key: string): AddWinsSet {
+    return new AddWinsSet(this.convergent<SetState, SetValue>(key, setType), this.writer.tag);
+  }
+
+  /** A map whose entries any window sets or deletes, the last write winning by a hybrid logical clock (see LwwMap). */
+  lwwMap(key: string): LwwMap {
+    return new LwwMap(this.convergent<MapState, MapValue>(key, mapType), this.writer.tag, this.clock);
   }
 
   /**

@@ -37,7 +37,7 @@ interface Base<S> {
 }
 
 interface Pending<S> {
-  change: (own: S) => S;
+  change: (own: S, merged: S) => S;
   state: S;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -65,6 +65,7 @@ export class ConvergentKey<S, V> {
   private base: Base<S>;
   private baseVersion = -1;
   private current: { value: V; json: string };
+  private mergedState: S;
   private disposed = false;
 
   constructor(
@@ -75,7 +76,8 @@ export class ConvergentKey<S, V> {
     this.own = this.durable = type.empty();
     this.base = { state: type.empty(), folded: {} };
     this.onDidChange = this.changes.event;
-    const value = type.value(type.empty());
+    this.mergedState = type.empty();
+    const value = type.value(this.mergedState);
     this.current = { value, json: JSON.stringify(value) };
     this.subscriptions.push(
       host.onDidChange((e) => {
@@ -91,12 +93,20 @@ export class ConvergentKey<S, V> {
     return this.current.value;
   }
 
-  /** Applies `change` to this writer's contribution; resolves once it is durable. */
-  change(change: (own: S) => S): Promise<V> {
+  /** The merged state behind `value()` (what a remove must have observed, what a stamp must be above). */
+  merged(): S {
+    return this.mergedState;
+  }
+
+  /**
+   * Applies `change` to this writer's contribution (`own`: only this writer's changes; `merged`: everything known)
+   * and resolves once it is durable. `change` must return a state that contains `own` (a writer's states only grow).
+   */
+  change(change: (own: S, merged: S) => S): Promise<V> {
     if (this.disposed) return Promise.reject(new StoreError('The store has been disposed', { key: this.key }));
     let state: S;
     try {
-      state = change(this.own);
+      state = change(this.own, this.mergedState);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -274,6 +284,7 @@ export class ConvergentKey<S, V> {
   private recompute(): void {
     let merged = this.type.merge(this.base.state, this.own);
     for (const [writer, contribution] of this.others) if (!Object.hasOwn(this.base.folded, writer)) merged = this.type.merge(merged, contribution.state);
+    this.mergedState = merged;
     const value = this.type.value(merged);
     const json = JSON.stringify(value);
     if (json === this.current.json) return;
@@ -305,7 +316,7 @@ export class ConvergentKey<S, V> {
     let state = this.durable;
     for (const p of this.queue.splice(0)) {
       try {
-        p.state = state = p.change(state);
+        p.state = state = p.change(state, this.mergedState);
         this.queue.push(p);
       } catch (error) {
         p.reject(error);
