@@ -20,7 +20,7 @@ import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
 import { type FolderContext, type Head, KeyFolder } from './keyFolder';
 import { encodeRecord, sequenceOf, type StoredRecord } from './record';
-import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, VersionedData } from './types';
+import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, UpdateOptions, VersionedData } from './types';
 import { newWriterTag, writtenByDeadProcess } from './writers';
 
 type Log = NonNullable<StorageWrapperOptions['log']>;
@@ -171,17 +171,43 @@ export class StorageWrapper {
     return this.shown(state.known, defaultValue) as VersionedData<T>;
   }
 
-  update<T>(key: string, updater: (current: T) => T, defaultValue?: T): Promise<VersionedData<T>> {
+  /**
+   * Compare-and-set on the version. When another instance committed first: by default `updater` runs again on the
+   * fresh value; with `options.merge` it does not — `'lww'` commits this update's result over the other one (last
+   * writer wins), and a function `merge(base, mine, theirs)` combines the value the updater ran on, its result and
+   * the value committed meanwhile (see MergeStrategy).
+   */
+  update<T>(key: string, updater: (current: T) => T, defaultValue?: T, options: UpdateOptions<T> = {}): Promise<VersionedData<T>> {
+    const strategy = options.merge;
     try {
       assertKey(key);
       if (typeof updater !== 'function') throw new TypeError('update needs an updater function');
       if (defaultValue !== undefined) assertJsonData(defaultValue, 'Default value');
+      if (strategy !== undefined && strategy !== 'lww' && typeof strategy !== 'function') throw new TypeError("options.merge must be 'lww' or a function (base, mine, theirs) => merged");
     } catch (error) {
       return Promise.reject(error);
     }
     const fallback = cloneJsonData(defaultValue);
+    const current = (payload: unknown, deleted: boolean): T => (deleted ? cloneJsonData(fallback) : payload) as T;
+    if (strategy === undefined) {
+      return this.enqueue(key, () => this.commit(key, (payload, deleted) => ({ deleted: false, payload: updater(current(payload, deleted)) }))) as Promise<VersionedData<T>>;
+    }
+    // The updater runs once, on the first base; every later attempt (after a conflict) merges with the new head.
+    let ran: { base: T; mine: T } | undefined;
     return this.enqueue(key, () =>
-      this.commit(key, (payload, deleted) => ({ deleted: false, payload: updater((deleted ? cloneJsonData(fallback) : payload) as T) })),
+      this.commit(key, (payload, deleted) => {
+        const theirs = current(payload, deleted);
+        if (ran === undefined) {
+          ran = { base: theirs, mine: updater(theirs) };
+          return { deleted: false, payload: ran.mine };
+        }
+        if (strategy === 'lww') return { deleted: false, payload: ran.mine };
+        const merged = strategy(cloneJsonData(ran.base) as T, cloneJsonData(ran.mine) as T, theirs);
+        assertJsonData(merged, 'Merged value');
+        // A further conflict merges again, from what this attempt saw.
+        ran = { base: cloneJsonData(theirs) as T, mine: merged };
+        return { deleted: false, payload: merged };
+      }),
     ) as Promise<VersionedData<T>>;
   }
 

@@ -86,3 +86,18 @@ export interface StoreMetrics {
   feedLatencyMs: { p50: number; p99: number; count: number };
   watchMode: 'events' | 'poll';
 }
+
+/**
+ * What `update` does when another instance committed between reading and committing. Default (no strategy): run the
+ * updater again on the fresh value — right for any updater, and the only choice when the updater's effect depends on
+ * the value (a counter's `n + 1`). `'lww'`: commit this update's result anyway (last writer wins: the other commit is
+ * overwritten). A function `merge(base, mine, theirs)`: `base` is the value the updater ran on, `mine` its result,
+ * `theirs` what was committed meanwhile; its result is committed (merged again if yet another commit came first).
+ * When `merge` is commutative in `mine` and `theirs` and respects `base` (a three-way merge), concurrent updates give
+ * one result in any order.
+ */
+export type MergeStrategy<T> = 'lww' | ((base: T, mine: T, theirs: T) => T);
+
+export interface UpdateOptions<T> {
+  merge?: MergeStrategy<T>;
+}
