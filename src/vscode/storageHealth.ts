@@ -25,6 +25,7 @@ export function storageHealthModel(metrics: StoreMetrics | undefined, storagePat
     rows: [
       [vscode.l10n.t('commits (this window)'), String(metrics.commits)],
       [vscode.l10n.t('conflicts'), String(metrics.conflicts)],
+      [vscode.l10n.t('conflicts per 100 commits'), metrics.commits > 0 ? ((100 * metrics.conflicts) / metrics.commits).toFixed(1) : '—'],
       [vscode.l10n.t('retries'), String(metrics.retries)],
       [vscode.l10n.t('updates given up (ConflictError)'), String(metrics.conflictErrors)],
       [vscode.l10n.t('corrupt records found'), String(metrics.corruptRecords)],
@@ -32,9 +33,27 @@ export function storageHealthModel(metrics: StoreMetrics | undefined, storagePat
       [vscode.l10n.t('change-feed latency p50'), latency.count > 0 ? ms(latency.p50) : '—'],
       [vscode.l10n.t('change-feed latency p99'), latency.count > 0 ? ms(latency.p99) : '—'],
       [vscode.l10n.t('latency samples'), String(latency.count)],
+      [vscode.l10n.t('change-feed latency, all changes'), histogramText(metrics.feedLatencyHistogram)],
+      [vscode.l10n.t('changes announced by a file event'), String(metrics.remoteChangesFoundBy.event)],
+      // What a network or WSL folder looks like: commits that no file event announced.
+      [vscode.l10n.t('changes found by polling (no file event)'), String(metrics.remoteChangesFoundBy.poll)],
+      [vscode.l10n.t('changes found on window focus (an event was missed)'), String(metrics.remoteChangesFoundBy.refresh)],
+      [vscode.l10n.t('old record collections'), String(metrics.collections)],
+      [vscode.l10n.t('folds of closed windows’ contributions'), metrics.folds > 0 ? vscode.l10n.t('{0} ({1} windows)', metrics.folds, metrics.foldedWriters) : '0'],
       [vscode.l10n.t('how changes are noticed'), metrics.watchMode === 'events' ? vscode.l10n.t('file events') : vscode.l10n.t('polling')],
     ],
   };
+}
+
+/** "≤1 ms: 3 · ≤5 ms: 10 · >2000 ms: 1" — only the buckets that hold something; '—' when none does. */
+function histogramText(histogram: StoreMetrics['feedLatencyHistogram']): string {
+  let previous = 0;
+  const parts: string[] = [];
+  for (const { upToMs, count } of histogram) {
+    if (count > 0) parts.push(upToMs === null ? `>${previous} ms: ${count}` : `≤${upToMs} ms: ${count}`);
+    previous = upToMs ?? previous;
+  }
+  return parts.length > 0 ? parts.join(' · ') : '—';
 }
 
 /**

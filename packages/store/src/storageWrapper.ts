@@ -87,7 +87,10 @@ export class StorageWrapper {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly latency = new FeedLatency();
-  private readonly counters = { commits: 0, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 0 };
+  private readonly counters = { commits: 0, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 0, collections: 0, folds: 0, foldedWriters: 0 };
+  private readonly foundBy = { event: 0, poll: 0, refresh: 0, update: 0 };
+  /** How the change being looked at was noticed (see `remoteChangesFoundBy`). */
+  private finding: keyof StorageWrapper['foundBy'] = 'event';
   /** Why this instance cannot write (read-only folder, no hard links), if it cannot; looked at again on each update. */
   private writeProblem: string | undefined;
   private ctx: FolderContext | undefined;
@@ -254,11 +257,18 @@ export class StorageWrapper {
   }
 
   getMetrics(): StoreMetrics {
-    return { ...this.counters, feedLatencyMs: this.latency.summary(), watchMode: this.watcher.mode };
+    return {
+      ...this.counters,
+      feedLatencyMs: this.latency.summary(),
+      feedLatencyHistogram: this.latency.histogram(),
+      remoteChangesFoundBy: { ...this.foundBy },
+      watchMode: this.watcher.mode,
+    };
   }
 
   /** Re-reads every loaded key and announces what changed: a backstop for a window that regains focus. */
   async refresh(): Promise<void> {
+    this.finding = 'refresh';
     for (const state of this.states.values()) {
       if (state.known === undefined) continue;
       try {
@@ -267,6 +277,7 @@ export class StorageWrapper {
         this.log('warn', `refresh(${JSON.stringify(state.key)}): ${String(error)}`);
       }
     }
+    this.finding = 'event';
     await Promise.resolve();
   }
 
@@ -355,12 +366,16 @@ export class StorageWrapper {
       this.writeProblem &&= this.prepareFolders();
       if (this.writeProblem) throw new StoreError(`Store key ${JSON.stringify(key)}: ${this.writeProblem}`, { key });
       const step = this.ioSync(key, () => {
+        // Another window's commit read as this update's base was found by the update, not by the change feed.
+        this.finding = 'update';
         try {
           return this.attempt(state, produce, attempt === 0, guard);
         } catch (error) {
           // Before the link, a missing folder means the storage folder was removed: make it again and retry.
           if (errorCode(error) === 'ENOENT') return { outcome: 'gone' as const };
           throw error;
+        } finally {
+          this.finding = 'event';
         }
       });
       if (step === undefined) return undefined;
@@ -478,7 +493,10 @@ export class StorageWrapper {
       const held = state.folder.heldFrom(gen);
       // Still updating this key: move the intent up so that it does not hold back collection.
       if (held !== undefined && this.queues.has(state.key) && seq - held >= this.keepVersions && !state.folder.holdFrom(gen, seq)) state.cacheHeld = false;
-      if (seq % this.keepVersions === 0) state.folder.collect(gen, seq, this.keepVersions);
+      if (seq % this.keepVersions === 0) {
+        this.counters.collections++;
+        state.folder.collect(gen, seq, this.keepVersions);
+      }
     } catch (error) {
       this.log('warn', `collecting old records of ${JSON.stringify(state.key)}: ${String(error)}`);
     }
@@ -524,6 +542,7 @@ export class StorageWrapper {
     }
     if (!own) {
       this.counters.remoteChanges++;
+      this.foundBy[this.finding]++;
       this.latency.add(Date.now() - Date.parse(record.lastModified));
     }
     this.changes.fire({ key: record.key, version: record.version, source: own ? 'local' : 'remote', deleted: record.deleted });
@@ -547,6 +566,7 @@ export class StorageWrapper {
   /** A file event: `name` is a key folder, or undefined when key folders may have come or gone. */
   private onFolderChange(name: string | undefined, source: 'load' | 'remote' = 'remote', file?: string): void {
     if (this.disposed) return;
+    this.finding = this.watcher?.mode === 'poll' ? 'poll' : 'event';
     // The event named one record at or below the known head: collection, or our own commit's echo. Records never
     // change once linked, so there is nothing to look at.
     const state = name === undefined ? undefined : this.byName.get(name);
@@ -594,6 +614,10 @@ export class StorageWrapper {
       writer: this.writer.tag,
       fixModes: () => this.folderContext().fixModes,
       log: this.log,
+      folded: (writers) => {
+        this.counters.folds++;
+        this.counters.foldedWriters += writers;
+      },
       generation: (key, create) => {
         const state = this.state(key);
         const gen = state.folder.generation(create);

@@ -84,6 +84,18 @@ export interface StoreMetrics {
   remoteChanges: number;
   /** commit time (record's lastModified) → this instance learning of it, in ms, over the last 256 remote changes. */
   feedLatencyMs: { p50: number; p99: number; count: number };
+  /** The same latency for every remote change: counts per bucket (`upToMs` null: slower than the last bound). */
+  feedLatencyHistogram: { upToMs: number | null; count: number }[];
+  /**
+   * How other windows' commits were found: announced by a file event, found by polling (no event came: a network
+   * or WSL folder, or events seen not to arrive), found by `refresh()` (an event was missed), or read as the base
+   * of this instance's own update before any event said so.
+   */
+  remoteChangesFoundBy: { event: number; poll: number; refresh: number; update: number };
+  /** Record collections run by this instance, and folds of gone writers' contributions it committed (and how many writers). */
+  collections: number;
+  folds: number;
+  foldedWriters: number;
   watchMode: 'events' | 'poll';
 }
 

@@ -7,7 +7,10 @@ import type { StoreMetrics } from '@breath-master/store';
 
 const metrics = (commits: number): StoreMetrics => ({
   commits, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 2,
-  feedLatencyMs: { p50: 12.34, p99: 40, count: 2 }, watchMode: 'events',
+  feedLatencyMs: { p50: 12.34, p99: 40, count: 2 },
+  feedLatencyHistogram: [{ upToMs: 1, count: 0 }, { upToMs: 5, count: 0 }, { upToMs: 20, count: 1 }, { upToMs: 100, count: 1 }, { upToMs: 500, count: 0 }, { upToMs: 2000, count: 0 }, { upToMs: null, count: 3 }],
+  remoteChangesFoundBy: { event: 1, poll: 4, refresh: 0, update: 0 },
+  collections: 2, folds: 1, foldedWriters: 3, watchMode: 'events',
 });
 
 describe('Show Storage Health', () => {
@@ -36,6 +39,10 @@ describe('Show Storage Health', () => {
     const html = panel()?.webview.html ?? '';
     expect(html).toContain('<th scope="row">commits (this window)</th><td>3</td>');
     expect(html).toContain('<th scope="row">change-feed latency p50</th><td>12.3 ms</td>');
+    expect(html).toContain('<td>≤20 ms: 1 · ≤100 ms: 1 · &gt;2000 ms: 3</td>');
+    expect(html).toContain('<th scope="row">changes found by polling (no file event)</th><td>4</td>');
+    expect(html).toContain('<th scope="row">conflicts per 100 commits</th><td>0.0</td>');
+    expect(html).toContain('<td>1 (3 windows)</td>');
     expect(html).toContain('/home/u/.config/Code/globalStorage/bm');
     expect(html).not.toMatch(/\| *---|^\| /m);
     expect(html).toContain('var(--vscode-font-family)');

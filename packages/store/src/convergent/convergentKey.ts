@@ -15,6 +15,8 @@ export interface ConvergentHost {
   writer: string;
   fixModes(): boolean;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  /** For the metrics: a fold was committed, folding this many writers. */
+  folded(writers: number): void;
   generation(key: string, create: boolean): Generation | undefined;
   resetGeneration(key: string): void;
   /** The base record as this instance knows it (cached), and fresh from disk (announcing a change, if any). */
@@ -152,6 +154,7 @@ export class ConvergentKey<S, V> {
         return { convergent: this.type.name, state: this.type.compact(state), folded: { ...next } };
       });
       folded = this.parseBase(committed.payload).folded;
+      this.host.folded(count);
       if (count > 0) this.host.log('info', `convergent key ${JSON.stringify(this.key)}: folded ${count} gone writer(s) into its record`);
     }
     // Only what the durable base names as folded is removed; a fold killed before this line leaves the files to the

@@ -165,8 +165,36 @@ describe('StorageWrapper basics', () => {
     await store.ready;
     expect(store.getMetrics()).toEqual({
       commits: 0, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 0,
-      feedLatencyMs: { p50: 0, p99: 0, count: 0 }, watchMode: 'poll',
+      feedLatencyMs: { p50: 0, p99: 0, count: 0 },
+      feedLatencyHistogram: [1, 5, 20, 100, 500, 2000, null].map((upToMs) => ({ upToMs, count: 0 })),
+      remoteChangesFoundBy: { event: 0, poll: 0, refresh: 0, update: 0 },
+      collections: 0, folds: 0, foldedWriters: 0, watchMode: 'poll',
     });
+  });
+
+  it('says how other windows’ commits were found (file event, polling), histograms their latency and counts collections and folds', async () => {
+    const dir = tempFolder();
+    const writer = openStore(dir, { keepVersions: 2 });
+    const byEvents = openStore(dir, { watch: 'events' });
+    const byPolling = openStore(dir, { watch: 'poll', pollIntervalMs: 10 });
+    byEvents.get('k');
+    byPolling.get('k');
+    for (let i = 0; i < 4; i++) await writer.set('k', i);
+    const seen = (s: typeof writer) => s.getMetrics().remoteChanges;
+    for (let i = 0; i < 200 && (seen(byEvents) < 1 || byPolling.get('k').payload !== 3); i++) await new Promise((r) => setTimeout(r, 10));
+    const events = byEvents.getMetrics();
+    const polling = byPolling.getMetrics();
+    expect(events.remoteChangesFoundBy.event).toBeGreaterThan(0);
+    expect(events.remoteChangesFoundBy.poll).toBe(0);
+    expect(polling.remoteChangesFoundBy.poll).toBeGreaterThan(0);
+    expect(polling.remoteChangesFoundBy.event).toBe(0);
+    expect(polling.feedLatencyHistogram.reduce((n, b) => n + b.count, 0)).toBe(polling.remoteChanges);
+    expect(writer.getMetrics().collections).toBe(2);
+    await writer.counter('c').add(1);
+    const other = openStore(dir);
+    other.counter('c');
+    await writer.dispose();
+    expect(writer.getMetrics()).toMatchObject({ folds: 1, foldedWriters: 1 });
   });
 });
 
