@@ -19,7 +19,7 @@ import { createFile, ensureFolder, errorCode, fileMode, type FileSystem, isWindo
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
 import { assertKey, keyFileName } from './keys';
 import { type FolderContext, type Head, KeyFolder } from './keyFolder';
-import { encodeRecord, sequenceOf, type StoredRecord } from './record';
+import { type Compression, encodeRecord, sequenceOf, type StoredRecord } from './record';
 import type { Disposable, Event, StorageContext, StorageWrapperOptions, StoreChange, StoreMetrics, UpdateOptions, VersionedData } from './types';
 import { newWriterTag, writtenByDeadProcess } from './writers';
 
@@ -86,6 +86,7 @@ export class StorageWrapper {
   private readonly keepVersions: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  private readonly compression: Compression | undefined;
   private readonly latency = new FeedLatency();
   private readonly counters = { commits: 0, conflicts: 0, retries: 0, conflictErrors: 0, corruptRecords: 0, remoteChanges: 0, collections: 0, folds: 0, foldedWriters: 0 };
   private readonly foundBy = { event: 0, poll: 0, refresh: 0, update: 0 };
@@ -119,6 +120,12 @@ export class StorageWrapper {
     this.keepVersions = Math.max(2, Math.floor(nonNegative(options.keepVersions, 4, 'keepVersions')));
     this.backoffBaseMs = nonNegative(options.backoffBaseMs, 0.5, 'backoffBaseMs');
     this.backoffMaxMs = nonNegative(options.backoffMaxMs, 25, 'backoffMaxMs');
+    const compression = options.compression;
+    if (compression !== undefined) {
+      const quality = nonNegative(compression.quality, 1, 'compression.quality');
+      if (!Number.isInteger(quality) || quality > 11) throw new TypeError('compression.quality must be an integer from 0 to 11');
+      this.compression = { thresholdBytes: nonNegative(compression.thresholdBytes, 32 * 1024, 'compression.thresholdBytes'), quality };
+    }
     const pollIntervalMs = Math.max(5, nonNegative(options.pollIntervalMs, 100, 'pollIntervalMs'));
     this.recordsPath = join(storagePath, 'records');
     this.tmpPath = join(storagePath, 'tmp');
@@ -482,7 +489,7 @@ export class StorageWrapper {
       deleted: next.deleted,
       payload: next.deleted ? undefined : cloneJsonData(next.payload),
     };
-    const outcome = folder.attempt(gen, seq + 1, encodeRecord(record));
+    const outcome = folder.attempt(gen, seq + 1, encodeRecord(record, this.compression));
     if (outcome.outcome === 'conflict') state.lost = { gen: gen.name, seq: seq + 1 };
     return outcome.outcome === 'committed' ? { ...outcome, record, seq: seq + 1, gen } : outcome;
   }

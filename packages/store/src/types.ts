@@ -60,6 +60,13 @@ export interface StorageWrapperOptions {
   /** Backoff after a conflict: first delay and cap, in ms; each retry doubles with full jitter. Default 0.5 / 25. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Store records whose JSON reaches `thresholdBytes` (default 32 KiB) brotli-compressed at `quality` (0–11, default
+   * 1: Breath Master's 500-session history went from 77 KB to 23 KB for under a millisecond per commit; quality 4
+   * saved 4% more for 3 ms), readers decompressing transparently. Off by default: a window still running a store
+   * before 0.3 reads a compressed record as unreadable.
+   */
+  compression?: { thresholdBytes?: number; quality?: number };
   /** Called for diagnostics (recovery, watch fallback, corrupt records). Default: nothing. */
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
