@@ -60,7 +60,7 @@ export class ChangeWatcher {
   private rootListing = '';
   private echo: { name: string; timer: NodeJS.Timeout; armedAt: number } | undefined;
   /** Key folder names (undefined: all) → the file named by this turn's events (the newest record), '' if unknown. */
-  private readonly pending = new Map<string | undefined, string>();
+  private readonly pending = new Map<string | undefined, Set<string>>();
   private flushScheduled = false;
   private disposed = false;
   /** Polling only until the removed storage folder is back, then watching again. */
@@ -293,10 +293,14 @@ export class ChangeWatcher {
     }
   }
 
-  /** Events come in bursts (a link, then collection's unlinks): one look per key per turn of the event loop. */
+  /**
+   * Events come in bursts (a link, then collection's unlinks): one look per key per turn of the event loop — at its
+   * newest record, and at each other file named (a convergent key's slot, a log), which readers read alone.
+   */
   private note(name: string | undefined, file = ''): void {
-    const before = this.pending.get(name);
-    this.pending.set(name, before === undefined ? file : newerRecord(before, file));
+    let files = this.pending.get(name);
+    if (files === undefined) this.pending.set(name, (files = new Set()));
+    files.add(file);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
@@ -305,7 +309,18 @@ export class ChangeWatcher {
       this.pending.clear();
       if (this.disposed) return;
       if (this.rootChanged) this.renewRoot();
-      for (const [n, f] of notes) this.options.onChange(n, f === '' ? undefined : f);
+      for (const [n, noted] of notes) {
+        if (noted.has('')) {
+          this.options.onChange(n, undefined);
+          continue;
+        }
+        let newest: string | undefined;
+        for (const f of noted) {
+          if (sequenceOf(f) === undefined) this.options.onChange(n, f);
+          else newest = newest === undefined ? f : newerRecord(newest, f);
+        }
+        if (newest !== undefined) this.options.onChange(n, newest);
+      }
     });
   }
 }

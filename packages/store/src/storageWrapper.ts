@@ -6,6 +6,7 @@ import { type ConvergentHost, ConvergentKey } from './convergent/convergentKey';
 import { counterType, type CounterState } from './convergent/counter';
 import { setType, type SetState, type SetValue } from './convergent/addWinsSet';
 import { AddWinsSet } from './convergent/addWinsSetKey';
+import { writerOfSlot } from './convergent/contribution';
 import { Counter } from './convergent/counterKey';
 import { HybridClock } from './convergent/hlc';
 import { mapType, type MapState, type MapValue } from './convergent/lwwMap';
@@ -14,6 +15,7 @@ import { maxType, type MaxState } from './convergent/maxRegister';
 import { MaxRegister } from './convergent/maxRegisterKey';
 import type { ConvergentType } from './convergent/type';
 import { ConflictError, StoreError } from './errors';
+import { writerOfLog } from './log/logFile';
 import { FeedLatency } from './feedLatency';
 import { createFile, ensureFolder, errorCode, fileMode, type FileSystem, isWindows, listFolder, readFile, realFileSystem, syncFolderSync, unlinkQuietly } from './files';
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
@@ -580,6 +582,11 @@ export class StorageWrapper {
     const seq = file === undefined ? undefined : sequenceOf(file);
     const known = state?.known;
     if (state && known?.gen !== undefined && seq !== undefined && state.folder.currentGeneration() === known.gen && seq <= known.seq) return;
+    // A convergent key's slot or a log changed: its readers read that file; the key's records did not change.
+    if (name !== undefined && file !== undefined && (writerOfSlot(file) !== undefined || writerOfLog(file) !== undefined)) {
+      for (const listener of this.folderListeners.get(name) ?? []) listener(file);
+      return;
+    }
     const names = name === undefined ? listFolder(this.fs, this.recordsPath) : [name];
     for (const n of names) {
       try {

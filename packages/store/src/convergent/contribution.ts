@@ -79,6 +79,26 @@ export function readContribution<S>(fs: FileSystem, genPath: string, key: string
   return best === undefined ? { present, held } : { contribution: best, present, held };
 }
 
+/** One slot of `writer` (`slot`: 0 or 1), as `readContribution` reads each. */
+export function readSlot<S>(fs: FileSystem, genPath: string, key: string, type: ConvergentType<S, unknown>, writer: string, slot: number): { contribution?: Contribution<S>; present: boolean; held: boolean } {
+  let read: ReturnType<typeof readFile>;
+  try {
+    read = readFile(fs, join(genPath, slotFileName(writer, slot)));
+  } catch (error) {
+    if (!transient.has(errorCode(error) ?? '')) throw error;
+    return { present: true, held: true };
+  }
+  if (read === undefined) return { present: false, held: false };
+  const contribution = decodeSlot(read.bytes, key, type, writer);
+  return contribution ? { contribution, present: true, held: false } : { present: true, held: false };
+}
+
+/** The slot number (0 or 1) a slot file name stands for. */
+export function slotOfFile(name: string): number | undefined {
+  const match = slotPattern.exec(name);
+  return match?.[2] === undefined ? undefined : Number(match[2]);
+}
+
 /** What Windows answers for a file being removed or held open without sharing: it is there, not readable now. */
 const transient = new Set(['EPERM', 'EACCES', 'EBUSY']);
 

@@ -5,7 +5,7 @@ import { errorCode, type FileSystem, isWindows, listFolder, sameFile, syncFolder
 import type { Generation } from '../keyFolder';
 import type { Disposable, Event, StoreChange, VersionedData } from '../types';
 import { writtenByDeadProcess } from '../writers';
-import { type Contribution, encodeSlot, readContribution, slotFileName, writeSlot, writerOfSlot } from './contribution';
+import { type Contribution, encodeSlot, readContribution, readSlot, slotFileName, slotOfFile, writeSlot, writerOfSlot } from './contribution';
 import type { ConvergentType } from './type';
 
 /** What a convergent key needs of its store: its base record, its generation folder and its folder's events. */
@@ -259,9 +259,14 @@ export class ConvergentKey<S, V> {
       for (const writer of this.others.keys()) writers.add(writer);
     }
     const vanished: string[] = [];
+    // One slot named by an event of a writer already known: only that slot changed (the other one is already read).
+    const slot = named !== undefined && this.others.has(named) && file !== undefined ? slotOfFile(file) : undefined;
     for (const writer of writers) {
       if (writer === this.host.writer) continue;
-      const { contribution, present } = readContribution(this.host.fs, gen.path, this.key, this.type, writer);
+      const read = slot === undefined ? readContribution(this.host.fs, gen.path, this.key, this.type, writer) : readSlot(this.host.fs, gen.path, this.key, this.type, writer, slot);
+      const { contribution } = read;
+      // Only a look at both slots can tell a writer's files are gone.
+      const present = slot === undefined ? read.present : true;
       if (contribution === undefined) {
         // Unreadable for now (torn while written, or held): keep what was read last. Gone: see below.
         if (!present && this.others.has(writer)) vanished.push(writer);
