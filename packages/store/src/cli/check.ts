@@ -7,7 +7,7 @@ import { linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordFileName } from '../record';
 import { writtenByDeadProcess } from '../writers';
-import { headOf, readFolder } from './inspect';
+import { type ConvergentModel, headOf, readFolder } from './inspect';
 
 export type FindingKind =
   | 'unreadable-record'
@@ -17,7 +17,12 @@ export type FindingKind =
   | 'dead-writer-intent'
   | 'no-generation'
   | 'several-generations'
-  | 'foreign-file';
+  | 'foreign-file'
+  | 'unfolded-dead-writer'
+  | 'folded-writer-files'
+  | 'torn-slot'
+  | 'convergent-base'
+  | 'convergent-value';
 
 export interface Finding {
   kind: FindingKind;
@@ -67,8 +72,40 @@ export function check(root: string): Finding[] {
       if (writtenByDeadProcess(intent.slice(19))) found.push({ kind: 'dead-writer-intent', path: `${key.path}/${intent}`, detail: 'an intent of a writer whose process is gone', problem: true, ...known });
     }
     for (const path of key.foreign) found.push({ kind: 'foreign-file', path, detail: 'a name the store never makes', problem: true, ...known });
+    if (key.convergent !== undefined) found.push(...checkConvergent(key.path, key.convergent, known, head?.record !== undefined));
   }
   for (const path of model.foreign) found.push({ kind: 'foreign-file', path, detail: 'a name the store never makes', problem: true });
+  return found;
+}
+
+/**
+ * A convergent key's contributions. Nothing here is repaired: folding is the store's, done when a window opens the
+ * key (it needs a compare-and-set commit, which the inspector never makes).
+ */
+function checkConvergent(keyPath: string, model: ConvergentModel, known: { key?: string }, baseReadable: boolean): Finding[] {
+  const found: Finding[] = [];
+  const name = model.type?.name ?? 'convergent';
+  if (model.baseProblem !== undefined && baseReadable) found.push({ kind: 'convergent-base', path: keyPath, detail: model.baseProblem, problem: true, ...known });
+  if (model.type !== undefined && model.valueProblem !== undefined) found.push({ kind: 'convergent-value', path: keyPath, detail: `its ${name} value cannot be computed: ${model.valueProblem}`, problem: true, ...known });
+  for (const c of model.contributions) {
+    const first = c.slots[0]?.path ?? keyPath;
+    // As the store's fold: only a writer of this pid space whose process is gone (kill(pid, 0) says ESRCH).
+    if (!c.folded && writtenByDeadProcess(c.writer)) {
+      found.push({ kind: 'unfolded-dead-writer', path: first, detail: `the ${name} contribution of writer ${c.writer}, whose process is gone (seq ${c.seq ?? 'none readable'}): it counts, and will be folded when a window opens the key`, problem: false, ...known });
+    }
+    if (c.folded) {
+      found.push({ kind: 'folded-writer-files', path: first, detail: `writer ${c.writer} is folded into the base (seq ${model.folded[c.writer] ?? '?'}) and not counted again; its slot files are removed at the next fold`, problem: false, ...known });
+    }
+    const readable = c.slots.find((s) => s.seq !== undefined);
+    for (const slot of c.slots) {
+      if (slot.problem === undefined) continue;
+      if (readable !== undefined) {
+        found.push({ kind: 'torn-slot', path: slot.path, detail: `${slot.problem}; the store reads writer ${c.writer}'s other slot (seq ${readable.seq ?? '?'})`, problem: false, ...known });
+      } else {
+        found.push({ kind: 'torn-slot', path: slot.path, detail: `${slot.problem}, and writer ${c.writer} has no readable slot: its contribution is not counted${c.folded ? ' (it is folded already)' : ''}`, problem: !c.folded, ...known });
+      }
+    }
+  }
   return found;
 }
 

@@ -1,10 +1,13 @@
 /**
  * Reads a storage folder into a model, without writing anything: its key folders, their generations, records,
- * intents, and the temp files and markers beside them. Parsing is the store's own (record.ts, keys.ts, files.ts).
+ * intents, convergent keys' contributions, and the temp files and markers beside them. Parsing is the store's own
+ * (record.ts, keys.ts, files.ts, convergent/contribution.ts and the convergent types).
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFile, realFileSystem } from '../files';
+import { counterType, mapType, maxType, setType, type ConvergentType } from '../convergent';
+import { decodeSlot, readContribution, slotFileName, writerOfSlot } from '../convergent/contribution';
+import { errorCode, readFile, realFileSystem } from '../files';
 import { keyFileName } from '../keys';
 import { decodeRecord, sequenceOf, type StoredRecord } from '../record';
 
@@ -33,6 +36,49 @@ export interface KeyModel {
   intents: string[];
   /** Names in the key folder or its generation folders the store never makes. */
   foreign: string[];
+  /** Set when the key is a convergent one: its base record names a convergent type, or contributions are there. */
+  convergent?: ConvergentModel;
+}
+
+/** One slot file of a contribution (`c-<writer>-<slot>.json`), as the store reads it. */
+export interface SlotEntry {
+  slot: 0 | 1;
+  /** Relative to the storage folder, `/`-separated. */
+  path: string;
+  /** The number it holds, when it is whole (its checksum and shape pass `decodeSlot`). */
+  seq?: number;
+  /** Why it is not readable: torn (checksum or shape fails: a write in flight or killed) or could not be read. */
+  problem?: string;
+}
+
+/** One writer's contribution to a convergent key. */
+export interface ContributionEntry {
+  writer: string;
+  /** The slot files there are (one or two). */
+  slots: SlotEntry[];
+  /** The number the store counts: the newest readable slot (`readContribution`); undefined when none is readable. */
+  seq?: number;
+  state?: unknown;
+  /** The value of this writer's state alone (the type's own `value`). */
+  value?: unknown;
+  /** The base names this writer as folded: its state is in the base already and is not merged again. */
+  folded: boolean;
+  /** `readContribution` could not read it (an I/O error), or a slot could not be opened right now. */
+  problem?: string;
+}
+
+export interface ConvergentModel {
+  /** The convergent type, from the base record or else from the contributions; undefined when neither says. */
+  type?: ConvergentType<unknown, unknown>;
+  /** The base's state and folded writers, as the store reads them (an unreadable base is read as empty). */
+  baseState?: unknown;
+  folded: Record<string, number>;
+  /** Why the base could not be read as this type's (the store then reads it as empty). */
+  baseProblem?: string;
+  contributions: ContributionEntry[];
+  /** type.value(merge(base, every contribution not folded)): what a window opening the key reads. */
+  value?: unknown;
+  valueProblem?: string;
 }
 
 export interface FolderModel {
@@ -115,6 +161,7 @@ export function readKeyFolder(root: string, name: string): KeyModel {
     for (const entry of names) {
       const copied = corruptPattern.exec(entry)?.[1];
       if (entry === 'key.json' || sequenceOf(entry) !== undefined || (copied !== undefined && sequenceOf(copied) !== undefined)) continue;
+      if (writerOfSlot(entry) !== undefined) continue; // a convergent key's contribution slot
       model.foreign.push(`${path}/${g}/${entry}`);
     }
     if (g !== gen) continue;
@@ -125,7 +172,123 @@ export function readKeyFolder(root: string, name: string): KeyModel {
     }
   }
   model.records.sort((a, b) => a.seq - b.seq);
+  const convergent = readConvergent(root, `${path}/${gen}`, list(join(root, path, gen)), model);
+  if (convergent !== undefined) model.convergent = convergent;
   return model;
+}
+
+const convergentTypes = [counterType, maxType, setType, mapType] as unknown as ReadonlyArray<ConvergentType<unknown, unknown>>;
+
+/**
+ * A convergent key's base and contributions, read as a window opening the key reads them (convergentKey.ts): the
+ * base from the current record, each writer's newest readable slot, merged with the type's own `merge` unless the
+ * base names the writer as folded. Undefined for an ordinary key.
+ */
+function readConvergent(root: string, genPath: string, names: readonly string[], model: KeyModel): ConvergentModel | undefined {
+  const writers = [...new Set(names.map((name) => writerOfSlot(name)).filter((w): w is string => w !== undefined))];
+  const head = headOf(model);
+  const payload = head?.record === undefined || head.record.deleted ? undefined : head.record.payload;
+  const named = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).convergent : undefined;
+  let type = convergentTypes.find((t) => t.name === named);
+  if (type === undefined && writers.length === 0) return undefined;
+  const result: ConvergentModel = { folded: {}, contributions: [] };
+  const key = model.key;
+  if (key === undefined) {
+    result.valueProblem = 'its key is unknown (key.json unreadable)';
+    for (const writer of writers) result.contributions.push({ writer, slots: [], folded: false, problem: 'its key is unknown' });
+    return result;
+  }
+  const slotBytes = (writer: string, slot: 0 | 1): { path: string; bytes?: Buffer; problem?: string } | undefined => {
+    const path = `${genPath}/${slotFileName(writer, slot)}`;
+    try {
+      const read = readFile(realFileSystem, join(root, path));
+      return read === undefined ? undefined : { path, bytes: read.bytes };
+    } catch (error) {
+      return { path, problem: `unreadable: ${errorCode(error) ?? String(error)}` };
+    }
+  };
+  // No base names the type: the type the contributions were written as (the one whose decodeSlot accepts them).
+  type ??= convergentTypes.find((t) =>
+    writers.some((writer) =>
+      ([0, 1] as const).some((slot) => {
+        const bytes = slotBytes(writer, slot)?.bytes;
+        return bytes !== undefined && decodeSlot(bytes, key, t, writer) !== undefined;
+      }),
+    ),
+  );
+  if (type === undefined) {
+    result.valueProblem = 'no contribution is readable and no base names its type';
+    for (const writer of writers) result.contributions.push({ writer, slots: readSlots(writer, undefined), folded: false });
+    return result;
+  }
+  result.type = type;
+  const t = type;
+  let baseState = t.empty();
+  if (head !== undefined && head.record === undefined) result.baseProblem = `the current record is unreadable (${head.problem ?? 'damaged'}); the store reads the base as empty`;
+  else if (payload !== undefined) {
+    try {
+      const base = parseBase(payload, t);
+      baseState = base.state;
+      result.folded = base.folded;
+    } catch (error) {
+      result.baseProblem = `the current record holds no convergent ${t.name} (${(error as Error).message}); the store reads it as empty`;
+    }
+  }
+  result.baseState = baseState;
+  let merged = baseState;
+  for (const writer of writers) {
+    const entry: ContributionEntry = { writer, slots: readSlots(writer, t), folded: Object.hasOwn(result.folded, writer) };
+    try {
+      const { contribution, held } = readContribution(realFileSystem, join(root, genPath), key, t, writer);
+      if (held) entry.problem = 'a slot could not be opened right now';
+      if (contribution !== undefined) {
+        entry.seq = contribution.seq;
+        entry.state = contribution.state;
+        entry.value = t.value(contribution.state);
+        if (!entry.folded) merged = t.merge(merged, contribution.state);
+      }
+    } catch (error) {
+      entry.problem = `unreadable: ${String(error)}`;
+    }
+    result.contributions.push(entry);
+  }
+  try {
+    result.value = t.value(merged);
+  } catch (error) {
+    result.valueProblem = String(error);
+  }
+  return result;
+
+  function readSlots(writer: string, slotType: ConvergentType<unknown, unknown> | undefined): SlotEntry[] {
+    const slots: SlotEntry[] = [];
+    for (const slot of [0, 1] as const) {
+      const read = slotBytes(writer, slot);
+      if (read === undefined) continue;
+      const entry: SlotEntry = { slot, path: read.path };
+      const decoded = read.bytes === undefined || slotType === undefined || key === undefined ? undefined : decodeSlot(read.bytes, key, slotType, writer);
+      if (decoded !== undefined) entry.seq = decoded.seq;
+      else entry.problem = read.problem ?? (read.bytes?.length === 0 ? 'torn: empty (or a link or folder in its place)' : 'torn: its checksum or shape fails');
+      slots.push(entry);
+    }
+    return slots;
+  }
+}
+
+/**
+ * The base record's payload `{ convergent, state, folded }`, checked as ConvergentKey's (private) parseBase does:
+ * the state by the type's own `parse`, each folded writer a writer tag with a number. Throws what is wrong.
+ */
+function parseBase(payload: unknown, type: ConvergentType<unknown, unknown>): { state: unknown; folded: Record<string, number> } {
+  const p = payload as Record<string, unknown>;
+  if (typeof p !== 'object' || p === null || p.convergent !== type.name) throw new TypeError(`it holds no ${type.name}`);
+  const folded = p.folded as Record<string, unknown>;
+  if (typeof folded !== 'object' || folded === null || Array.isArray(folded)) throw new TypeError('its folded writers are not a record');
+  const checked: Record<string, number> = {};
+  for (const [writer, seq] of Object.entries(folded)) {
+    if (writerOfSlot(slotFileName(writer, 0)) !== writer || !Number.isSafeInteger(seq) || (seq as number) < 0) throw new TypeError(`bad folded writer ${JSON.stringify(writer)}`);
+    checked[writer] = seq as number;
+  }
+  return { state: type.parse(p.state), folded: checked };
 }
 
 /** The exact key of a key folder's generation, from its key.json; undefined when it cannot be read. */

@@ -6,15 +6,17 @@
 import { keyFileName } from '../keys';
 import type { StoredRecord } from '../record';
 import { check, repair } from './check';
-import { headOf, NotAStoreError, readFolder, readKeyFolder } from './inspect';
+import { type ConvergentModel, headOf, NotAStoreError, readFolder, readKeyFolder } from './inspect';
 import { watchFolder } from './watch';
 
 export const usage = `Usage: breath-master-store <command> [options]
 
   ls <folder> [--json]                 the keys, with version, last writer, lastModified, size, records
-  show <folder> <key> [--all] [--json] a key's current record (--all: the older kept versions too)
+  show <folder> <key> [--all] [--json] a key's current record (--all: the older kept versions too);
+                                       a convergent key's type, merged value and contributions first
   watch <folder> [key] [--json]        one line per commit, until Ctrl-C (read-only: polls the folder)
-  check <folder> [--repair] [--json]   unreadable records, dead writers' leftovers, foreign files;
+  check <folder> [--repair] [--json]   unreadable records, dead writers' leftovers, foreign files,
+                                       torn contribution slots, gone writers' contributions not folded yet;
                                        --repair removes dead writers' files and keeps copies of unreadable heads
 
 Exit codes: 0 fine, 1 problems found or key missing, 2 usage or I/O error.
@@ -81,7 +83,9 @@ function ls(folder: string, json: boolean, io: Io): number {
     if (key.key === undefined) io.err(`${key.path}: ${key.keyProblem ?? 'key unknown'}`);
     if (head?.problem !== undefined) io.err(`${head.path}: ${head.problem}`);
     if (json) {
-      io.out(JSON.stringify({ type: 'key', key: key.key ?? null, folder: key.path, state, version: r?.version ?? null, clientId: r?.clientId ?? null, lastModified: r?.lastModified ?? null, bytes: head?.bytes ?? 0, records: key.records.length }));
+      const c = key.convergent;
+      const convergent = c === undefined ? {} : { convergent: c.type?.name ?? null, value: c.value ?? null, contributions: c.contributions.length };
+      io.out(JSON.stringify({ type: 'key', key: key.key ?? null, folder: key.path, state, version: r?.version ?? null, clientId: r?.clientId ?? null, lastModified: r?.lastModified ?? null, bytes: head?.bytes ?? 0, records: key.records.length, ...convergent }));
     } else {
       const version = r === undefined ? '-' : r.deleted ? `${r.version} (deleted)` : String(r.version);
       const shownKey = key.key === undefined ? `? ${key.path}` : JSON.stringify(key.key);
@@ -100,6 +104,8 @@ function show(folder: string, key: string, all: boolean, json: boolean, io: Io):
   readFolder(folder); // a storage folder, or exit 2
   const model = readKeyFolder(folder, keyFileName(key));
   const head = headOf(model);
+  if (model.convergent !== undefined) showConvergent(key, model.convergent, json, io);
+  if (head === undefined && model.convergent !== undefined) return 0; // contributions only: no fold committed yet
   if (head === undefined) {
     io.err(`breath-master-store: no key ${JSON.stringify(key)} in ${folder}`);
     return 1;
@@ -121,6 +127,50 @@ function show(folder: string, key: string, all: boolean, json: boolean, io: Io):
     return 1;
   }
   return 0;
+}
+
+/** A contribution's slot files, as the store reads them. */
+function shownSlots(slots: ConvergentModel['contributions'][number]['slots']): object[] {
+  return slots.map((s) => ({ slot: s.slot, path: s.path, seq: s.seq ?? null, ...(s.problem === undefined ? {} : { problem: s.problem }) }));
+}
+
+/**
+ * A convergent key: its type, the merged value (the type's own merge and value, as a window opening the key reads
+ * it), the writers folded into the base, and each contribution with its own value.
+ */
+function showConvergent(key: string, c: ConvergentModel, json: boolean, io: Io): void {
+  const problems = [c.baseProblem, c.valueProblem].filter((p): p is string => p !== undefined);
+  if (json) {
+    io.out(
+      JSON.stringify({
+        type: 'convergent',
+        key,
+        convergent: c.type?.name ?? null,
+        value: c.value ?? null,
+        folded: c.folded,
+        contributions: c.contributions.map((w) => ({
+          writer: w.writer,
+          seq: w.seq ?? null,
+          value: w.value ?? null,
+          folded: w.folded,
+          slots: shownSlots(w.slots),
+          ...(w.problem === undefined ? {} : { problem: w.problem }),
+        })),
+        ...(problems.length === 0 ? {} : { problems }),
+      }),
+    );
+    return;
+  }
+  const value = c.value === undefined ? '(unknown)' : JSON.stringify(c.value);
+  io.out(`${JSON.stringify(key)}: convergent ${c.type?.name ?? '(type unknown)'}, value ${value}`);
+  for (const p of problems) io.out(`  ! ${p}`);
+  const folded = Object.entries(c.folded);
+  io.out(`folded into the base: ${folded.length === 0 ? 'none' : folded.map(([w, seq]) => `${w} (seq ${seq})`).join(', ')}`);
+  io.out(c.contributions.length === 0 ? 'contributions: none' : 'contributions:');
+  for (const w of c.contributions) {
+    const marks = [w.folded ? '(folded)' : '', w.slots.some((s) => s.problem !== undefined) ? '(torn slot)' : '', w.problem === undefined ? '' : `(${w.problem})`].filter((m) => m !== '');
+    io.out(['  ' + w.writer, w.seq === undefined ? 'seq -' : `seq ${w.seq}`, w.value === undefined ? 'value -' : `value ${JSON.stringify(w.value)}`, ...marks].join('\t'));
+  }
 }
 
 function checkCommand(folder: string, doRepair: boolean, json: boolean, io: Io): number {
