@@ -276,6 +276,140 @@ describe('the inspector, run as a process on folders the store made', () => {
     expect(problems).toHaveLength(3);
   });
 
+  /**
+   * A convergent counter "hits" written by three store instances: B, live in this process (two adds, so both of its
+   * slots hold a number); C, another process that added and was then SIGKILLed (gone, its contribution not folded:
+   * nobody opened the key since); and A, disposed (its contribution folded into the base), whose slot files are put
+   * back as a fold killed between its commit and the removal leaves them. Beside it an ordinary key.
+   */
+  async function convergentSample(name: string): Promise<{ dir: string; gen: string; a: string; b: string; c: string; live: StorageWrapper }> {
+    const dir = join(work.dir, name);
+    const live = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
+    await live.counter('hits').add(10);
+    await live.counter('hits').add(20);
+    await live.update('plain', () => ({ n: 1 }));
+    const keyPath = join(dir, 'records', keyFileName('hits'));
+    const gen = join(keyPath, readdirSync(keyPath).find((n) => n.startsWith('g-')) ?? '');
+    // C stays alive while A opens the key and folds (a window opening a key folds gone writers), then is killed.
+    const script = `const { StorageWrapper } = require(${JSON.stringify(storeModule)});
+(async () => {
+  const s = new StorageWrapper({ globalStoragePath: process.argv[1] }, { watch: 'poll' });
+  await s.counter('hits').add(100);
+  process.stdout.write(s.clientId + '\\n');
+  setInterval(() => undefined, 1000);
+})();`;
+    const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const c = await new Promise<string>((done, fail) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.endsWith('\n')) done(out.trim());
+      });
+      child.once('exit', () => fail(new Error('the writer exited early')));
+    });
+    const disposed = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
+    await disposed.counter('hits').add(3);
+    await disposed.counter('hits').add(4);
+    const kept = [0, 1].map((slot) => [`c-${disposed.clientId}-${slot}.json`, readFileSync(join(gen, `c-${disposed.clientId}-${slot}.json`))] as const);
+    await disposed.dispose();
+    expect(readdirSync(gen).filter((n) => n.includes(disposed.clientId))).toEqual([]); // folded, its files removed
+    for (const [file, bytes] of kept) writeFileSync(join(gen, file), bytes);
+    child.kill('SIGKILL');
+    await exited;
+    return { dir, gen, a: disposed.clientId, b: live.clientId, c, live };
+  }
+
+  it('show and ls on a convergent counter: its type, merged value, folded writers and each contribution with its own value', async () => {
+    const { dir, gen, a, b, c, live } = await convergentSample('convergent show');
+    try {
+      const before = tree(dir);
+      const text = run('show', dir, 'hits');
+      expect(text.code).toBe(0);
+      const lines = text.stdout.split('\n');
+      // 7 folded into the base + B's 30 + C's 100; A's files are there again but A is folded: not counted twice.
+      expect(lines[0]).toBe('"hits": convergent counter, value 137');
+      expect(lines[1]).toBe(`folded into the base: ${a} (seq 2)`);
+      expect(lines[2]).toBe('contributions:');
+      expect(lines.slice(3, 6).sort()).toEqual([`  ${a}\tseq 2\tvalue 7\t(folded)`, `  ${b}\tseq 2\tvalue 30`, `  ${c}\tseq 1\tvalue 100`].sort());
+      // Then the base record, as for any key.
+      expect(JSON.parse(lines.slice(6).join('\n'))).toMatchObject({ key: 'hits', payload: { convergent: 'counter', state: { '': { p: 7, n: 0 } }, folded: { [a]: 2 } } });
+
+      const json = run('show', dir, 'hits', '--json');
+      expect(json.code).toBe(0);
+      const [summary, record] = jsonLines(json.stdout);
+      const rel = (file: string): string => relative(dir, join(gen, file)).split('\\').join('/');
+      expect(summary).toEqual({
+        type: 'convergent',
+        key: 'hits',
+        convergent: 'counter',
+        value: 137,
+        folded: { [a]: 2 },
+        contributions: expect.arrayContaining([
+          { writer: a, seq: 2, value: 7, folded: true, slots: [{ slot: 0, path: rel(`c-${a}-0.json`), seq: 2 }, { slot: 1, path: rel(`c-${a}-1.json`), seq: 1 }] },
+          { writer: b, seq: 2, value: 30, folded: false, slots: [{ slot: 0, path: rel(`c-${b}-0.json`), seq: 2 }, { slot: 1, path: rel(`c-${b}-1.json`), seq: 1 }] },
+          { writer: c, seq: 1, value: 100, folded: false, slots: [{ slot: 1, path: rel(`c-${c}-1.json`), seq: 1 }] },
+        ]) as unknown,
+      });
+      expect(summary?.contributions).toHaveLength(3);
+      expect(record).toMatchObject({ type: 'record', key: 'hits', payload: { convergent: 'counter' } });
+
+      // An ordinary key beside it is shown as before.
+      const plain = run('show', dir, 'plain');
+      expect(JSON.parse(plain.stdout)).toMatchObject({ key: 'plain', payload: { n: 1 } });
+      const listed = jsonLines(run('ls', dir, '--json').stdout);
+      expect(listed.find((k) => k.key === 'hits')).toMatchObject({ convergent: 'counter', value: 137, contributions: 3 });
+      expect(listed.find((k) => k.key === 'plain')).not.toHaveProperty('convergent');
+      expect(tree(dir)).toEqual(before);
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('check on a convergent key: slots are not foreign, a gone writer not folded yet and a torn slot with a readable twin are notices, a writer with no readable slot a problem', async () => {
+    const { dir, gen, a, b, c, live } = await convergentSample('convergent check');
+    try {
+      const rel = (file: string): string => relative(dir, join(gen, file)).split('\\').join('/');
+      const findings = (r: Run): string[] =>
+        jsonLines(r.stdout)
+          .filter((l) => l.type !== 'summary')
+          .map((l) => `${String(l.type)} ${String(l.kind)} ${String(l.path)}`)
+          .sort();
+      const before = tree(dir);
+      const clean = run('check', dir, '--json');
+      expect(clean.code).toBe(0);
+      expect(findings(clean)).toEqual(
+        [`notice unfolded-dead-writer ${rel(`c-${c}-1.json`)}`, `notice folded-writer-files ${rel(`c-${a}-0.json`)}`].sort(),
+      );
+      expect(jsonLines(clean.stdout).find((l) => l.kind === 'unfolded-dead-writer')?.detail).toContain('will be folded when a window opens the key');
+      expect(tree(dir)).toEqual(before); // check alone writes nothing
+
+      // B's newest slot torn (as a write in flight or killed leaves it): its other slot counts.
+      const torn = Buffer.from(readFileSync(join(gen, `c-${b}-0.json`)));
+      torn[torn.length - 3] = torn[torn.length - 3] === 0x30 ? 0x31 : 0x30; // one hex digit of the checksum
+      writeFileSync(join(gen, `c-${b}-0.json`), torn);
+      const oneTorn = run('check', dir, '--json');
+      expect(oneTorn.code).toBe(0);
+      expect(findings(oneTorn)).toContain(`notice torn-slot ${rel(`c-${b}-0.json`)}`);
+      const shown = run('show', dir, 'hits');
+      expect(shown.stdout.split('\n')[0]).toBe('"hits": convergent counter, value 117'); // 7 + 10 + 100
+      expect(shown.stdout).toContain(`  ${b}\tseq 1\tvalue 10\t(torn slot)`);
+
+      // C's only slot torn too: nothing of C is readable, a problem.
+      writeFileSync(join(gen, `c-${c}-1.json`), readFileSync(join(gen, `c-${c}-1.json`)).subarray(0, 30));
+      const bothTorn = run('check', dir);
+      expect(bothTorn.code).toBe(1);
+      const problems = bothTorn.stdout.split('\n').filter((l) => l.startsWith('problem\t'));
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^problem\ttorn-slot\t${rel(`c-${c}-1.json`)}\t"hits"\t.*no readable slot`)) as unknown]);
+      expect(bothTorn.stdout).toContain('1 problem found');
+      expect(bothTorn.stdout).not.toContain('foreign-file');
+      expect(run('show', dir, 'hits').stdout).toContain(`  ${c}\tseq -\tvalue -\t(torn slot)`);
+    } finally {
+      await live.dispose();
+    }
+  });
+
   it('watch prints a commit made by another process within seconds, only of the key asked for, and ends on SIGINT', async () => {
     const dir = await sample('watch');
     const watcher = spawn(process.execPath, [cli, 'watch', dir, 'live key', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
