@@ -13,6 +13,7 @@ export { Counter } from './convergent/counterKey';
 export { MaxRegister } from './convergent/maxRegisterKey';
 export { AddWinsSet } from './convergent/addWinsSetKey';
 export { LwwMap } from './convergent/lwwMapKey';
+export { LogKey, type LogEntry } from './log/logKey';
 export type { ConvergentKey } from './convergent/convergentKey';
 export * from './convergent';
 /** Throws a TypeError unless `value` is JSON data the store can hold (the check every write makes). */

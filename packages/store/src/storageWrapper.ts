@@ -16,6 +16,7 @@ import { MaxRegister } from './convergent/maxRegisterKey';
 import type { ConvergentType } from './convergent/type';
 import { ConflictError, StoreError } from './errors';
 import { writerOfLog } from './log/logFile';
+import { LogKey } from './log/logKey';
 import { FeedLatency } from './feedLatency';
 import { createFile, ensureFolder, errorCode, fileMode, type FileSystem, isWindows, listFolder, readFile, realFileSystem, syncFolderSync, unlinkQuietly } from './files';
 import { assertJsonData, cloneJsonData, deepFreeze } from './jsonData';
@@ -83,7 +84,7 @@ export class StorageWrapper {
   private readonly changes: Emitter<StoreChange>;
   private readonly reloads: Emitter<{ key: string; version: number }>;
   private readonly watcher: ChangeWatcher;
-  private readonly log: Log;
+  private readonly report: Log;
   private readonly maxRetries: number;
   private readonly keepVersions: number;
   private readonly backoffBaseMs: number;
@@ -103,6 +104,7 @@ export class StorageWrapper {
   private closing = false;
   /** Convergent keys opened by this instance, and who listens to events in which key folder. */
   private readonly convergents = new Map<string, ConvergentKey<unknown, unknown>>();
+  private readonly logs = new Map<string, LogKey>();
   private readonly folderListeners = new Map<string, Set<(file: string | undefined) => void>>();
   /** Stamps for last-writer-wins maps: one clock per instance, so its writes are ordered among themselves. */
   private readonly clock = new HybridClock(() => Date.now());
@@ -117,7 +119,7 @@ export class StorageWrapper {
     this.storagePath = storagePath;
     this.fs = options.fileSystem ?? realFileSystem;
     this.clientId = options.clientId ?? this.writer.tag;
-    this.log = options.log ?? (() => undefined);
+    this.report = options.log ?? (() => undefined);
     this.maxRetries = nonNegative(options.maxRetries, 1000, 'maxRetries');
     this.keepVersions = Math.max(2, Math.floor(nonNegative(options.keepVersions, 4, 'keepVersions')));
     this.backoffBaseMs = nonNegative(options.backoffBaseMs, 0.5, 'backoffBaseMs');
@@ -134,11 +136,11 @@ export class StorageWrapper {
     this.migratedPath = join(storagePath, 'migrated');
     // Never throws for the folder itself: a read-only or foreign folder still serves reads; updates say why not.
     this.writeProblem = this.prepareFolders();
-    if (this.writeProblem) this.log('error', this.writeProblem);
+    if (this.writeProblem) this.report('error', this.writeProblem);
     else this.sweepDeadWriters();
 
     Object.defineProperty(this, storageWrapperBrand, { value: true });
-    const reportListenerError = (error: unknown): void => this.log('error', `store listener threw: ${String(error)}`);
+    const reportListenerError = (error: unknown): void => this.report('error', `store listener threw: ${String(error)}`);
     this.changes = new Emitter<StoreChange>(reportListenerError);
     this.reloads = new Emitter<{ key: string; version: number }>(reportListenerError);
     this.onDidChange = this.changes.event;
@@ -152,7 +154,7 @@ export class StorageWrapper {
       onPoll: () => {
         for (const listeners of this.folderListeners.values()) for (const listener of listeners) listener(undefined);
       },
-      log: this.log,
+      log: this.report,
     });
     this.onFolderChange(undefined, 'load');
     this.ready = this.migrate(context.globalState, options.migrate ?? []);
@@ -166,7 +168,7 @@ export class StorageWrapper {
       try {
         this.refreshSync(state, 'load');
       } catch (error) {
-        this.log('error', `get(${JSON.stringify(key)}): ${String(error)}`);
+        this.report('error', `get(${JSON.stringify(key)}): ${String(error)}`);
       }
       state.known ??= absent;
     }
@@ -254,7 +256,7 @@ export class StorageWrapper {
         this.refreshSync(state, 'load');
         if (state.known && !state.known.deleted) keys.push(state.key);
       } catch (error) {
-        this.log('warn', `keys(): skipping ${name}: ${String(error)}`);
+        this.report('warn', `keys(): skipping ${name}: ${String(error)}`);
       }
     }
     return keys;
@@ -283,7 +285,7 @@ export class StorageWrapper {
       try {
         this.refreshSync(state, 'remote');
       } catch (error) {
-        this.log('warn', `refresh(${JSON.stringify(state.key)}): ${String(error)}`);
+        this.report('warn', `refresh(${JSON.stringify(state.key)}): ${String(error)}`);
       }
     }
     this.finding = 'event';
@@ -311,12 +313,29 @@ export class StorageWrapper {
   }
 
   /**
+   * An append-only log every window appends to without conflicts (see LogKey): `append(id, data)`, `entries()`.
+   * One object per key and instance. A key open as a convergent key cannot be a log (TypeError).
+   */
+  log(key: string): LogKey {
+    assertKey(key);
+    const open = this.logs.get(key);
+    if (open !== undefined) return open;
+    if (this.convergents.has(key)) throw new TypeError(`Store key ${JSON.stringify(key)} is open as a ${this.convergents.get(key)?.type.name}, not a log`);
+    if (this.disposed || this.disposing) throw new StoreError('The store has been disposed', { key });
+    const opened = new LogKey(this.convergentHost(), key, this.clock);
+    this.logs.set(key, opened);
+    if (!this.writeProblem) opened.fold().catch((error: unknown) => this.report('warn', `folding gone writers' logs of ${JSON.stringify(key)}: ${String(error)}`));
+    return opened;
+  }
+
+  /**
    * A key whose value is a state-based CRDT (see ./convergent): changes from different windows merge instead of
    * conflicting. One object per key and instance; the same key opened with another type is a TypeError.
    */
   convergent<S, V>(key: string, type: ConvergentType<S, V>): ConvergentKey<S, V> {
     assertKey(key);
     const open = this.convergents.get(key);
+    if (this.logs.has(key)) throw new TypeError(`Store key ${JSON.stringify(key)} is open as a log, not a ${type.name}`);
     if (open !== undefined) {
       if (open.type !== (type as ConvergentType<unknown, unknown>)) throw new TypeError(`Store key ${JSON.stringify(key)} is open as a ${open.type.name}, not a ${type.name}`);
       return open as unknown as ConvergentKey<S, V>;
@@ -325,7 +344,7 @@ export class StorageWrapper {
     const opened = new ConvergentKey(this.convergentHost(), key, type);
     this.convergents.set(key, opened as unknown as ConvergentKey<unknown, unknown>);
     // Contributions of windows that are gone are folded in when a window opens the key (nothing runs while idle).
-    if (!this.writeProblem) opened.fold().catch((error: unknown) => this.log('warn', `folding gone writers of ${JSON.stringify(key)}: ${String(error)}`));
+    if (!this.writeProblem) opened.fold().catch((error: unknown) => this.report('warn', `folding gone writers of ${JSON.stringify(key)}: ${String(error)}`));
     return opened;
   }
 
@@ -335,7 +354,7 @@ export class StorageWrapper {
     // New updates are refused from now on; only those folds run.
     if (this.disposing) return this.disposing;
     this.closing = true;
-    this.disposing = Promise.all([...this.convergents.values()].map((k) => k.dispose())).then(() => this.disposeRecords());
+    this.disposing = Promise.all([...this.convergents.values(), ...this.logs.values()].map((k) => k.dispose())).then(() => this.disposeRecords());
     return this.disposing;
   }
 
@@ -507,7 +526,7 @@ export class StorageWrapper {
         state.folder.collect(gen, seq, this.keepVersions);
       }
     } catch (error) {
-      this.log('warn', `collecting old records of ${JSON.stringify(state.key)}: ${String(error)}`);
+      this.report('warn', `collecting old records of ${JSON.stringify(state.key)}: ${String(error)}`);
     }
   }
 
@@ -566,9 +585,9 @@ export class StorageWrapper {
   private askBump(state: KeyState, reason: string, guard: Guard): void {
     if (state.bumpAsked === reason || this.disposed) return;
     state.bumpAsked = reason;
-    this.log('info', `store key ${JSON.stringify(state.key)}: its folder changed outside the store (${reason}); committing a new version`);
+    this.report('info', `store key ${JSON.stringify(state.key)}: its folder changed outside the store (${reason}); committing a new version`);
     void this.enqueue(state.key, () => this.commit(state.key, (payload, deleted) => ({ deleted, payload }), guard)).catch((error: unknown) => {
-      this.log('warn', `store key ${JSON.stringify(state.key)}: ${String(error)}`);
+      this.report('warn', `store key ${JSON.stringify(state.key)}: ${String(error)}`);
     });
   }
 
@@ -593,7 +612,7 @@ export class StorageWrapper {
         const state = this.byName.get(n) ?? this.discover(n);
         if (state) this.refreshSync(state, source);
       } catch (error) {
-        this.log('warn', `change feed: ${n}: ${String(error)}`);
+        this.report('warn', `change feed: ${n}: ${String(error)}`);
       }
       const listeners = this.folderListeners.get(n);
       if (listeners) for (const listener of listeners) listener(name === undefined ? undefined : file);
@@ -627,7 +646,7 @@ export class StorageWrapper {
       fs: this.fs,
       writer: this.writer.tag,
       fixModes: () => this.folderContext().fixModes,
-      log: this.log,
+      log: this.report,
       folded: (writers) => {
         this.counters.folds++;
         this.counters.foldedWriters += writers;
@@ -667,7 +686,7 @@ export class StorageWrapper {
       writer: this.writer,
       nextName: () => `${this.writer.tag}-${(this.nameCounter++).toString(36)}`,
       fixModes: false,
-      log: this.log,
+      log: this.report,
     };
     return this.ctx;
   }
@@ -686,7 +705,7 @@ export class StorageWrapper {
     if (this.corruptSeen.has(id)) return;
     this.corruptSeen.add(id);
     this.counters.corruptRecords++;
-    this.log('warn', `store key ${JSON.stringify(state.key)}: record ${head.seq} is unreadable; its bytes are kept beside it`);
+    this.report('warn', `store key ${JSON.stringify(state.key)}: record ${head.seq} is unreadable; its bytes are kept beside it`);
     state.folder.keepDamaged(head);
   }
 
@@ -728,7 +747,7 @@ export class StorageWrapper {
       try {
         syncFolderSync(this.fs, path);
       } catch (error) {
-        this.log('warn', `flushing the folder ${path}: ${String(error)}`);
+        this.report('warn', `flushing the folder ${path}: ${String(error)}`);
       }
     }
   }
@@ -740,7 +759,7 @@ export class StorageWrapper {
       try {
         this.fs.rmSync(join(this.tmpPath, name), { recursive: true, force: true });
       } catch (error) {
-        this.log('debug', `sweeping ${name}: ${String(error)}`);
+        this.report('debug', `sweeping ${name}: ${String(error)}`);
       }
     }
   }
@@ -778,7 +797,7 @@ export class StorageWrapper {
     await Promise.all(
       keys.map((key) =>
         this.enqueue(key, () => this.migrateKey(globalState, key)).catch((error: unknown) => {
-          this.log('error', `migration of ${JSON.stringify(key)} failed: ${String(error)}`);
+          this.report('error', `migration of ${JSON.stringify(key)} failed: ${String(error)}`);
         }),
       ),
     );
@@ -792,7 +811,7 @@ export class StorageWrapper {
     const value = globalState.get(key);
     if (value === undefined) return;
     assertJsonData(value, `globalState value of ${JSON.stringify(key)}`);
-    if (await this.commit(key, () => ({ deleted: false, payload: cloneJsonData(value) }), (seq) => seq === 0)) this.log('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
+    if (await this.commit(key, () => ({ deleted: false, payload: cloneJsonData(value) }), (seq) => seq === 0)) this.report('info', `migrated ${JSON.stringify(key)} from globalState as version 1`);
     const tmp = join(this.tmpPath, `${this.writer.tag}-${(this.nameCounter++).toString(36)}`);
     this.fs.closeSync(createFile(this.fs, tmp, Buffer.from(`${JSON.stringify({ key, at: new Date().toISOString() })}\n`), this.folderContext().fixModes));
     try {

@@ -61,7 +61,10 @@ export class ConvergentKey<S, V> {
   private writtenSeq = 0;
   private writtenGen: string | undefined;
   private queue: Pending<S>[] = [];
+  /** The write loop, while it runs; `rewriteWanted`: the folder was emptied, write the durable state again. */
   private flushing: Promise<void> | undefined;
+  private rewriteWanted = false;
+  private draining = false;
   private readonly others = new Map<string, Contribution<S>>();
   private readGen: string | undefined;
   private base: Base<S>;
@@ -116,7 +119,7 @@ export class ConvergentKey<S, V> {
     this.recompute();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ change, state, resolve, reject });
-      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+      this.kick();
     }).then(() => this.current.value);
   }
 
@@ -300,9 +303,32 @@ export class ConvergentKey<S, V> {
     this.changes.fire(value);
   }
 
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.flushing = this.drain().catch((error: unknown) => {
+      this.draining = false;
+      this.host.log('error', `${JSON.stringify(this.key)}: writing: ${String(error)}`);
+    });
+  }
+
   /** Writes the queue's newest state, batch after batch: changes made while a write is in flight go together next. */
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.rewriteWanted) {
+        this.rewriteWanted = false;
+        // A batch queued behind carries the whole state into the new folder anyway.
+        if (this.queue.length === 0 && this.writtenSeq > 0) {
+          await this.write(this.durable).catch((error: unknown) => this.host.log('warn', `convergent key ${JSON.stringify(this.key)}: rewriting this window's contribution: ${String(error)}`));
+        }
+        continue;
+      }
+      if (this.queue.length === 0) {
+        // Stopped in the same turn as it finds nothing left: a change made after that starts it again (an awaiting
+        // caller resumes only after this turn).
+        this.draining = false;
+        return;
+      }
       const batch = this.queue.splice(0);
       const state = (batch.at(-1) as Pending<S>).state;
       try {
@@ -337,10 +363,8 @@ export class ConvergentKey<S, V> {
   /** After the folder was emptied: the durable contribution again, into the new generation. */
   private rewrite(): void {
     this.writtenGen = this.readGen;
-    if (this.flushing) return;
-    this.flushing = this.write(this.durable)
-      .catch((error: unknown) => this.host.log('warn', `convergent key ${JSON.stringify(this.key)}: rewriting this window's contribution: ${String(error)}`))
-      .finally(() => (this.flushing = undefined));
+    this.rewriteWanted = true;
+    this.kick();
   }
 
   /**

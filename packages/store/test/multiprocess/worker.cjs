@@ -264,7 +264,58 @@ async function counterFolder() {
   });
 }
 
-const roles = { counterAdder, counterBurst, counterFolder, looper, increments, killable, feedWriter, feedReader, migrate, holder, faultWriter, monotonicReader };
+/** Appends `<name>-<i>` events one after another, logging each acknowledged id before the next append starts. */
+async function logAppender() {
+  const store = new StorageWrapper({ globalStoragePath: opts.dir });
+  const log = store.log(opts.key);
+  const acks = fs.openSync(opts.ackLog, 'a');
+  await send({ type: 'ready', pid: process.pid });
+  let first = true;
+  for (let i = 0; opts.count === undefined || i < opts.count; i++) {
+    const id = `${opts.name}-${i}`;
+    await log.append(id, { i });
+    fs.writeSync(acks, `${id}\n`);
+    if (first) {
+      first = false;
+      await send({ type: 'firstAck' });
+    }
+  }
+  await send({ type: 'done' });
+}
+
+/** Opens a log (folding gone writers' logs), reports the ids in order; the freezing seams as counterFolder's. */
+async function logFolder() {
+  const fileSystem = {
+    ...fs,
+    linkSync(from, to) {
+      if (opts.stopBeforeFoldLink && /v\d{12}\.json$/.test(to)) {
+        opts.stopBeforeFoldLink = false;
+        process.kill(process.pid, 'SIGSTOP');
+      }
+      fs.linkSync(from, to);
+    },
+    unlinkSync(path) {
+      if (opts.stopAfterFold && /[\\/]l-[^\\/]+\.log$/.test(path)) {
+        opts.stopAfterFold = false;
+        process.kill(process.pid, 'SIGSTOP');
+      }
+      fs.unlinkSync(path);
+    },
+  };
+  const store = new StorageWrapper({ globalStoragePath: opts.dir }, { fileSystem });
+  if (opts.waitForGo) {
+    await send({ type: 'ready', pid: process.pid });
+    await waitFor('go');
+  }
+  const log = store.log(opts.key);
+  const folded = await log.fold();
+  await send({ type: 'folded', folded, ids: log.entries().map((e) => e.id) });
+  process.on('message', async (m) => {
+    if (m.type === 'get') await send({ type: 'got', ids: log.entries().map((e) => e.id), record: store.get(opts.key) });
+  });
+}
+
+const roles = { logAppender, logFolder, counterAdder, counterBurst, counterFolder, looper, increments, killable, feedWriter, feedReader, migrate, holder, faultWriter, monotonicReader };
 roles[role]().catch((e) => {
   process.send({ type: 'error', message: String(e && e.stack || e) });
   process.exitCode = 1;

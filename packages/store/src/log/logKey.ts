@@ -1,0 +1,404 @@
+import { join } from 'node:path';
+import type { ConvergentHost } from '../convergent/convergentKey';
+import { decodeStamp, encodeStamp, type HybridClock } from '../convergent/hlc';
+import { Emitter } from '../emitter';
+import { StoreError } from '../errors';
+import { errorCode, isWindows, listFolder, sameFile, syncFolderSync, unlinkQuietly } from '../files';
+import { assertJsonData, cloneJsonData, deepFreeze } from '../jsonData';
+import type { Event } from '../types';
+import { writtenByDeadProcess } from '../writers';
+import { appendAt, encodeLine, logFileName, readLogFrom, type StoredEvent, writerOfLog } from './logFile';
+
+/** An event as `entries()` gives it: the caller's id and data, which writer appended it, and its stamp. */
+export interface LogEntry {
+  readonly id: string;
+  readonly data: unknown;
+  readonly writer: string;
+  /** Hybrid-logical-clock stamp (fixed-width text): entries are ordered by it, then by writer. */
+  readonly stamp: string;
+}
+
+/** The key's record: the events of gone writers' logs folded into it, and which logs (writer → lines folded). */
+interface Snapshot {
+  events: (StoredEvent & { w: string })[];
+  folded: Record<string, number>;
+}
+
+interface Pending {
+  event: StoredEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const maxIdLength = 1024;
+
+/**
+ * An append-only log every window appends to without conflicts (`store.log(key)`): each window appends to its own
+ * file, readers merge all of them with the key's record (the snapshot) in one deterministic order, events deduplicated
+ * by the id the caller gives. Gone windows' logs are folded into the snapshot exactly as convergent keys' contributions
+ * are (design.md, "Per-writer logs").
+ */
+export class LogKey {
+  readonly onDidChange: Event<void>;
+  private readonly changes = new Emitter<void>();
+  private readonly subscriptions: { dispose(): void }[] = [];
+  /** This writer's events (durable or queued) and how many bytes of its file are whole lines. */
+  private readonly own: StoredEvent[] = [];
+  private ownLength = 0;
+  private ownDurable = 0;
+  private writtenGen: string | undefined;
+  private queue: Pending[] = [];
+  /** The write loop, while it runs (see ConvergentKey.drain); `rewriteWanted`: the folder was emptied. */
+  private flushing: Promise<void> | undefined;
+  private rewriteWanted = false;
+  private draining = false;
+  private readonly others = new Map<string, { events: StoredEvent[]; end: number }>();
+  private readGen: string | undefined;
+  private snapshot: Snapshot = { events: [], folded: {} };
+  private snapshotVersion = -1;
+  private sorted: LogEntry[] | undefined = [];
+  private disposed = false;
+
+  constructor(
+    private readonly host: ConvergentHost,
+    readonly key: string,
+    private readonly clock: HybridClock,
+  ) {
+    this.onDidChange = this.changes.event;
+    this.subscriptions.push(
+      host.onDidChange((e) => {
+        if (e.key === key) this.refresh();
+      }),
+      host.onFolderEvent(key, (file) => this.refresh(file)),
+    );
+    this.refresh();
+  }
+
+  /** Every event of every writer this window knows of, oldest first (by stamp, then writer), each id once. */
+  entries(): readonly LogEntry[] {
+    if (this.sorted === undefined) this.sorted = this.merge();
+    return this.sorted;
+  }
+
+  /**
+   * Appends an event (`id`: up to 1024 characters, the same id appended twice or by two windows counts once; `data`:
+   * JSON data) and resolves once it is durable. Appends made while one is being written go together in the next.
+   */
+  append(id: string, data: unknown): Promise<void> {
+    if (this.disposed) return Promise.reject(new StoreError('The store has been disposed', { key: this.key }));
+    if (typeof id !== 'string' || id === '' || id.length > maxIdLength) return Promise.reject(new TypeError(`a log event's id must be a string of 1–${maxIdLength} characters`));
+    try {
+      assertJsonData(data, 'Log event data');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.observeLatest();
+    const event: StoredEvent = { id, t: encodeStamp(this.clock.tick()), data: deepFreeze(cloneJsonData(data)) };
+    this.own.push(event);
+    this.sorted = undefined;
+    this.changes.fire();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /**
+   * Folds the logs of writers that are gone (this one's too with `self`) into the snapshot record, then removes their
+   * files — the convergent keys' fold, with lines for contributions: never an event lost or doubled.
+   */
+  async fold(self = false): Promise<number> {
+    const gone = (writer: string): boolean => (self && writer === this.host.writer) || (writer !== this.host.writer && writtenByDeadProcess(writer));
+    const plan = this.plan(this.parseSnapshot(this.host.get(this.key).payload), gone);
+    let folded = this.parseSnapshot(this.host.get(this.key).payload).folded;
+    let count = 0;
+    if (plan.fold.length > 0 || plan.forget.length > 0) {
+      const committed = await this.host.update(this.key, (payload) => {
+        // As for convergent keys: this runs after the snapshot it builds on was read.
+        const base = this.parseSnapshot(payload, true);
+        const now = this.plan(base, gone);
+        const next: Record<string, number> = {};
+        for (const [writer, lines] of Object.entries(base.folded)) if (!now.forget.includes(writer)) next[writer] = lines;
+        const known = new Set(base.events.map((e) => e.id));
+        const events = [...base.events];
+        count = 0;
+        const genPath = this.host.generation(this.key, false)?.path;
+        for (const writer of now.fold) {
+          const read = genPath === undefined ? undefined : readLogFrom(this.host.fs, genPath, writer, 0);
+          for (const e of read?.events ?? []) {
+            if (known.has(e.id)) continue;
+            known.add(e.id);
+            events.push({ ...e, w: writer });
+          }
+          next[writer] = read?.events.length ?? 0;
+          count++;
+        }
+        events.sort(compareEvents);
+        return { log: 1, events, folded: next };
+      });
+      folded = this.parseSnapshot(committed.payload).folded;
+      this.host.folded(count);
+    }
+    const gen = this.host.generation(this.key, false);
+    if (gen) for (const writer of Object.keys(folded)) unlinkQuietly(this.host.fs, join(gen.path, logFileName(writer)));
+    return count;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.flushing;
+    try {
+      if (this.ownDurable > 0) await this.fold(true);
+    } catch (error) {
+      this.host.log('warn', `log ${JSON.stringify(this.key)}: folding this window's log: ${String(error)}`);
+    }
+    for (const s of this.subscriptions) s.dispose();
+    this.changes.dispose();
+  }
+
+  private plan(base: Snapshot, gone: (writer: string) => boolean): { fold: string[]; forget: string[] } {
+    const gen = this.host.generation(this.key, false);
+    const writers = new Set<string>();
+    if (gen) for (const name of listFolder(this.host.fs, gen.path)) {
+      const writer = writerOfLog(name);
+      if (writer !== undefined) writers.add(writer);
+    }
+    const fold = [...writers].filter((w) => !Object.hasOwn(base.folded, w) && gone(w));
+    const forget = Object.keys(base.folded).filter((w) => !writers.has(w) && (gen === undefined || !this.exists(join(gen.path, logFileName(w)))));
+    return { fold, forget };
+  }
+
+  private exists(path: string): boolean {
+    try {
+      this.host.fs.lstatSync(path, { bigint: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private parseSnapshot(payload: unknown, strict = false): Snapshot {
+    if (payload === undefined) return { events: [], folded: {} };
+    try {
+      const p = payload as Record<string, unknown>;
+      if (typeof p !== 'object' || p === null || p.log !== 1 || !Array.isArray(p.events)) throw new TypeError('it holds no log');
+      const folded = p.folded as Record<string, unknown>;
+      if (typeof folded !== 'object' || folded === null || Array.isArray(folded)) throw new TypeError('its folded writers are not a record');
+      const checked: Record<string, number> = {};
+      for (const [writer, lines] of Object.entries(folded)) {
+        if (writerOfLog(logFileName(writer)) !== writer || !Number.isSafeInteger(lines) || (lines as number) < 0) throw new TypeError(`bad folded writer ${JSON.stringify(writer)}`);
+        checked[writer] = lines as number;
+      }
+      const events = (p.events as unknown[]).map((e) => {
+        const ev = e as Record<string, unknown>;
+        if (typeof ev !== 'object' || ev === null || typeof ev.id !== 'string' || typeof ev.w !== 'string' || !Object.hasOwn(ev, 'data')) throw new TypeError('an event is malformed');
+        decodeStamp(ev.t, 'event stamp');
+        return { id: ev.id, t: ev.t as string, w: ev.w, data: ev.data };
+      });
+      return { events, folded: checked };
+    } catch (error) {
+      const message = `Store key ${JSON.stringify(this.key)} does not hold a log: ${String((error as Error).message ?? error)}`;
+      if (strict) throw new StoreError(message, { key: this.key });
+      if (this.snapshotVersion !== this.host.get(this.key).version) this.host.log('error', `${message}; reading it as empty`);
+      return { events: [], folded: {} };
+    }
+  }
+
+  private refresh(file?: string): void {
+    if (this.disposed) return;
+    try {
+      this.refreshUnsafe(file);
+    } catch (error) {
+      this.host.log('warn', `log ${JSON.stringify(this.key)}: ${String(error)}`);
+    }
+  }
+
+  private refreshUnsafe(file: string | undefined): void {
+    let changed = false;
+    const record = this.host.get(this.key);
+    if (record.version !== this.snapshotVersion) {
+      this.snapshot = this.parseSnapshot(record.payload);
+      this.snapshotVersion = record.version;
+      file = undefined;
+      changed = true;
+    }
+    const gen = this.host.generation(this.key, false);
+    if (gen?.name !== this.readGen) {
+      this.others.clear();
+      this.readGen = gen?.name;
+      file = undefined;
+      changed = true;
+    }
+    if (gen !== undefined) {
+      if (this.ownDurable > 0 && this.writtenGen !== gen.name) this.rewrite();
+      const named = file === undefined ? undefined : writerOfLog(file);
+      const writers = new Set<string>(named === undefined ? [] : [named]);
+      if (named === undefined) {
+        for (const name of listFolder(this.host.fs, gen.path)) {
+          const writer = writerOfLog(name);
+          if (writer !== undefined) writers.add(writer);
+        }
+        for (const writer of this.others.keys()) writers.add(writer);
+      }
+      const vanished: string[] = [];
+      for (const writer of writers) {
+        if (writer === this.host.writer) continue;
+        const known = this.others.get(writer) ?? { events: [], end: 0 };
+        const read = readLogFrom(this.host.fs, gen.path, writer, known.end);
+        if (read === undefined) {
+          if (this.others.has(writer)) vanished.push(writer);
+          continue;
+        }
+        if (read.events.length === 0 && this.others.has(writer)) continue;
+        this.others.set(writer, { events: [...known.events, ...read.events], end: read.end });
+        changed ||= read.events.length > 0;
+      }
+      if (vanished.length > 0) {
+        // A log's file goes only after a fold naming it is durable: read the snapshot again before forgetting it.
+        this.host.reload(this.key);
+        const fresh = this.host.get(this.key);
+        if (fresh.version !== this.snapshotVersion) {
+          this.snapshot = this.parseSnapshot(fresh.payload);
+          this.snapshotVersion = fresh.version;
+        }
+        for (const writer of vanished) this.others.delete(writer);
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    this.sorted = undefined;
+    this.changes.fire();
+  }
+
+  /** Later appends are stamped above every event this window has read. */
+  private observeLatest(): void {
+    const latest = [this.snapshot.events.at(-1)?.t, ...[...this.others.values()].map((o) => o.events.at(-1)?.t)].filter((t): t is string => t !== undefined);
+    if (latest.length > 0) this.clock.observe(decodeStamp(latest.reduce((a, b) => (a > b ? a : b))));
+  }
+
+  private merge(): LogEntry[] {
+    const all: (StoredEvent & { w: string })[] = [...this.snapshot.events];
+    for (const [writer, log] of this.others) if (!Object.hasOwn(this.snapshot.folded, writer)) for (const e of log.events) all.push({ ...e, w: writer });
+    for (const e of this.own) all.push({ ...e, w: this.host.writer });
+    all.sort(compareEvents);
+    const seen = new Set<string>();
+    const entries: LogEntry[] = [];
+    for (const e of all) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      entries.push(Object.freeze({ id: e.id, data: e.data, writer: e.w, stamp: e.t }));
+    }
+    return entries;
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.flushing = this.drain().catch((error: unknown) => {
+      this.draining = false;
+      this.host.log('error', `${JSON.stringify(this.key)}: writing: ${String(error)}`);
+    });
+  }
+
+  /** Appends what is queued, batch after batch: events appended while a write is in flight go together next. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.rewriteWanted) {
+        this.rewriteWanted = false;
+        const bytes = Buffer.concat(this.own.slice(0, this.ownDurable).map(encodeLine));
+        await this.write(0, bytes).then(
+          () => (this.ownLength = bytes.length),
+          (error: unknown) => this.host.log('warn', `log ${JSON.stringify(this.key)}: rewriting this window's log: ${String(error)}`),
+        );
+        continue;
+      }
+      if (this.queue.length === 0) {
+        // Stopped in the same turn as it finds nothing left: a change made after that starts it again (an awaiting
+        // caller resumes only after this turn).
+        this.draining = false;
+        return;
+      }
+      const batch = this.queue.splice(0);
+      const bytes = Buffer.concat(batch.map((p) => encodeLine(p.event)));
+      try {
+        await this.write(this.ownLength, bytes);
+        this.ownLength += bytes.length;
+        this.ownDurable += batch.length;
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        const applied = (error as { applied?: boolean }).applied === true;
+        if (applied) {
+          this.ownLength += bytes.length;
+          this.ownDurable += batch.length;
+        } else {
+          // Nothing of it reached the file as whole lines: the events are dropped (the next write goes over them).
+          for (const p of batch) this.own.splice(this.own.indexOf(p.event), 1);
+          this.sorted = undefined;
+          this.changes.fire();
+        }
+        const reason = new StoreError(`Store key ${JSON.stringify(this.key)}: appending to this window's log failed: ${String(error)}`, { key: this.key, cause: error, applied });
+        for (const p of batch) p.reject(reason);
+      }
+    }
+  }
+
+  /** After the folder was emptied: this window's durable events again, into the new generation. */
+  private rewrite(): void {
+    this.writtenGen = this.readGen;
+    this.rewriteWanted = true;
+    this.kick();
+  }
+
+  private async write(position: number, bytes: Buffer): Promise<void> {
+    for (let round = 0; ; round++) {
+      let genName: string;
+      let path: string;
+      let written: Awaited<ReturnType<typeof appendAt>>;
+      let genPath: string;
+      try {
+        const gen = this.host.generation(this.key, true);
+        if (gen === undefined) throw new StoreError(`Store key ${JSON.stringify(this.key)}: its folder could not be made`, { key: this.key, applied: false });
+        genName = gen.name;
+        genPath = gen.path;
+        path = join(gen.path, logFileName(this.host.writer));
+        // A new generation (the folder was emptied) gets this window's whole log, not just the new lines.
+        if (this.writtenGen !== undefined && this.writtenGen !== gen.name && position > 0) {
+          const all = Buffer.concat([...this.own.slice(0, this.ownDurable).map(encodeLine), bytes]);
+          written = await appendAt(this.host.fs, path, 0, all, this.host.fixModes());
+          this.ownLength = all.length - bytes.length;
+        } else {
+          written = await appendAt(this.host.fs, path, position, bytes, this.host.fixModes());
+        }
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT' && round < 8) {
+          this.host.resetGeneration(this.key);
+          continue;
+        }
+        throw Object.assign(error as Error, { applied: false });
+      }
+      try {
+        if (written.created && !isWindows) syncFolderSync(this.host.fs, genPath);
+      } catch (error) {
+        throw Object.assign(error as Error, { applied: true });
+      }
+      if (this.stillNamed(path, written.stats) || round >= 8) {
+        this.writtenGen = genName;
+        return;
+      }
+      this.host.resetGeneration(this.key);
+    }
+  }
+
+  private stillNamed(path: string, stats: Parameters<typeof sameFile>[0]): boolean {
+    try {
+      return sameFile(this.host.fs.lstatSync(path, { bigint: true }), stats);
+    } catch {
+      return false;
+    }
+  }
+}
+
+function compareEvents(a: StoredEvent & { w: string }, b: StoredEvent & { w: string }): number {
+  return a.t < b.t ? -1 : a.t > b.t ? 1 : a.w < b.w ? -1 : a.w > b.w ? 1 : 0;
+}
