@@ -50,7 +50,7 @@ if (process.platform === 'win32') {
     wine = ensureWine();
   } catch (e) {
     console.error(`[windows] ${e instanceof Error ? e.message : String(e)} (BM_SKIP_WINDOWS=1 skips this suite)`);
-    console.log('windows: 0 passed, 6 failed');
+    console.log('windows: 0 passed, 7 failed');
     process.exit(1);
   }
   const { nodeExe, env } = wine;
@@ -65,7 +65,7 @@ const report = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'u
 const results = report.results;
 console.log(`[windows] ${report.platform ?? '?'} node ${report.node ?? '?'}, ${((Date.now() - started) / 1000).toFixed(1)} s, exit ${status}`);
 for (const r of results) console.log(`  ${r.ok ? '✓' : '✗'} ${r.name}: ${r.detail} (${(r.ms / 1000).toFixed(1)} s)`);
-const expected = ['sequential', 'contention', 'feed', 'kills', 'counter', 'counter-kills'];
+const expected = ['sequential', 'contention', 'feed', 'kills', 'counter', 'counter-kills', 'log'];
 const missing = expected.filter((name) => !results.some((r) => r.name === name));
 for (const name of missing) console.log(`  ✗ ${name}: did not run`);
 const passed = results.filter((r) => r.ok).length;

@@ -45,6 +45,39 @@ async function counterChild(dir, key, count, ackLog) {
   process.send({ errors: errors.slice(0, 3), errorCount: errors.length }, () => process.exit(0));
 }
 
+/** A child appending `count` events `<name>-<i>` to a log, then disposing (its log is folded into the record). */
+async function logChild(dir, key, count, name) {
+  const store = new StorageWrapper({ globalStoragePath: dir });
+  const log = store.log(key);
+  const errors = [];
+  for (let i = 0; i < count; i++) await log.append(`${name}-${i}`, { i }).catch((e) => errors.push(String(e)));
+  await store.dispose();
+  process.send({ errors: errors.slice(0, 3), errorCount: errors.length }, () => process.exit(0));
+}
+
+/** Three processes append to one log at once: another reads all of them as they come, and a new one after they closed. */
+async function logScenario() {
+  const dir = path.join(work, 'log');
+  const reader = new StorageWrapper({ globalStoragePath: dir });
+  const log = reader.log('l');
+  const children = ['a', 'b', 'c'].map((name) => fork(path.join(__dirname, 'suite.cjs'), [storeModule, work, resultsFile, 'logChild', dir, 'l', '40', name], { stdio: 'ignore' }));
+  const answers = await Promise.all(children.map(answer));
+  for (let i = 0; i < 100 && log.entries().length < 120; i++) await sleep(50);
+  const heard = log.entries().length;
+  await reader.dispose();
+  const opener = new StorageWrapper({ globalStoragePath: dir });
+  const entries = opener.log('l').entries();
+  await opener.dispose();
+  const ids = new Set(entries.map((e) => e.id));
+  const ordered = ['a', 'b', 'c'].every((name) => entries.filter((e) => e.id.startsWith(`${name}-`)).every((e, i) => e.id === `${name}-${i}`));
+  const errors = answers.reduce((n, a) => n + a.errorCount, 0);
+  const left = fs.existsSync(path.join(dir, 'records')) ? fs.readdirSync(path.join(dir, 'records')).flatMap((k) => fs.readdirSync(path.join(dir, 'records', k)).filter((g) => g.startsWith('g-')).flatMap((g) => fs.readdirSync(path.join(dir, 'records', k, g)).filter((f) => f.startsWith('l-')))) : [];
+  return {
+    ok: errors === 0 && heard === 120 && entries.length === 120 && ids.size === 120 && ordered && left.length === 0,
+    detail: `3 processes × 40 appends: another process read ${heard}, a new one ${entries.length} (${ids.size} ids, each writer's in order: ${ordered}); ${errors} errors${answers.find((a) => a.errors[0]) ? ` (first: ${answers.find((a) => a.errors[0]).errors[0]})` : ''}; log files left: ${left.length}`,
+  };
+}
+
 const slotFiles = (dir) => {
   const records = path.join(dir, 'records');
   if (!fs.existsSync(records)) return [];
@@ -207,8 +240,10 @@ async function main() {
   await run('kills', kills);
   await run('counter', counter);
   await run('counter-kills', counterKills);
+  await run('log', logScenario);
 }
 
 if (role === 'child') child(args[0], args[1], Number(args[2]), args[3]).catch(() => process.exit(1));
+else if (role === 'logChild') logChild(args[0], args[1], Number(args[2]), args[3]).catch(() => process.exit(1));
 else if (role === 'counterChild') counterChild(args[0], args[1], Number(args[2]), args[3]).catch(() => process.exit(1));
 else main().then(() => process.exit(0));
