@@ -33,9 +33,27 @@ export interface ConvergentHost {
  * those were (writer → the number folded). A folded writer stays listed until its slot files are seen gone, so
  * a contribution is never merged twice (design.md, "Convergent keys").
  */
-interface Base<S> {
+export interface Base<S> {
   state: S;
   folded: Record<string, number>;
+}
+
+/**
+ * A convergent key's record payload as its base (absent: the empty base); throws a TypeError saying what is wrong
+ * when it is not a base of `type` (also for the inspector).
+ */
+export function parseBase<S>(payload: unknown, type: ConvergentType<S, unknown>): Base<S> {
+  if (payload === undefined) return { state: type.empty(), folded: {} };
+  const p = payload as Record<string, unknown>;
+  if (typeof p !== 'object' || p === null || p.convergent !== type.name) throw new TypeError(`it holds no ${type.name}`);
+  const folded = p.folded as Record<string, unknown>;
+  if (typeof folded !== 'object' || folded === null || Array.isArray(folded)) throw new TypeError('its folded writers are not a record');
+  const checked: Record<string, number> = {};
+  for (const [writer, seq] of Object.entries(folded)) {
+    if (writerOfSlot(slotFileName(writer, 0)) !== writer || !Number.isSafeInteger(seq) || (seq as number) < 0) throw new TypeError(`bad folded writer ${JSON.stringify(writer)}`);
+    checked[writer] = seq as number;
+  }
+  return { state: type.parse(p.state), folded: checked };
 }
 
 interface Pending<S> {
@@ -205,24 +223,13 @@ export class ConvergentKey<S, V> {
 
   /** The base record's payload as a base; a payload of another kind is refused (strict) or read as empty. */
   private parseBase(payload: unknown, strict = false): Base<S> {
-    const empty = { state: this.type.empty(), folded: {} };
-    if (payload === undefined) return empty;
     try {
-      const p = payload as Record<string, unknown>;
-      if (typeof p !== 'object' || p === null || p.convergent !== this.type.name) throw new TypeError(`it holds no ${this.type.name}`);
-      const folded = p.folded as Record<string, unknown>;
-      if (typeof folded !== 'object' || folded === null || Array.isArray(folded)) throw new TypeError('its folded writers are not a record');
-      const checked: Record<string, number> = {};
-      for (const [writer, seq] of Object.entries(folded)) {
-        if (writerOfSlot(slotFileName(writer, 0)) !== writer || !Number.isSafeInteger(seq) || (seq as number) < 0) throw new TypeError(`bad folded writer ${JSON.stringify(writer)}`);
-        checked[writer] = seq as number;
-      }
-      return { state: this.type.parse(p.state), folded: checked };
+      return parseBase(payload, this.type);
     } catch (error) {
       const message = `Store key ${JSON.stringify(this.key)} does not hold a convergent ${this.type.name}: ${String((error as Error).message ?? error)}`;
       if (strict) throw new StoreError(message, { key: this.key });
       if (this.baseVersion !== this.host.get(this.key).version) this.host.log('error', `${message}; reading it as empty`);
-      return empty;
+      return { state: this.type.empty(), folded: {} };
     }
   }
 

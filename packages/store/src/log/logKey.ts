@@ -19,9 +19,30 @@ export interface LogEntry {
 }
 
 /** The key's record: the events of gone writers' logs folded into it, and which logs (writer → lines folded). */
-interface Snapshot {
+export interface Snapshot {
   events: (StoredEvent & { w: string })[];
   folded: Record<string, number>;
+}
+
+/** A log's record payload as its snapshot (absent: empty); throws a TypeError saying what is wrong (also for the inspector). */
+export function parseSnapshot(payload: unknown): Snapshot {
+  if (payload === undefined) return { events: [], folded: {} };
+  const p = payload as Record<string, unknown>;
+  if (typeof p !== 'object' || p === null || p.log !== 1 || !Array.isArray(p.events)) throw new TypeError('it holds no log');
+  const folded = p.folded as Record<string, unknown>;
+  if (typeof folded !== 'object' || folded === null || Array.isArray(folded)) throw new TypeError('its folded writers are not a record');
+  const checked: Record<string, number> = {};
+  for (const [writer, lines] of Object.entries(folded)) {
+    if (writerOfLog(logFileName(writer)) !== writer || !Number.isSafeInteger(lines) || (lines as number) < 0) throw new TypeError(`bad folded writer ${JSON.stringify(writer)}`);
+    checked[writer] = lines as number;
+  }
+  const events = (p.events as unknown[]).map((e) => {
+    const ev = e as Record<string, unknown>;
+    if (typeof ev !== 'object' || ev === null || typeof ev.id !== 'string' || typeof ev.w !== 'string' || !Object.hasOwn(ev, 'data')) throw new TypeError('an event is malformed');
+    decodeStamp(ev.t, 'event stamp');
+    return { id: ev.id, t: ev.t as string, w: ev.w, data: ev.data };
+  });
+  return { events, folded: checked };
 }
 
 interface Pending {
@@ -179,24 +200,8 @@ export class LogKey {
   }
 
   private parseSnapshot(payload: unknown, strict = false): Snapshot {
-    if (payload === undefined) return { events: [], folded: {} };
     try {
-      const p = payload as Record<string, unknown>;
-      if (typeof p !== 'object' || p === null || p.log !== 1 || !Array.isArray(p.events)) throw new TypeError('it holds no log');
-      const folded = p.folded as Record<string, unknown>;
-      if (typeof folded !== 'object' || folded === null || Array.isArray(folded)) throw new TypeError('its folded writers are not a record');
-      const checked: Record<string, number> = {};
-      for (const [writer, lines] of Object.entries(folded)) {
-        if (writerOfLog(logFileName(writer)) !== writer || !Number.isSafeInteger(lines) || (lines as number) < 0) throw new TypeError(`bad folded writer ${JSON.stringify(writer)}`);
-        checked[writer] = lines as number;
-      }
-      const events = (p.events as unknown[]).map((e) => {
-        const ev = e as Record<string, unknown>;
-        if (typeof ev !== 'object' || ev === null || typeof ev.id !== 'string' || typeof ev.w !== 'string' || !Object.hasOwn(ev, 'data')) throw new TypeError('an event is malformed');
-        decodeStamp(ev.t, 'event stamp');
-        return { id: ev.id, t: ev.t as string, w: ev.w, data: ev.data };
-      });
-      return { events, folded: checked };
+      return parseSnapshot(payload);
     } catch (error) {
       const message = `Store key ${JSON.stringify(this.key)} does not hold a log: ${String((error as Error).message ?? error)}`;
       if (strict) throw new StoreError(message, { key: this.key });
