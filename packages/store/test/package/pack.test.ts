@@ -58,8 +58,9 @@ describe('the packed @breath-master/store', () => {
 
   it('holds the built code, its types, README.md, CHANGELOG.md, LICENSE and package.json — and nothing else', () => {
     // The store's declarations; the inspector (src/cli.ts, src/cli/) has no API and ships as dist/cli.js only.
-    const declarations = readdirSync(join(pkg, 'src'))
-      .filter((f) => f.endsWith('.ts') && f !== 'cli.ts')
+    const declarations = readdirSync(join(pkg, 'src'), { recursive: true, encoding: 'utf8' })
+      .map((f) => f.split(sep).join('/'))
+      .filter((f) => f.endsWith('.ts') && f !== 'cli.ts' && !f.startsWith('cli/'))
       .map((f) => `dist/${f.replace(/\.ts$/, '.d.ts')}`);
     expect(declarations).toContain('dist/index.d.ts');
     const code = ['dist/index.js', 'dist/index.js.map', 'dist/vscode.js', 'dist/vscode.js.map', 'dist/cli.js', 'dist/cli.js.map'];
