@@ -1,12 +1,13 @@
 /**
  * Reads a storage folder into a model, without writing anything: its key folders, their generations, records,
  * intents, convergent keys' contributions, and the temp files and markers beside them. Parsing is the store's own
- * (record.ts, keys.ts, files.ts, convergent/contribution.ts and the convergent types).
+ * (record.ts, keys.ts, files.ts, convergent/contribution.ts, convergentKey.ts's parseBase and the convergent types).
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { counterType, mapType, maxType, setType, type ConvergentType } from '../convergent';
 import { decodeSlot, readContribution, slotFileName, writerOfSlot } from '../convergent/contribution';
+import { parseBase } from '../convergent/convergentKey';
 import { errorCode, readFile, realFileSystem } from '../files';
 import { keyFileName } from '../keys';
 import { decodeRecord, sequenceOf, type StoredRecord } from '../record';
@@ -272,23 +273,6 @@ function readConvergent(root: string, genPath: string, names: readonly string[],
     }
     return slots;
   }
-}
-
-/**
- * The base record's payload `{ convergent, state, folded }`, checked as ConvergentKey's (private) parseBase does:
- * the state by the type's own `parse`, each folded writer a writer tag with a number. Throws what is wrong.
- */
-function parseBase(payload: unknown, type: ConvergentType<unknown, unknown>): { state: unknown; folded: Record<string, number> } {
-  const p = payload as Record<string, unknown>;
-  if (typeof p !== 'object' || p === null || p.convergent !== type.name) throw new TypeError(`it holds no ${type.name}`);
-  const folded = p.folded as Record<string, unknown>;
-  if (typeof folded !== 'object' || folded === null || Array.isArray(folded)) throw new TypeError('its folded writers are not a record');
-  const checked: Record<string, number> = {};
-  for (const [writer, seq] of Object.entries(folded)) {
-    if (writerOfSlot(slotFileName(writer, 0)) !== writer || !Number.isSafeInteger(seq) || (seq as number) < 0) throw new TypeError(`bad folded writer ${JSON.stringify(writer)}`);
-    checked[writer] = seq as number;
-  }
-  return { state: type.parse(p.state), folded: checked };
 }
 
 /** The exact key of a key folder's generation, from its key.json; undefined when it cannot be read. */
