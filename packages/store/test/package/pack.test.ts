@@ -84,7 +84,7 @@ describe('the packed @breath-master/store', () => {
     expect(readFileSync(join(pkg, 'dist/cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
-  it('installs in a fresh project, and 4 processes × 100 increments of one key through the public API end at exactly 400', async () => {
+  it('installs in a fresh project, and 4 processes × 100 increments of one key — and 100 adds each to one counter — through the public API end at exactly 400', async () => {
     const project = join(work, 'consumer');
     const storage = join(work, 'storage');
     mkdirSync(project);
@@ -103,7 +103,11 @@ const [dir, clientId, n] = process.argv.slice(2);
 const store = new StorageWrapper({ globalStoragePath: dir }, { clientId });
 process.send({ type: 'ready', module: require.resolve('@breath-master/store') });
 process.once('message', async () => {
-  for (let i = 0; i < Number(n); i++) await store.update('count', (value) => value + 1, 0);
+  const adds = store.counter('adds');
+  for (let i = 0; i < Number(n); i++) {
+    await store.update('count', (value) => value + 1, 0);
+    await adds.add(1);
+  }
   await store.dispose();
   process.send({ type: 'done' }, () => process.disconnect());
 });
@@ -113,8 +117,9 @@ const { StorageWrapper, isStorageWrapper } = require('@breath-master/store');
 (async () => {
   const store = new StorageWrapper({ globalStoragePath: process.argv[2] }, { watch: 'poll' });
   const record = await store.read('count', 0);
+  const adds = store.counter('adds').value();
   await store.dispose();
-  process.stdout.write(JSON.stringify({ version: record.version, payload: record.payload, brand: isStorageWrapper(store) }));
+  process.stdout.write(JSON.stringify({ version: record.version, payload: record.payload, adds, brand: isStorageWrapper(store) }));
 })();
 `);
 
@@ -140,13 +145,15 @@ const { StorageWrapper, isStorageWrapper } = require('@breath-master/store');
       for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     }
 
-    const final = JSON.parse(execFileSync(process.execPath, [join(project, 'reader.js'), storage], { cwd: project, encoding: 'utf8', timeout: 60_000 })) as { version: number; payload: number; brand: boolean };
-    expect(final).toEqual({ version: WRITERS * INCREMENTS, payload: WRITERS * INCREMENTS, brand: true });
+    const final = JSON.parse(execFileSync(process.execPath, [join(project, 'reader.js'), storage], { cwd: project, encoding: 'utf8', timeout: 60_000 })) as { version: number; payload: number; adds: number; brand: boolean };
+    expect(final).toEqual({ version: WRITERS * INCREMENTS, payload: WRITERS * INCREMENTS, adds: WRITERS * INCREMENTS, brand: true });
 
     // The inspector as npm installed it: the bin link in node_modules/.bin, run as an executable (its #! line).
     if (process.platform !== 'win32') {
       const listed = execFileSync(join(project, 'node_modules', '.bin', 'breath-master-store'), ['ls', storage, '--json'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
-      expect(JSON.parse(listed)).toMatchObject({ type: 'key', key: 'count', state: 'ok', version: WRITERS * INCREMENTS });
+      const keys = listed.trim().split('\n').map((line) => JSON.parse(line) as { key: string });
+      expect(keys.find((k) => k.key === 'count')).toMatchObject({ type: 'key', key: 'count', state: 'ok', version: WRITERS * INCREMENTS });
+      expect(keys.find((k) => k.key === 'adds')).toMatchObject({ key: 'adds', convergent: 'counter', value: WRITERS * INCREMENTS });
     }
   });
 });
