@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
-import { closeQuietly, errorCode, fileMode, type FileSystem, readFile } from '../files';
+import { errorCode, type FileSystem, readFile } from '../files';
 import type { ConvergentType } from './type';
 
 /**
@@ -102,34 +101,6 @@ export function slotOfFile(name: string): number | undefined {
 /** What Windows answers for a file being removed or held open without sharing: it is there, not readable now. */
 const transient = new Set(['EPERM', 'EACCES', 'EBUSY']);
 
-/**
- * Writes a slot in place and flushes its data. Returns whether the file was made by this write (then its name still
- * has to be flushed with the folder) and its file id, to check that the folder was not replaced meanwhile.
- */
-export async function writeSlot(fs: FileSystem, path: string, bytes: Buffer, fixMode: boolean): Promise<{ created: boolean; stats: nodeFs.BigIntStats }> {
-  let created = false;
-  let fd: number;
-  try {
-    fd = fs.openSync(path, nodeFs.constants.O_WRONLY | noFollow);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
-    fd = fs.openSync(path, nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL | noFollow, fileMode);
-    created = true;
-  }
-  try {
-    if (created && fixMode) fs.fchmodSync(fd, fileMode);
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, written);
-    fs.ftruncateSync(fd, bytes.length);
-    const stats = fs.fstatSync(fd, { bigint: true });
-    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
-    return { created, stats };
-  } finally {
-    closeQuietly(fs, fd);
-  }
-}
-
-const noFollow = nodeFs.constants.O_NOFOLLOW ?? 0;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

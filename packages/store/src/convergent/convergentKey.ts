@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import { Emitter } from '../emitter';
 import { StoreError } from '../errors';
-import { errorCode, type FileSystem, isWindows, listFolder, sameFile, syncFolderSync, unlinkQuietly } from '../files';
+import { type FileSystem, listFolder } from '../files';
 import type { Generation } from '../keyFolder';
 import type { Disposable, Event, StoreChange, VersionedData } from '../types';
-import { writtenByDeadProcess } from '../writers';
-import { type Contribution, encodeSlot, readContribution, readSlot, slotFileName, slotOfFile, writeSlot, writerOfSlot } from './contribution';
+import { type Contribution, encodeSlot, readContribution, readSlot, slotFileName, slotOfFile, writerOfSlot } from './contribution';
+import { type FoldKind, foldGoneWriters } from './fold';
+import { writeInGeneration, writeOwnFile } from './ownFiles';
 import type { ConvergentType } from './type';
 
 /** What a convergent key needs of its store: its base record, its generation folder and its folder's events. */
@@ -148,42 +148,23 @@ export class ConvergentKey<S, V> {
    * Resolves with the number of writers this call folded.
    */
   async fold(self = false): Promise<number> {
-    const gone = (writer: string): boolean => (self && writer === this.host.writer) || (writer !== this.host.writer && writtenByDeadProcess(writer));
-    const plan = this.plan(this.parseBase(this.host.get(this.key).payload), gone);
-    let folded = this.parseBase(this.host.get(this.key).payload).folded;
-    let count = 0;
-    if (plan.fold.length > 0 || plan.forget.length > 0) {
-      const committed = await this.host.update(this.key, (payload) => {
-        // Runs after the base it builds on was read: what it lists and reads is at least as new (see design.md).
-        const base = this.parseBase(payload, true);
-        const now = this.plan(base, gone);
-        let state = base.state;
-        const next: Record<string, number> = Object.create(null) as Record<string, number>;
-        for (const [writer, seq] of Object.entries(base.folded)) if (!now.forget.includes(writer)) next[writer] = seq;
-        count = 0;
-        for (const writer of now.fold) {
-          const genPath = this.host.generation(this.key, false)?.path;
-          if (genPath === undefined) continue;
-          const { contribution, held } = readContribution(this.host.fs, genPath, this.key, this.type, writer);
-          // A slot that cannot be opened now may hold the newest state: that writer waits for the next fold. Slots
-          // that were read and are torn held nothing acknowledged (a writer's first write, killed half-way).
-          if (held) continue;
-          if (contribution) state = this.type.merge(state, contribution.state);
-          next[writer] = contribution?.seq ?? 0;
-          count++;
-        }
-        return { convergent: this.type.name, state: this.type.compact(state), folded: { ...next } };
-      });
-      folded = this.parseBase(committed.payload).folded;
-      this.host.folded(count);
-      if (count > 0) this.host.log('info', `convergent key ${JSON.stringify(this.key)}: folded ${count} gone writer(s) into its record`);
-    }
-    // Only what the durable base names as folded is removed; a fold killed before this line leaves the files to the
-    // next one, which finds them folded and removes them.
-    const gen = this.host.generation(this.key, false);
-    if (gen) for (const writer of Object.keys(folded)) for (const seq of [0, 1]) unlinkQuietly(this.host.fs, join(gen.path, slotFileName(writer, seq)));
-    return count;
+    return foldGoneWriters(this.host, this.key, this.foldKind, self);
   }
+
+  /** Contributions as the fold sees them (fold.ts): merged into the base's state, the base compacted. */
+  private readonly foldKind: FoldKind<Base<S>> = {
+    writerOf: writerOfSlot,
+    filesOf: (writer) => [slotFileName(writer, 0), slotFileName(writer, 1)],
+    parse: (payload) => this.parseBase(payload, true),
+    absorb: (base, writer, genPath) => {
+      const { contribution, held } = readContribution(this.host.fs, genPath, this.key, this.type, writer);
+      // A slot that cannot be opened now may hold the newest state: that writer waits for the next fold. Slots that
+      // were read and are torn held nothing acknowledged (a writer's first write, killed half-way).
+      if (held) return undefined;
+      return { base: contribution ? { ...base, state: this.type.merge(base.state, contribution.state) } : base, amount: contribution?.seq ?? 0 };
+    },
+    encode: (base) => ({ convergent: this.type.name, state: this.type.compact(base.state), folded: { ...base.folded } }),
+  };
 
   /** Writes what is queued, folds this writer's contribution into the base and stops listening. */
   async dispose(): Promise<void> {
@@ -197,28 +178,6 @@ export class ConvergentKey<S, V> {
     }
     for (const s of this.subscriptions) s.dispose();
     this.changes.dispose();
-  }
-
-  /** Gone writers whose contributions are not folded yet, and folded writers whose files are gone (lstat). */
-  private plan(base: Base<S>, gone: (writer: string) => boolean): { fold: string[]; forget: string[] } {
-    const gen = this.host.generation(this.key, false);
-    const writers = new Set<string>();
-    if (gen) for (const name of listFolder(this.host.fs, gen.path)) {
-      const writer = writerOfSlot(name);
-      if (writer !== undefined) writers.add(writer);
-    }
-    const fold = [...writers].filter((w) => !Object.hasOwn(base.folded, w) && gone(w));
-    const forget = Object.keys(base.folded).filter((w) => !writers.has(w) && (gen === undefined || [0, 1].every((seq) => !this.exists(join(gen.path, slotFileName(w, seq))))));
-    return { fold, forget };
-  }
-
-  private exists(path: string): boolean {
-    try {
-      this.host.fs.lstatSync(path, { bigint: true });
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   /** The base record's payload as a base; a payload of another kind is refused (strict) or read as empty. */
@@ -381,42 +340,7 @@ export class ConvergentKey<S, V> {
   private async write(state: S): Promise<void> {
     const seq = this.writtenSeq + 1;
     const bytes = encodeSlot(this.key, this.type as ConvergentType<unknown, unknown>, { writer: this.host.writer, seq, state });
-    for (let round = 0; ; round++) {
-      let gen: Generation | undefined;
-      let path = '';
-      let written: Awaited<ReturnType<typeof writeSlot>>;
-      try {
-        gen = this.host.generation(this.key, true);
-        if (gen === undefined) throw new StoreError(`Store key ${JSON.stringify(this.key)}: its folder could not be made`, { key: this.key, applied: false });
-        path = join(gen.path, slotFileName(this.host.writer, seq));
-        written = await writeSlot(this.host.fs, path, bytes, this.host.fixModes());
-      } catch (error) {
-        if (errorCode(error) === 'ENOENT' && round < 8) {
-          this.host.resetGeneration(this.key);
-          continue;
-        }
-        throw Object.assign(error as Error, { applied: false });
-      }
-      try {
-        if (written.created && !isWindows) syncFolderSync(this.host.fs, gen.path);
-      } catch (error) {
-        throw Object.assign(error as Error, { applied: true });
-      }
-      // The folder may have been removed and made again while this wrote: then the file written is in no folder.
-      if (this.stillNamed(path, written.stats) || round >= 8) {
-        this.writtenSeq = seq;
-        this.writtenGen = gen.name;
-        return;
-      }
-      this.host.resetGeneration(this.key);
-    }
-  }
-
-  private stillNamed(path: string, stats: Parameters<typeof sameFile>[0]): boolean {
-    try {
-      return sameFile(this.host.fs.lstatSync(path, { bigint: true }), stats);
-    } catch {
-      return false;
-    }
+    this.writtenGen = await writeInGeneration(this.host, this.key, slotFileName(this.host.writer, seq), (path) => writeOwnFile(this.host.fs, path, bytes, 0, true, this.host.fixModes()));
+    this.writtenSeq = seq;
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
-import { closeQuietly, errorCode, fileMode, type FileSystem } from '../files';
+import { closeQuietly, errorCode, type FileSystem } from '../files';
 
 /** One event of a log as stored: the caller's id and data, a hybrid-logical-clock stamp, and (in a base) its writer. */
 export interface StoredEvent {
@@ -78,32 +78,6 @@ export function readLogFrom(fs: FileSystem, genPath: string, writer: string, off
       length += n;
     }
     return decodeLines(bytes.subarray(0, length), offset);
-  } finally {
-    closeQuietly(fs, fd);
-  }
-}
-
-/**
- * Writes `bytes` at `position` of a writer's log (creating it) and flushes its data. Returns whether the file was
- * made now (its name still has to be flushed with the folder) and its file id.
- */
-export async function appendAt(fs: FileSystem, path: string, position: number, bytes: Buffer, fixMode: boolean): Promise<{ created: boolean; stats: nodeFs.BigIntStats }> {
-  let created = false;
-  let fd: number;
-  try {
-    fd = fs.openSync(path, nodeFs.constants.O_WRONLY | noFollow);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
-    fd = fs.openSync(path, nodeFs.constants.O_WRONLY | nodeFs.constants.O_CREAT | nodeFs.constants.O_EXCL | noFollow, fileMode);
-    created = true;
-  }
-  try {
-    if (created && fixMode) fs.fchmodSync(fd, fileMode);
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, position + written);
-    const stats = fs.fstatSync(fd, { bigint: true });
-    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
-    return { created, stats };
   } finally {
     closeQuietly(fs, fd);
   }

@@ -1,13 +1,13 @@
-import { join } from 'node:path';
 import type { ConvergentHost } from '../convergent/convergentKey';
 import { decodeStamp, encodeStamp, type HybridClock } from '../convergent/hlc';
 import { Emitter } from '../emitter';
 import { StoreError } from '../errors';
-import { errorCode, isWindows, listFolder, sameFile, syncFolderSync, unlinkQuietly } from '../files';
+import { listFolder } from '../files';
 import { assertJsonData, cloneJsonData, deepFreeze } from '../jsonData';
 import type { Event } from '../types';
-import { writtenByDeadProcess } from '../writers';
-import { appendAt, encodeLine, logFileName, readLogFrom, type StoredEvent, writerOfLog } from './logFile';
+import { encodeLine, logFileName, readLogFrom, type StoredEvent, writerOfLog } from './logFile';
+import { type FoldKind, foldGoneWriters } from '../convergent/fold';
+import { writeInGeneration, writeOwnFile } from '../convergent/ownFiles';
 
 /** An event as `entries()` gives it: the caller's id and data, which writer appended it, and its stamp. */
 export interface LogEntry {
@@ -129,41 +129,27 @@ export class LogKey {
    * files — the convergent keys' fold, with lines for contributions: never an event lost or doubled.
    */
   async fold(self = false): Promise<number> {
-    const gone = (writer: string): boolean => (self && writer === this.host.writer) || (writer !== this.host.writer && writtenByDeadProcess(writer));
-    const plan = this.plan(this.parseSnapshot(this.host.get(this.key).payload), gone);
-    let folded = this.parseSnapshot(this.host.get(this.key).payload).folded;
-    let count = 0;
-    if (plan.fold.length > 0 || plan.forget.length > 0) {
-      const committed = await this.host.update(this.key, (payload) => {
-        // As for convergent keys: this runs after the snapshot it builds on was read.
-        const base = this.parseSnapshot(payload, true);
-        const now = this.plan(base, gone);
-        const next: Record<string, number> = {};
-        for (const [writer, lines] of Object.entries(base.folded)) if (!now.forget.includes(writer)) next[writer] = lines;
-        const known = new Set(base.events.map((e) => e.id));
-        const events = [...base.events];
-        count = 0;
-        const genPath = this.host.generation(this.key, false)?.path;
-        for (const writer of now.fold) {
-          const read = genPath === undefined ? undefined : readLogFrom(this.host.fs, genPath, writer, 0);
-          for (const e of read?.events ?? []) {
-            if (known.has(e.id)) continue;
-            known.add(e.id);
-            events.push({ ...e, w: writer });
-          }
-          next[writer] = read?.events.length ?? 0;
-          count++;
-        }
-        events.sort(compareEvents);
-        return { log: 1, events, folded: next };
-      });
-      folded = this.parseSnapshot(committed.payload).folded;
-      this.host.folded(count);
-    }
-    const gen = this.host.generation(this.key, false);
-    if (gen) for (const writer of Object.keys(folded)) unlinkQuietly(this.host.fs, join(gen.path, logFileName(writer)));
-    return count;
+    return foldGoneWriters(this.host, this.key, this.foldKind, self);
   }
+
+  /** Logs as the fold sees them (fold.ts): their events added to the snapshot, each id once. */
+  private readonly foldKind: FoldKind<Snapshot> = {
+    writerOf: writerOfLog,
+    filesOf: (writer) => [logFileName(writer)],
+    parse: (payload) => this.parseSnapshot(payload, true),
+    absorb: (base, writer, genPath) => {
+      const read = readLogFrom(this.host.fs, genPath, writer, 0);
+      const known = new Set(base.events.map((e) => e.id));
+      const events = [...base.events];
+      for (const e of read?.events ?? []) {
+        if (known.has(e.id)) continue;
+        known.add(e.id);
+        events.push({ ...e, w: writer });
+      }
+      return { base: { ...base, events }, amount: read?.events.length ?? 0 };
+    },
+    encode: (base) => ({ log: 1, events: [...base.events].sort(compareEvents), folded: { ...base.folded } }),
+  };
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
@@ -176,27 +162,6 @@ export class LogKey {
     }
     for (const s of this.subscriptions) s.dispose();
     this.changes.dispose();
-  }
-
-  private plan(base: Snapshot, gone: (writer: string) => boolean): { fold: string[]; forget: string[] } {
-    const gen = this.host.generation(this.key, false);
-    const writers = new Set<string>();
-    if (gen) for (const name of listFolder(this.host.fs, gen.path)) {
-      const writer = writerOfLog(name);
-      if (writer !== undefined) writers.add(writer);
-    }
-    const fold = [...writers].filter((w) => !Object.hasOwn(base.folded, w) && gone(w));
-    const forget = Object.keys(base.folded).filter((w) => !writers.has(w) && (gen === undefined || !this.exists(join(gen.path, logFileName(w)))));
-    return { fold, forget };
-  }
-
-  private exists(path: string): boolean {
-    try {
-      this.host.fs.lstatSync(path, { bigint: true });
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   private parseSnapshot(payload: unknown, strict = false): Snapshot {
@@ -355,55 +320,20 @@ export class LogKey {
     this.kick();
   }
 
+  /**
+   * Writes `bytes` at `position` of this window's log. Into a new generation (the folder was emptied) the whole log
+   * goes, not just the new lines.
+   */
   private async write(position: number, bytes: Buffer): Promise<void> {
-    for (let round = 0; ; round++) {
-      let genName: string;
-      let path: string;
-      let written: Awaited<ReturnType<typeof appendAt>>;
-      let genPath: string;
-      try {
-        const gen = this.host.generation(this.key, true);
-        if (gen === undefined) throw new StoreError(`Store key ${JSON.stringify(this.key)}: its folder could not be made`, { key: this.key, applied: false });
-        genName = gen.name;
-        genPath = gen.path;
-        path = join(gen.path, logFileName(this.host.writer));
-        // A new generation (the folder was emptied) gets this window's whole log, not just the new lines.
-        if (this.writtenGen !== undefined && this.writtenGen !== gen.name && position > 0) {
-          const all = Buffer.concat([...this.own.slice(0, this.ownDurable).map(encodeLine), bytes]);
-          written = await appendAt(this.host.fs, path, 0, all, this.host.fixModes());
-          this.ownLength = all.length - bytes.length;
-        } else {
-          written = await appendAt(this.host.fs, path, position, bytes, this.host.fixModes());
-        }
-      } catch (error) {
-        if (errorCode(error) === 'ENOENT' && round < 8) {
-          this.host.resetGeneration(this.key);
-          continue;
-        }
-        throw Object.assign(error as Error, { applied: false });
-      }
-      try {
-        if (written.created && !isWindows) syncFolderSync(this.host.fs, genPath);
-      } catch (error) {
-        throw Object.assign(error as Error, { applied: true });
-      }
-      if (this.stillNamed(path, written.stats) || round >= 8) {
-        this.writtenGen = genName;
-        return;
-      }
-      this.host.resetGeneration(this.key);
-    }
-  }
-
-  private stillNamed(path: string, stats: Parameters<typeof sameFile>[0]): boolean {
-    try {
-      return sameFile(this.host.fs.lstatSync(path, { bigint: true }), stats);
-    } catch {
-      return false;
-    }
+    this.writtenGen = await writeInGeneration(this.host, this.key, logFileName(this.host.writer), (path, generation) => {
+      if (this.writtenGen === undefined || this.writtenGen === generation || position === 0) return writeOwnFile(this.host.fs, path, bytes, position, false, this.host.fixModes());
+      const earlier = Buffer.concat(this.own.slice(0, this.ownDurable).map(encodeLine));
+      this.ownLength = earlier.length;
+      return writeOwnFile(this.host.fs, path, Buffer.concat([earlier, bytes]), 0, true, this.host.fixModes());
+    });
   }
 }
 
-function compareEvents(a: StoredEvent & { w: string }, b: StoredEvent & { w: string }): number {
+export function compareEvents(a: StoredEvent & { w: string }, b: StoredEvent & { w: string }): number {
   return a.t < b.t ? -1 : a.t > b.t ? 1 : a.w < b.w ? -1 : a.w > b.w ? 1 : 0;
 }
