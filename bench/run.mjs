@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark of the store side by side in one run, written to bench/results.{json,md}.
 //   node bench/run.mjs                      the full run (~8 minutes here), overwrites the committed results
 //   node bench/run.mjs --quick              fewer repeats and samples, results to the temp folder (for trying changes)
-//   node bench/run.mjs --only=feed,get      some suites only (contention, cost, feed, get, growth), also to the temp folder
+//   node bench/run.mjs --only=feed,get      some suites only (contention, cost, feed, get, growth, log), also to the temp folder
+//                                           (bench/merge-results.mjs puts a full-repeat partial run into the committed files)
 //   node bench/run.mjs --render             rewrite bench/results.md from bench/results.json (no measuring)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { renderMarkdown } from './report.mjs';
 import { contention, profileRun, tuneLockfile } from './suites/contention.mjs';
 import { cost } from './suites/cost.mjs';
 import { feedLatency } from './suites/feed-latency.mjs';
+import { logSuite } from './suites/log.mjs';
 import { getRate, growth } from './suites/store-cost.mjs';
 
 const args = process.argv.slice(2);
@@ -35,7 +37,7 @@ const log = (line) => console.log(`[${((performance.now() - started) / 1000).toF
 const storeSnapshot = snapshotStore(); // fails at once, with the fix, if the store is not built
 loadStore();
 process.on('exit', () => rmSync(storeSnapshot, { recursive: true, force: true }));
-const results = { machine: describeMachine(os.tmpdir()), source: describeSource(repoRoot), quick, suites: only ?? ['contention', 'cost', 'feed', 'get', 'growth'] };
+const results = { machine: describeMachine(os.tmpdir()), source: describeSource(repoRoot), quick, suites: only ?? ['contention', 'cost', 'feed', 'get', 'growth', 'log'] };
 log(`${results.machine.cpuModel} ×${results.machine.cores}, ${results.machine.node}, ${results.machine.fileSystem}`);
 
 if (wanted('contention')) {
@@ -79,6 +81,7 @@ if (wanted('growth')) {
     log,
   });
 }
+if (wanted('log')) results.log = await logSuite({ quick, log });
 
 results.machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
 results.durationSec = (performance.now() - started) / 1000;
