@@ -6,6 +6,7 @@ import type { Disposable, Event, StoreChange, VersionedData } from '../types';
 import { type Contribution, encodeSlot, readContribution, readSlot, slotFileName, slotOfFile, writerOfSlot } from './contribution';
 import { type FoldKind, foldGoneWriters } from './fold';
 import { writeInGeneration, writeOwnFile } from './ownFiles';
+import { WriteLoop } from './writeLoop';
 import type { ConvergentType } from './type';
 
 /** What a convergent key needs of its store: its base record, its generation folder and its folder's events. */
@@ -79,10 +80,13 @@ export class ConvergentKey<S, V> {
   private writtenSeq = 0;
   private writtenGen: string | undefined;
   private queue: Pending<S>[] = [];
-  /** The write loop, while it runs; `rewriteWanted`: the folder was emptied, write the durable state again. */
-  private flushing: Promise<void> | undefined;
+  private readonly writes = new WriteLoop(
+    () => this.queue.length > 0 || this.rewriteWanted,
+    () => this.step(),
+    (error) => this.host.log('error', `convergent key ${JSON.stringify(this.key)}: ${String(error)}`),
+  );
+  /** The folder was emptied: write the durable state again. */
   private rewriteWanted = false;
-  private draining = false;
   private readonly others = new Map<string, Contribution<S>>();
   private readGen: string | undefined;
   private base: Base<S>;
@@ -137,7 +141,7 @@ export class ConvergentKey<S, V> {
     this.recompute();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ change, state, resolve, reject });
-      this.kick();
+      this.writes.kick();
     }).then(() => this.current.value);
   }
 
@@ -170,7 +174,7 @@ export class ConvergentKey<S, V> {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.flushing;
+    await this.writes.idle;
     try {
       if (this.writtenSeq > 0) await this.fold(true);
     } catch (error) {
@@ -269,45 +273,29 @@ export class ConvergentKey<S, V> {
     this.changes.fire(value);
   }
 
-  private kick(): void {
-    if (this.draining) return;
-    this.draining = true;
-    this.flushing = this.drain().catch((error: unknown) => {
-      this.draining = false;
-      this.host.log('error', `${JSON.stringify(this.key)}: writing: ${String(error)}`);
-    });
-  }
-
-  /** Writes the queue's newest state, batch after batch: changes made while a write is in flight go together next. */
-  private async drain(): Promise<void> {
-    for (;;) {
-      if (this.rewriteWanted) {
-        this.rewriteWanted = false;
-        // A batch queued behind carries the whole state into the new folder anyway.
-        if (this.queue.length === 0 && this.writtenSeq > 0) {
-          await this.write(this.durable).catch((error: unknown) => this.host.log('warn', `convergent key ${JSON.stringify(this.key)}: rewriting this window's contribution: ${String(error)}`));
-        }
-        continue;
+  /** One step of the write loop: the folder's rewrite if one is wanted, else the next batch. */
+  private async step(): Promise<void> {
+    if (this.rewriteWanted) {
+      this.rewriteWanted = false;
+      // A batch queued behind carries the whole state into the new folder anyway.
+      if (this.queue.length === 0 && this.writtenSeq > 0) {
+        await this.write(this.durable).catch((error: unknown) => this.host.log('warn', `convergent key ${JSON.stringify(this.key)}: rewriting this window's contribution: ${String(error)}`));
       }
-      if (this.queue.length === 0) {
-        // Stopped in the same turn as it finds nothing left: a change made after that starts it again (an awaiting
-        // caller resumes only after this turn).
-        this.draining = false;
-        return;
-      }
-      const batch = this.queue.splice(0);
-      const state = (batch.at(-1) as Pending<S>).state;
-      try {
-        await this.write(state);
-        this.durable = state;
-        for (const p of batch) p.resolve();
-      } catch (error) {
-        const applied = (error as { applied?: boolean }).applied === true;
-        if (applied) this.durable = state;
-        else this.replay();
-        const reason = new StoreError(`Store key ${JSON.stringify(this.key)}: writing this window's contribution failed: ${String(error)}`, { key: this.key, cause: error, applied });
-        for (const p of batch) p.reject(reason);
-      }
+      return;
+    }
+    // Changes made while a write is in flight go together in the next one.
+    const batch = this.queue.splice(0);
+    const state = (batch.at(-1) as Pending<S>).state;
+    try {
+      await this.write(state);
+      this.durable = state;
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      const applied = (error as { applied?: boolean }).applied === true;
+      if (applied) this.durable = state;
+      else this.replay();
+      const reason = new StoreError(`Store key ${JSON.stringify(this.key)}: writing this window's contribution failed: ${String(error)}`, { key: this.key, cause: error, applied });
+      for (const p of batch) p.reject(reason);
     }
   }
 
@@ -330,7 +318,7 @@ export class ConvergentKey<S, V> {
   private rewrite(): void {
     this.writtenGen = this.readGen;
     this.rewriteWanted = true;
-    this.kick();
+    this.writes.kick();
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Event } from '../types';
 import { encodeLine, logFileName, readLogFrom, type StoredEvent, writerOfLog } from './logFile';
 import { type FoldKind, foldGoneWriters } from '../convergent/fold';
 import { writeInGeneration, writeOwnFile } from '../convergent/ownFiles';
+import { WriteLoop } from '../convergent/writeLoop';
 
 /** An event as `entries()` gives it: the caller's id and data, which writer appended it, and its stamp. */
 export interface LogEntry {
@@ -69,10 +70,13 @@ export class LogKey {
   private ownDurable = 0;
   private writtenGen: string | undefined;
   private queue: Pending[] = [];
-  /** The write loop, while it runs (see ConvergentKey.drain); `rewriteWanted`: the folder was emptied. */
-  private flushing: Promise<void> | undefined;
+  private readonly writes = new WriteLoop(
+    () => this.queue.length > 0 || this.rewriteWanted,
+    () => this.step(),
+    (error) => this.host.log('error', `log ${JSON.stringify(this.key)}: ${String(error)}`),
+  );
+  /** The folder was emptied: write this window's durable events again. */
   private rewriteWanted = false;
-  private draining = false;
   private readonly others = new Map<string, { events: StoredEvent[]; end: number }>();
   private readGen: string | undefined;
   private snapshot: Snapshot = { events: [], folded: {} };
@@ -120,7 +124,7 @@ export class LogKey {
     this.changes.fire();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
-      this.kick();
+      this.writes.kick();
     });
   }
 
@@ -154,7 +158,7 @@ export class LogKey {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.flushing;
+    await this.writes.idle;
     try {
       if (this.ownDurable > 0) await this.fold(true);
     } catch (error) {
@@ -262,54 +266,38 @@ export class LogKey {
     return entries;
   }
 
-  private kick(): void {
-    if (this.draining) return;
-    this.draining = true;
-    this.flushing = this.drain().catch((error: unknown) => {
-      this.draining = false;
-      this.host.log('error', `${JSON.stringify(this.key)}: writing: ${String(error)}`);
-    });
-  }
-
-  /** Appends what is queued, batch after batch: events appended while a write is in flight go together next. */
-  private async drain(): Promise<void> {
-    for (;;) {
-      if (this.rewriteWanted) {
-        this.rewriteWanted = false;
-        const bytes = Buffer.concat(this.own.slice(0, this.ownDurable).map(encodeLine));
-        await this.write(0, bytes).then(
-          () => (this.ownLength = bytes.length),
-          (error: unknown) => this.host.log('warn', `log ${JSON.stringify(this.key)}: rewriting this window's log: ${String(error)}`),
-        );
-        continue;
-      }
-      if (this.queue.length === 0) {
-        // Stopped in the same turn as it finds nothing left: a change made after that starts it again (an awaiting
-        // caller resumes only after this turn).
-        this.draining = false;
-        return;
-      }
-      const batch = this.queue.splice(0);
-      const bytes = Buffer.concat(batch.map((p) => encodeLine(p.event)));
-      try {
-        await this.write(this.ownLength, bytes);
+  /** One step of the write loop: the folder's rewrite if one is wanted, else the next batch of appends. */
+  private async step(): Promise<void> {
+    if (this.rewriteWanted) {
+      this.rewriteWanted = false;
+      const bytes = Buffer.concat(this.own.slice(0, this.ownDurable).map(encodeLine));
+      await this.write(0, bytes).then(
+        () => (this.ownLength = bytes.length),
+        (error: unknown) => this.host.log('warn', `log ${JSON.stringify(this.key)}: rewriting this window's log: ${String(error)}`),
+      );
+      return;
+    }
+    // Appends made while a write is in flight go together in the next one.
+    const batch = this.queue.splice(0);
+    const bytes = Buffer.concat(batch.map((p) => encodeLine(p.event)));
+    try {
+      await this.write(this.ownLength, bytes);
+      this.ownLength += bytes.length;
+      this.ownDurable += batch.length;
+      for (const p of batch) p.resolve();
+    } catch (error) {
+      const applied = (error as { applied?: boolean }).applied === true;
+      if (applied) {
         this.ownLength += bytes.length;
         this.ownDurable += batch.length;
-        for (const p of batch) p.resolve();
-      } catch (error) {
-        const applied = (error as { applied?: boolean }).applied === true;
-        if (applied) {
-          this.ownLength += bytes.length;
-          this.ownDurable += batch.length;
-        } else {
-          // Nothing of it reached the file as whole lines: the events are dropped (the next write goes over them).
-          for (const p of batch) this.own.splice(this.own.indexOf(p.event), 1);
-          this.sorted = undefined;
-          this.changes.fire();
-        }
-        const reason = new StoreError(`Store key ${JSON.stringify(this.key)}: appending to this window's log failed: ${String(error)}`, { key: this.key, cause: error, applied });
-        for (const p of batch) p.reject(reason);
+      } else {
+        // Nothing of it reached the file as whole lines: the events are dropped (the next write goes over them).
+        for (const p of batch) this.own.splice(this.own.indexOf(p.event), 1);
+        this.sorted = undefined;
+        this.changes.fire();
       }
+      const reason = new StoreError(`Store key ${JSON.stringify(this.key)}: appending to this window's log failed: ${String(error)}`, { key: this.key, cause: error, applied });
+      for (const p of batch) p.reject(reason);
     }
   }
 
@@ -317,7 +305,7 @@ export class LogKey {
   private rewrite(): void {
     this.writtenGen = this.readGen;
     this.rewriteWanted = true;
-    this.kick();
+    this.writes.kick();
   }
 
   /**
