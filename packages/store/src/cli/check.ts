@@ -7,7 +7,7 @@ import { linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordFileName } from '../record';
 import { writtenByDeadProcess } from '../writers';
-import { type ConvergentModel, headOf, readFolder } from './inspect';
+import { type ConvergentModel, headOf, type LogModel, readFolder } from './inspect';
 
 export type FindingKind =
   | 'unreadable-record'
@@ -22,7 +22,10 @@ export type FindingKind =
   | 'folded-writer-files'
   | 'torn-slot'
   | 'convergent-base'
-  | 'convergent-value';
+  | 'convergent-value'
+  | 'torn-log-tail'
+  | 'unreadable-log'
+  | 'log-snapshot';
 
 export interface Finding {
   kind: FindingKind;
@@ -73,6 +76,7 @@ export function check(root: string): Finding[] {
     }
     for (const path of key.foreign) found.push({ kind: 'foreign-file', path, detail: 'a name the store never makes', problem: true, ...known });
     if (key.convergent !== undefined) found.push(...checkConvergent(key.path, key.convergent, known, head?.record !== undefined));
+    if (key.log !== undefined) found.push(...checkLog(key.path, key.log, known, head?.record !== undefined));
   }
   for (const path of model.foreign) found.push({ kind: 'foreign-file', path, detail: 'a name the store never makes', problem: true });
   return found;
@@ -104,6 +108,41 @@ function checkConvergent(keyPath: string, model: ConvergentModel, known: { key?:
       } else {
         found.push({ kind: 'torn-slot', path: slot.path, detail: `${slot.problem}, and writer ${c.writer} has no readable slot: its contribution is not counted${c.folded ? ' (it is folded already)' : ''}`, problem: !c.folded, ...known });
       }
+    }
+  }
+  return found;
+}
+
+/**
+ * A per-writer log's files and snapshot. Nothing here is repaired either: compaction is the store's (a window opening
+ * the key folds gone writers' logs), and a torn tail is written over by its writer's next append.
+ */
+function checkLog(keyPath: string, model: LogModel, known: { key?: string }, snapshotReadable: boolean): Finding[] {
+  const found: Finding[] = [];
+  if (model.snapshotProblem !== undefined && snapshotReadable) found.push({ kind: 'log-snapshot', path: keyPath, detail: model.snapshotProblem, problem: true, ...known });
+  for (const log of model.logs) {
+    const lines = `${log.events.length} line${log.events.length === 1 ? '' : 's'}`;
+    if (log.problem !== undefined) {
+      found.push({ kind: 'unreadable-log', path: log.path, detail: `${log.problem}: readers skip writer ${log.writer}'s log${log.folded ? ' (it is folded already)' : ''}`, problem: !log.folded, ...known });
+      continue;
+    }
+    // As the store's compaction: only a writer of this pid space whose process is gone (kill(pid, 0) says ESRCH).
+    const dead = writtenByDeadProcess(log.writer);
+    if (!log.folded && dead) {
+      found.push({ kind: 'unfolded-dead-writer', path: log.path, detail: `the log of writer ${log.writer}, whose process is gone (${lines}): its entries count, and are folded into the snapshot when a window opens the key`, problem: false, ...known });
+    }
+    if (log.folded) {
+      const folded = model.snapshot.folded[log.writer] ?? 0;
+      const more = log.events.length - folded;
+      found.push(
+        more > 0
+          ? { kind: 'folded-writer-files', path: log.path, detail: `writer ${log.writer} is folded into the snapshot with ${folded} lines, but its log holds ${more} more: those are not read by anyone`, problem: true, ...known }
+          : { kind: 'folded-writer-files', path: log.path, detail: `writer ${log.writer} is folded into the snapshot (${folded} lines) and its log is not read again; the file is removed at the next fold`, problem: false, ...known },
+      );
+    }
+    if (log.torn > 0) {
+      const why = dead || log.folded ? 'an append its writer was killed in (never acknowledged)' : 'an append being written, or one that failed (the next append writes over it)';
+      found.push({ kind: 'torn-log-tail', path: log.path, detail: `${log.torn} byte${log.torn === 1 ? '' : 's'} after its last whole line (${lines} readable): ${why}; readers ignore them`, problem: false, ...known });
     }
   }
   return found;

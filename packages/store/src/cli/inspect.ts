@@ -1,15 +1,18 @@
 /**
  * Reads a storage folder into a model, without writing anything: its key folders, their generations, records,
- * intents, convergent keys' contributions, and the temp files and markers beside them. Parsing is the store's own
- * (record.ts, keys.ts, files.ts, convergent/contribution.ts, convergentKey.ts's parseBase and the convergent types).
+ * intents, convergent keys' contributions, per-writer logs, and the temp files and markers beside them. Parsing is
+ * the store's own (record.ts, keys.ts, files.ts, convergent/contribution.ts, convergentKey.ts's parseBase, the
+ * convergent types, log/logFile.ts's readLogFrom and log/logKey.ts's parseSnapshot and event order).
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { counterType, mapType, maxType, setType, type ConvergentType } from '../convergent';
 import { decodeSlot, readContribution, slotFileName, writerOfSlot } from '../convergent/contribution';
 import { parseBase } from '../convergent/convergentKey';
-import { errorCode, readFile, realFileSystem } from '../files';
+import { errorCode, type FileSystem, readFile, realFileSystem } from '../files';
 import { keyFileName } from '../keys';
+import { logFileName, readLogFrom, type StoredEvent, writerOfLog } from '../log/logFile';
+import { compareEvents, type LogEntry, parseSnapshot, type Snapshot } from '../log/logKey';
 import { decodeRecord, sequenceOf, type StoredRecord } from '../record';
 
 /** One `v<seq>.json` of a generation: decoded, or why it is not readable. */
@@ -39,6 +42,34 @@ export interface KeyModel {
   foreign: string[];
   /** Set when the key is a convergent one: its base record names a convergent type, or contributions are there. */
   convergent?: ConvergentModel;
+  /** Set when the key is a per-writer log: its record is a snapshot (`log: 1`), or `l-<writer>.log` files are there. */
+  log?: LogModel;
+}
+
+/** One writer's log file (`l-<writer>.log`), as readers read it (`readLogFrom`: whole lines only). */
+export interface LogFileEntry {
+  writer: string;
+  /** Relative to the storage folder, `/`-separated. */
+  path: string;
+  /** Its whole lines (checksum and shape pass), up to the first that is not. */
+  events: StoredEvent[];
+  /** The bytes read, and how many of them follow the last whole line (a torn tail: an append in flight or killed). */
+  bytes: number;
+  torn: number;
+  /** The snapshot names this writer as folded: its lines are in the snapshot already and not read again. */
+  folded: boolean;
+  /** It could not be read (a link or folder in its place, no permission): readers skip it. */
+  problem?: string;
+}
+
+export interface LogModel {
+  /** The key's record as its snapshot (an unreadable or malformed one is read as empty, as the store does). */
+  snapshot: Snapshot;
+  /** Why the record could not be read as a snapshot (the store then reads it as empty). */
+  snapshotProblem?: string;
+  logs: LogFileEntry[];
+  /** What `entries()` of a window opening the key gives: by stamp, then writer, each id once. */
+  entries: LogEntry[];
 }
 
 /** One slot file of a contribution (`c-<writer>-<slot>.json`), as the store reads it. */
@@ -163,6 +194,7 @@ export function readKeyFolder(root: string, name: string): KeyModel {
       const copied = corruptPattern.exec(entry)?.[1];
       if (entry === 'key.json' || sequenceOf(entry) !== undefined || (copied !== undefined && sequenceOf(copied) !== undefined)) continue;
       if (writerOfSlot(entry) !== undefined) continue; // a convergent key's contribution slot
+      if (writerOfLog(entry) !== undefined) continue; // a writer's log
       model.foreign.push(`${path}/${g}/${entry}`);
     }
     if (g !== gen) continue;
@@ -175,7 +207,65 @@ export function readKeyFolder(root: string, name: string): KeyModel {
   model.records.sort((a, b) => a.seq - b.seq);
   const convergent = readConvergent(root, `${path}/${gen}`, list(join(root, path, gen)), model);
   if (convergent !== undefined) model.convergent = convergent;
+  const log = readLog(root, `${path}/${gen}`, list(join(root, path, gen)), model);
+  if (log !== undefined) model.log = log;
   return model;
+}
+
+/**
+ * A per-writer log, read as a window opening the key reads it (logKey.ts): the snapshot from the current record,
+ * each writer's whole lines unless the snapshot names the writer as folded, merged in one order with each id once.
+ * Undefined for a key that is no log.
+ */
+function readLog(root: string, genPath: string, names: readonly string[], model: KeyModel): LogModel | undefined {
+  const writers = names.map((name) => writerOfLog(name)).filter((w): w is string => w !== undefined);
+  const head = headOf(model);
+  const payload = head?.record === undefined || head.record.deleted ? undefined : head.record.payload;
+  const named = typeof payload === 'object' && payload !== null && (payload as Record<string, unknown>).log === 1;
+  if (!named && writers.length === 0) return undefined;
+  const result: LogModel = { snapshot: { events: [], folded: {} }, logs: [], entries: [] };
+  if (head !== undefined && head.record === undefined) result.snapshotProblem = `the current record is unreadable (${head.problem ?? 'damaged'}); the store reads the snapshot as empty`;
+  else {
+    try {
+      result.snapshot = parseSnapshot(payload);
+    } catch (error) {
+      result.snapshotProblem = `the current record holds no log snapshot (${(error as Error).message}); the store reads it as empty`;
+    }
+  }
+  for (const writer of writers) {
+    const path = `${genPath}/${logFileName(writer)}`;
+    const entry: LogFileEntry = { writer, path, events: [], bytes: 0, torn: 0, folded: Object.hasOwn(result.snapshot.folded, writer) };
+    // readLogFrom as the store calls it, through a file system that counts the bytes it reads: what follows its
+    // last whole line is the torn tail (counted in the same read, so an append landing meanwhile cannot skew it).
+    let read = 0;
+    const readSync: FileSystem['readSync'] = (fd, bytes, offset, length, position) => {
+      const n = realFileSystem.readSync(fd, bytes, offset, length, position);
+      read += n;
+      return n;
+    };
+    const counting = new Proxy(realFileSystem, { get: (fs, name: keyof FileSystem) => (name === 'readSync' ? readSync : fs[name]) });
+    try {
+      const log = readLogFrom(counting, join(root, genPath), writer, 0);
+      if (log === undefined) continue; // removed since the listing (a fold)
+      entry.events = log.events;
+      entry.bytes = read;
+      entry.torn = read - log.end;
+    } catch (error) {
+      entry.problem = `unreadable: ${errorCode(error) ?? String(error)}`;
+    }
+    result.logs.push(entry);
+  }
+  // As LogKey.merge: the snapshot's events and every log not folded, by stamp then writer, the first of an id kept.
+  const all: (StoredEvent & { w: string })[] = [...result.snapshot.events];
+  for (const log of result.logs) if (!log.folded) for (const e of log.events) all.push({ ...e, w: log.writer });
+  all.sort(compareEvents);
+  const seen = new Set<string>();
+  for (const e of all) {
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    result.entries.push({ id: e.id, data: e.data, writer: e.w, stamp: e.t });
+  }
+  return result;
 }
 
 const convergentTypes = [counterType, maxType, setType, mapType] as unknown as ReadonlyArray<ConvergentType<unknown, unknown>>;

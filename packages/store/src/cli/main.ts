@@ -6,17 +6,21 @@
 import { keyFileName } from '../keys';
 import type { StoredRecord } from '../record';
 import { check, repair } from './check';
-import { type ConvergentModel, headOf, NotAStoreError, readFolder, readKeyFolder } from './inspect';
+import { type ConvergentModel, headOf, type LogModel, NotAStoreError, readFolder, readKeyFolder } from './inspect';
 import { watchFolder } from './watch';
 
 export const usage = `Usage: breath-master-store <command> [options]
 
   ls <folder> [--json]                 the keys, with version, last writer, lastModified, size, records
-  show <folder> <key> [--all] [--json] a key's current record (--all: the older kept versions too);
-                                       a convergent key's type, merged value and contributions first
+  show <folder> <key> [--all] [--entries] [--json]
+                                       a key's current record (--all: the older kept versions too);
+                                       a convergent key's type, merged value and contributions first;
+                                       a log's entry count and writers' logs first (--entries: every
+                                       entry, in the order windows read them)
   watch <folder> [key] [--json]        one line per commit, until Ctrl-C (read-only: polls the folder)
   check <folder> [--repair] [--json]   unreadable records, dead writers' leftovers, foreign files,
-                                       torn contribution slots, gone writers' contributions not folded yet;
+                                       torn contribution slots and log tails, gone writers' contributions
+                                       and logs not folded yet;
                                        --repair removes dead writers' files and keeps copies of unreadable heads
 
 Exit codes: 0 fine, 1 problems found or key missing, 2 usage or I/O error.
@@ -29,7 +33,7 @@ export interface Io {
 
 const flagsOf: Record<string, { args: [number, number]; flags: string[] }> = {
   ls: { args: [1, 1], flags: ['--json'] },
-  show: { args: [2, 2], flags: ['--json', '--all'] },
+  show: { args: [2, 2], flags: ['--json', '--all', '--entries'] },
   watch: { args: [1, 2], flags: ['--json'] },
   check: { args: [1, 1], flags: ['--json', '--repair'] },
 };
@@ -60,7 +64,7 @@ export async function run(argv: readonly string[], io: Io, stop?: Promise<void>)
     const json = flags.has('--json');
     const folder = args[0] as string;
     if (command === 'ls') return ls(folder, json, io);
-    if (command === 'show') return show(folder, args[1] as string, flags.has('--all'), json, io);
+    if (command === 'show') return show(folder, args[1] as string, flags.has('--all'), flags.has('--entries'), json, io);
     if (command === 'check') return checkCommand(folder, flags.has('--repair'), json, io);
     return await watch(folder, args[1], json, io, stop ?? new Promise(() => undefined));
   } catch (error) {
@@ -85,7 +89,8 @@ function ls(folder: string, json: boolean, io: Io): number {
     if (json) {
       const c = key.convergent;
       const convergent = c === undefined ? {} : { convergent: c.type?.name ?? null, value: c.value ?? null, contributions: c.contributions.length };
-      io.out(JSON.stringify({ type: 'key', key: key.key ?? null, folder: key.path, state, version: r?.version ?? null, clientId: r?.clientId ?? null, lastModified: r?.lastModified ?? null, bytes: head?.bytes ?? 0, records: key.records.length, ...convergent }));
+      const log = key.log === undefined ? {} : { log: true, entries: key.log.entries.length, logs: key.log.logs.length };
+      io.out(JSON.stringify({ type: 'key', key: key.key ?? null, folder: key.path, state, version: r?.version ?? null, clientId: r?.clientId ?? null, lastModified: r?.lastModified ?? null, bytes: head?.bytes ?? 0, records: key.records.length, ...convergent, ...log }));
     } else {
       const version = r === undefined ? '-' : r.deleted ? `${r.version} (deleted)` : String(r.version);
       const shownKey = key.key === undefined ? `? ${key.path}` : JSON.stringify(key.key);
@@ -100,12 +105,14 @@ function shown(record: StoredRecord): object {
   return deleted ? { version, lastModified, clientId, key, deleted: true, payload: null } : { version, lastModified, clientId, key, payload };
 }
 
-function show(folder: string, key: string, all: boolean, json: boolean, io: Io): number {
+function show(folder: string, key: string, all: boolean, logEntries: boolean, json: boolean, io: Io): number {
   readFolder(folder); // a storage folder, or exit 2
   const model = readKeyFolder(folder, keyFileName(key));
   const head = headOf(model);
   if (model.convergent !== undefined) showConvergent(key, model.convergent, json, io);
-  if (head === undefined && model.convergent !== undefined) return 0; // contributions only: no fold committed yet
+  if (model.log !== undefined) showLog(key, model.log, logEntries, json, io);
+  else if (logEntries) io.err(`breath-master-store: ${JSON.stringify(key)} is no log: --entries shows nothing`);
+  if (head === undefined && (model.convergent !== undefined || model.log !== undefined)) return 0; // contributions or logs only: no fold committed yet
   if (head === undefined) {
     io.err(`breath-master-store: no key ${JSON.stringify(key)} in ${folder}`);
     return 1;
@@ -171,6 +178,45 @@ function showConvergent(key: string, c: ConvergentModel, json: boolean, io: Io):
     const marks = [w.folded ? '(folded)' : '', w.slots.some((s) => s.problem !== undefined) ? '(torn slot)' : '', w.problem === undefined ? '' : `(${w.problem})`].filter((m) => m !== '');
     io.out(['  ' + w.writer, w.seq === undefined ? 'seq -' : `seq ${w.seq}`, w.value === undefined ? 'value -' : `value ${JSON.stringify(w.value)}`, ...marks].join('\t'));
   }
+}
+
+/**
+ * A per-writer log: how many entries a window opening the key reads, the writers folded into the snapshot, each
+ * writer's log (whole lines, folded or not, a torn tail), and with `entries` every entry in the order windows read.
+ */
+function showLog(key: string, log: LogModel, entries: boolean, json: boolean, io: Io): void {
+  const problems = log.snapshotProblem === undefined ? [] : [log.snapshotProblem];
+  if (json) {
+    io.out(
+      JSON.stringify({
+        type: 'log',
+        key,
+        entries: log.entries.length,
+        snapshot: { events: log.snapshot.events.length, folded: log.snapshot.folded },
+        logs: log.logs.map((l) => ({ writer: l.writer, path: l.path, lines: l.events.length, bytes: l.bytes, torn: l.torn, folded: l.folded, ...(l.problem === undefined ? {} : { problem: l.problem }) })),
+        ...(problems.length === 0 ? {} : { problems }),
+      }),
+    );
+    if (entries) for (const e of log.entries) io.out(JSON.stringify({ type: 'entry', key, id: e.id, writer: e.writer, stamp: e.stamp, data: e.data }));
+    return;
+  }
+  const count = log.entries.length;
+  io.out(`${JSON.stringify(key)}: log, ${count} ${count === 1 ? 'entry' : 'entries'}`);
+  for (const p of problems) io.out(`  ! ${p}`);
+  const folded = Object.entries(log.snapshot.folded);
+  io.out(`snapshot: ${plural(log.snapshot.events.length, 'event')}; folded into it: ${folded.length === 0 ? 'none' : folded.map(([w, lines]) => `${w} (${plural(lines, 'line')})`).join(', ')}`);
+  io.out(log.logs.length === 0 ? 'logs: none' : 'logs:');
+  for (const l of log.logs) {
+    const marks = [l.folded ? '(folded)' : '', l.torn > 0 ? `(torn tail: ${l.torn} bytes)` : '', l.problem === undefined ? '' : `(${l.problem})`].filter((m) => m !== '');
+    io.out(['  ' + l.writer, plural(l.events.length, 'line'), ...marks].join('\t'));
+  }
+  if (!entries) return;
+  io.out(count === 0 ? 'entries: none' : 'entries:');
+  for (const e of log.entries) io.out(['  ' + e.stamp, e.writer, JSON.stringify(e.id), JSON.stringify(e.data)].join('\t'));
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function checkCommand(folder: string, doRepair: boolean, json: boolean, io: Io): number {
