@@ -6,10 +6,11 @@
  * touching a live writer's files), and `watch` see a commit made by another process.
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFileName } from '../../src/keys';
+import { encodeLine } from '../../src/log/logFile';
 import { StorageWrapper } from '../../src/storageWrapper';
 import { thisPidSpace } from '../../src/writers';
 import { builtStore, tempFolder, Worker } from './harness';
@@ -405,6 +406,188 @@ describe('the inspector, run as a process on folders the store made', () => {
       expect(bothTorn.stdout).toContain('1 problem found');
       expect(bothTorn.stdout).not.toContain('foreign-file');
       expect(run('show', dir, 'hits').stdout).toContain(`  ${c}\tseq -\tvalue -\t(torn slot)`);
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  /**
+   * A per-writer log "history" written by three store instances: B, live in this process (b1, b2); C, another process
+   * that appended c1 and b1 again (an id already there: it counts once) and was then SIGKILLed (gone, its log not
+   * folded: nobody opened the key since); and A, disposed (its log folded into the snapshot, a1 and a2), whose log
+   * file is put back as a compaction killed between its commit and the removal leaves it. Beside it an ordinary key.
+   */
+  async function logSample(name: string): Promise<{ dir: string; gen: string; a: string; b: string; c: string; live: StorageWrapper }> {
+    const dir = join(work.dir, name);
+    const live = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
+    await live.log('history').append('b1', { n: 1 });
+    await live.log('history').append('b2', { n: 2 });
+    await live.update('plain', () => ({ n: 1 }));
+    const keyPath = join(dir, 'records', keyFileName('history'));
+    const gen = join(keyPath, readdirSync(keyPath).find((n) => n.startsWith('g-')) ?? '');
+    // C stays alive while A opens the key (a window opening a log folds gone writers' logs), then is killed.
+    const script = `const { StorageWrapper } = require(${JSON.stringify(storeModule)});
+(async () => {
+  const s = new StorageWrapper({ globalStoragePath: process.argv[1] }, { watch: 'poll' });
+  await s.log('history').append('c1', 'from c');
+  await s.log('history').append('b1', 'again');
+  process.stdout.write(s.clientId + '\\n');
+  setInterval(() => undefined, 1000);
+})();`;
+    const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const c = await new Promise<string>((done, fail) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.endsWith('\n')) done(out.trim());
+      });
+      child.once('exit', () => fail(new Error('the writer exited early')));
+    });
+    const disposed = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
+    await disposed.log('history').append('a1', [1]);
+    await disposed.log('history').append('a2', [2]);
+    const file = `l-${disposed.clientId}.log`;
+    const kept = readFileSync(join(gen, file));
+    await disposed.dispose();
+    expect(readdirSync(gen).filter((n) => n.includes(disposed.clientId))).toEqual([]); // folded, its file removed
+    writeFileSync(join(gen, file), kept);
+    child.kill('SIGKILL');
+    await exited;
+    return { dir, gen, a: disposed.clientId, b: live.clientId, c, live };
+  }
+
+  it('show and ls on a per-writer log: its entry count, the snapshot, each writer\'s log, and --entries in the order windows read them', async () => {
+    const { dir, gen, a, b, c, live } = await logSample('log show');
+    try {
+      const before = tree(dir);
+      const text = run('show', dir, 'history', '--entries');
+      expect(text.code).toBe(0);
+      const lines = text.stdout.split('\n');
+      // b1 b2 (B), c1 (C; its b1 is a repeat), a1 a2 (A, from the snapshot: its file put back is not read again).
+      expect(lines[0]).toBe('"history": log, 5 entries');
+      expect(lines[1]).toBe(`snapshot: 2 events; folded into it: ${a} (2 lines)`);
+      expect(lines[2]).toBe('logs:');
+      expect(lines.slice(3, 6).sort()).toEqual([`  ${a}\t2 lines\t(folded)`, `  ${b}\t2 lines`, `  ${c}\t2 lines`].sort());
+      expect(lines[6]).toBe('entries:');
+      const entries = lines.slice(7, 12).map((l) => l.split('\t'));
+      expect(entries.map(([, writer, id, data]) => [writer, id, data])).toEqual([
+        [b, '"b1"', '{"n":1}'],
+        [b, '"b2"', '{"n":2}'],
+        [c, '"c1"', '"from c"'],
+        [a, '"a1"', '[1]'],
+        [a, '"a2"', '[2]'],
+      ]);
+      const stamps = entries.map(([stamp]) => (stamp ?? '').trim());
+      expect([...stamps].sort()).toEqual(stamps);
+      // The same order as a window's entries() — the live one's, which read the others' files and the snapshot.
+      await live.refresh();
+      const shown = entries.map(([stamp, writer, id]) => [(stamp ?? '').trim(), writer, JSON.parse(id ?? '') as string]);
+      expect(live.log('history').entries().map((e) => [e.stamp, e.writer, e.id])).toEqual(shown);
+      // Then the snapshot record, as for any key.
+      expect(JSON.parse(lines.slice(12).join('\n'))).toMatchObject({ key: 'history', payload: { log: 1, folded: { [a]: 2 } } });
+      // Without --entries, no entries.
+      expect(run('show', dir, 'history').stdout).not.toContain('entries:');
+
+      const json = run('show', dir, 'history', '--json', '--entries');
+      expect(json.code).toBe(0);
+      const [summary, ...rest] = jsonLines(json.stdout);
+      const rel = (file: string): string => relative(dir, join(gen, file)).split('\\').join('/');
+      expect(summary).toEqual({
+        type: 'log',
+        key: 'history',
+        entries: 5,
+        snapshot: { events: 2, folded: { [a]: 2 } },
+        logs: expect.arrayContaining([
+          { writer: a, path: rel(`l-${a}.log`), lines: 2, bytes: statSync(join(gen, `l-${a}.log`)).size, torn: 0, folded: true },
+          { writer: b, path: rel(`l-${b}.log`), lines: 2, bytes: statSync(join(gen, `l-${b}.log`)).size, torn: 0, folded: false },
+          { writer: c, path: rel(`l-${c}.log`), lines: 2, bytes: statSync(join(gen, `l-${c}.log`)).size, torn: 0, folded: false },
+        ]) as unknown,
+      });
+      expect(summary?.logs).toHaveLength(3);
+      expect(rest.filter((l) => l.type === 'entry').map((e) => [e.id, e.writer, e.data])).toEqual([
+        ['b1', b, { n: 1 }],
+        ['b2', b, { n: 2 }],
+        ['c1', c, 'from c'],
+        ['a1', a, [1]],
+        ['a2', a, [2]],
+      ]);
+      expect(rest.at(-1)).toMatchObject({ type: 'record', key: 'history', payload: { log: 1 } });
+
+      const listed = jsonLines(run('ls', dir, '--json').stdout);
+      expect(listed.find((k) => k.key === 'history')).toMatchObject({ log: true, entries: 5, logs: 3 });
+      expect(listed.find((k) => k.key === 'plain')).not.toHaveProperty('log');
+      const plain = run('show', dir, 'plain', '--entries');
+      expect(plain.code).toBe(0);
+      expect(plain.stderr).toContain('is no log');
+      expect(tree(dir)).toEqual(before);
+    } finally {
+      await live.dispose();
+    }
+  });
+
+  it('check on a per-writer log: log files are not foreign, a gone writer\'s unfolded log and torn tails are notices, lines a fold missed and a snapshot that does not parse are problems', async () => {
+    const { dir, gen, a, b, c, live } = await logSample('log check');
+    try {
+      const rel = (file: string): string => relative(dir, join(gen, file)).split('\\').join('/');
+      const findings = (r: Run): string[] =>
+        jsonLines(r.stdout)
+          .filter((l) => l.type !== 'summary')
+          .map((l) => `${String(l.type)} ${String(l.kind)} ${String(l.path)}`)
+          .sort();
+      const before = tree(dir);
+      const clean = run('check', dir, '--json');
+      expect(clean.code).toBe(0);
+      expect(findings(clean)).toEqual([`notice unfolded-dead-writer ${rel(`l-${c}.log`)}`, `notice folded-writer-files ${rel(`l-${a}.log`)}`].sort());
+      expect(jsonLines(clean.stdout).find((l) => l.kind === 'unfolded-dead-writer')?.detail).toContain('folded into the snapshot when a window opens the key');
+      expect(tree(dir)).toEqual(before); // check alone writes nothing
+
+      // Torn tails, as an append killed mid-write (C, gone) or still being written (B, live) leaves them.
+      const partial = Buffer.from('{"id":"x","t":"0001a2', 'utf8');
+      appendFileSync(join(gen, `l-${b}.log`), partial);
+      appendFileSync(join(gen, `l-${c}.log`), partial);
+      const torn = run('check', dir, '--json');
+      expect(torn.code).toBe(0);
+      expect(findings(torn)).toEqual(
+        [
+          `notice unfolded-dead-writer ${rel(`l-${c}.log`)}`,
+          `notice folded-writer-files ${rel(`l-${a}.log`)}`,
+          `notice torn-log-tail ${rel(`l-${b}.log`)}`,
+          `notice torn-log-tail ${rel(`l-${c}.log`)}`,
+        ].sort(),
+      );
+      const tornDetail = (file: string): string => String(jsonLines(torn.stdout).find((l) => l.kind === 'torn-log-tail' && l.path === rel(file))?.detail);
+      expect(tornDetail(`l-${b}.log`)).toMatch(new RegExp(`^${partial.length} bytes after its last whole line \\(2 lines readable\\): an append being written`));
+      expect(tornDetail(`l-${c}.log`)).toContain('an append its writer was killed in');
+      const shown = run('show', dir, 'history');
+      expect(shown.stdout.split('\n')[0]).toBe('"history": log, 5 entries');
+      expect(shown.stdout).toContain(`  ${b}\t2 lines\t(torn tail: ${partial.length} bytes)`);
+      expect(shown.stdout).toContain(`  ${c}\t2 lines\t(torn tail: ${partial.length} bytes)`);
+
+      // A whole line in a folded writer's log beyond what the snapshot says was folded: nobody reads it.
+      appendFileSync(join(gen, `l-${a}.log`), encodeLine({ id: 'a3', t: '0001a2515835a7.00000000', data: 3 }));
+      const missed = run('check', dir);
+      expect(missed.code).toBe(1);
+      const problems = missed.stdout.split('\n').filter((l) => l.startsWith('problem\t'));
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^problem\tfolded-writer-files\t${rel(`l-${a}.log`)}\t"history"\t.*1 more: those are not read`)) as unknown]);
+      expect(missed.stdout).not.toContain('foreign-file');
+      expect(run('show', dir, 'history', '--entries').stdout).not.toContain('"a3"');
+
+      // A record that is no snapshot (written by another instance that never opened the log): the store reads it as empty.
+      const other = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll' });
+      await other.update('history', () => ({ log: 1, events: [{ id: 'no stamp', w: a, data: 1 }], folded: {} }));
+      await other.dispose();
+      const bad = run('check', dir, '--json');
+      expect(bad.code).toBe(1);
+      const snapshot = jsonLines(bad.stdout).find((l) => l.kind === 'log-snapshot');
+      expect(snapshot).toMatchObject({ type: 'problem', path: `records/${keyFileName('history')}`, key: 'history' });
+      expect(String(snapshot?.detail)).toContain('event stamp is not an encoded stamp'); // parseSnapshot's own words
+      const badShow = run('show', dir, 'history');
+      expect(badShow.stdout.split('\n').slice(0, 2)).toEqual([
+        '"history": log, 6 entries', // nothing folded now: b1 b2 (B), c1 (C), a1 a2 a3 (A's log, read again)
+        `  ! ${String(snapshot?.detail)}`,
+      ]);
     } finally {
       await live.dispose();
     }
