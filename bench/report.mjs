@@ -1,5 +1,5 @@
 // Renders results.json as results.md: the figures people read, each next to its goal.
-import { round } from './lib/stats.mjs';
+import { median, round } from './lib/stats.mjs';
 
 const fmt = (value, digits = 3) => (value === null || value === undefined || Number.isNaN(value) ? '–' : String(round(value, digits)));
 const yes = (ok) => (ok ? 'yes' : '**no**');
@@ -113,16 +113,20 @@ function logGoalChecks({ appends, entries, compaction, compression }) {
     checks.push(['log: entries() after one new append (re-merge) ≤ 200 ms', `median ${fmt(entries.remergeMsMedian)} ms, max ${fmt(entries.remergeMsMax)} ms`, entries.remergeMsMedian <= 200]);
   }
   if (compaction) {
-    checks.push([`log: compaction of ${compaction.writers} gone writers × ${compaction.perWriter.toLocaleString('en')} events leaves only records and key.json`, `fold median ${fmt(compaction.foldMsMedian)} ms; every event folded: ${compaction.allFolded ? 'yes' : 'NO'}; files left: ${[...new Set(compaction.runs.map((x) => describeKinds(x.kindsAfterDispose)))].join('; ')}`, compaction.allFolded && compaction.onlyRecordsLeft]);
+    // Judged once the folding store has closed: while it is open, its own intent file for the key is there too.
+    const onlyRecords = compaction.runs.every((x) => Object.keys(x.kindsAfterDispose).every((kind) => kind === 'record' || kind === 'key.json'));
+    checks.push([`log: compaction of ${compaction.writers} gone writers × ${compaction.perWriter.toLocaleString('en')} events leaves only records and key.json`, `fold median ${fmt(compaction.foldMsMedian)} ms; every event folded: ${compaction.allFolded ? 'yes' : 'NO'}; files left once the folding store closed: ${[...new Set(compaction.runs.map((x) => describeKinds(x.kindsAfterDispose)))].join('; ')} (while it was open, also its intent: ${[...new Set(compaction.runs.map((x) => describeKinds(x.kindsAfter)))].join('; ')})`, compaction.allFolded && onlyRecords]);
   }
   if (compression) {
     const plain = compression.variants.find((v) => !v.compression);
     const q1 = compression.variants.find((v) => v.compression?.quality === 1);
-    if (plain && q1) checks.push(['log: compressed history record smaller, read back equal (for information)', `${plain.fileBytes.toLocaleString('en')} → ${q1.fileBytes.toLocaleString('en')} bytes (quality 1), update median ${fmt(plain.updateMedianMs)} → ${fmt(q1.updateMedianMs)} ms`, q1.fileBytes < plain.fileBytes && compression.variants.every((v) => v.readBackEqual)]);
+    if (plain && q1) checks.push(['log: compressed history record smaller, read back equal (for information)', `${plain.fileBytes.toLocaleString('en')} → ${q1.fileBytes.toLocaleString('en')} bytes (quality 1), update median ${fmt(plain.updateMedianMs)} → ${fmt(q1.updateMedianMs)} ms (median of per-round ratios ${fmt(roundRatio(q1, plain))}×)`, q1.fileBytes < plain.fileBytes && compression.variants.every((v) => v.readBackEqual)]);
   }
   return checks;
 }
 
+/** A variant's update cost ÷ plain's, round by round (both measured in the same round), median. */
+const roundRatio = (v, plain) => median(v.batchMedians.map((x, i) => x / plain.batchMedians[i]));
 const describeKinds = (kinds) => Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ');
 
 /** Section 5: the per-writer log. */
@@ -177,8 +181,9 @@ function renderLog(logResults, apart) {
     out.push('### Compression of a 500-session history record', '');
     out.push(`The extension's history record (\`HistoryRecord\`: \`{ schema, sessions, older }\`, ${compression.sessions} \`SessionSummary\`s with UUID ids, timestamps and small numbers), stored plain and with \`compression: { thresholdBytes: 32768, quality }\`. A commit is \`update\` of that record (one session in, the oldest out). One process, one storage folder per variant, ${compression.batches} rounds of ${compression.perBatch} timed updates going round the variants in turn, after 10 warm-up updates each; median of the round medians. Each record was then read back by a second store instance and compared.`, '');
     const plain = compression.variants.find((v) => !v.compression);
-    out.push(table(['variant', 'JSON bytes', 'bytes on disk', 'vs plain', 'update median ms', 'vs plain', 'round medians ms', 'read back equal'],
-      compression.variants.map((v) => [v.name, v.jsonBytes.toLocaleString('en'), v.fileBytes.toLocaleString('en'), `${fmt(v.fileBytes / plain.fileBytes)}×`, fmt(v.updateMedianMs), `${fmt(v.updateMedianMs / plain.updateMedianMs)}×`, v.batchMedians.map((x) => fmt(x)).join(', '), yes(v.readBackEqual)])), '');
+    out.push(table(['variant', 'JSON bytes', 'bytes on disk', 'vs plain', 'update median ms', 'vs plain (median of per-round ratios)', 'round medians ms', 'read back equal'],
+      compression.variants.map((v) => [v.name, v.jsonBytes.toLocaleString('en'), v.fileBytes.toLocaleString('en'), `${fmt(v.fileBytes / plain.fileBytes)}×`, fmt(v.updateMedianMs), `${fmt(roundRatio(v, plain))}×`, v.batchMedians.map((x) => fmt(x)).join(', '), yes(v.readBackEqual)])), '');
+    out.push('The round medians move a lot with the machine\'s load (the same variant from one round to the next), so the cost of compressing is judged by the ratio to plain within each round, not by the overall medians.', '');
   }
   return out;
 }
