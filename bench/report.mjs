@@ -168,7 +168,7 @@ function renderLog(logResults, apart) {
       ['`entries()` after that append: re-merge (**goal ≤ 200**)', `**${fmt(entries.remergeMsMedian)}**`, entries.runs.map((x) => fmt(x.remergeMs)).join(', ')],
       ['`entries()` again (cached)', fmt(entries.cachedMsMedian), entries.runs.map((x) => fmt(x.cachedMs)).join(', ')],
     ]), '');
-    out.push(`The key's record (the folded events) was ${entries.runs.map((x) => x.recordBytes?.toLocaleString('en') ?? '–').at(-1)} bytes at the end. Counts right in every run (${entries.total.toLocaleString('en')} + earlier readers' events, one more after the append): ${yes(entries.countsRight)}. The two closing writers' folds took ${entries.foldDisposeMs.map((x) => `${fmt(x)} ms`).join(', ')}.`, '');
+    out.push(`The key's record (the folded events) was ${entries.runs.map((x) => x.recordBytes?.toLocaleString('en') ?? '–').at(-1)} bytes at the end. The constructor's share is that record: a new store reads every key's newest record when it starts (the log's snapshot included, whether or not the window opens the log), and \`store.log(key)\` then checks its events and reads and checksums the live logs' lines. Counts right in every run (${entries.total.toLocaleString('en')} + earlier readers' events, one more after the append): ${yes(entries.countsRight)}. The two closing writers' folds took ${entries.foldDisposeMs.map((x) => `${fmt(x)} ms`).join(', ')}.`, '');
   }
   if (compaction) {
     out.push('### Compaction', '');
