@@ -36,11 +36,15 @@ export async function foldGoneWriters<B extends Folded>(host: ConvergentHost, ke
   let folded = parseOrNone(kind, host.get(key).payload)?.folded ?? {};
   const first = planFold(host, key, kind, folded, gone);
   let count = 0;
-  if (first.fold.length > 0 || first.forget.length > 0) {
+  // Forgetting folded writers whose files are gone rides along with a fold; alone it is not worth a commit (a log's
+  // record can be megabytes, and every window re-reads each new record).
+  if (first.fold.length > 0) {
     const committed = await host.update(key, (payload) => {
       // Runs after the record it builds on was read: what it lists and reads is at least as new (the argument).
       let base = kind.parse(payload);
       const plan = planFold(host, key, kind, base.folded, gone);
+      // Another fold got there first: commit nothing (the update rejects with this, having written nothing).
+      if (plan.fold.length === 0) throw nothingToFold;
       const next: Record<string, number> = {};
       for (const [writer, amount] of Object.entries(base.folded)) if (!plan.forget.includes(writer)) next[writer] = amount;
       const genPath = host.generation(key, false)?.path;
@@ -55,10 +59,18 @@ export async function foldGoneWriters<B extends Folded>(host: ConvergentHost, ke
         }
       }
       return kind.encode({ ...base, folded: next });
+    }).catch((error: unknown) => {
+      if (error !== nothingToFold) throw error;
+      return undefined;
     });
-    folded = parseOrNone(kind, committed.payload)?.folded ?? {};
-    host.folded(count);
-    if (count > 0) host.log('info', `store key ${JSON.stringify(key)}: folded ${count} gone writer(s) into its record`);
+    if (committed === undefined) {
+      count = 0;
+      folded = parseOrNone(kind, host.get(key).payload)?.folded ?? {};
+    } else {
+      folded = parseOrNone(kind, committed.payload)?.folded ?? {};
+      host.folded(count);
+      if (count > 0) host.log('info', `store key ${JSON.stringify(key)}: folded ${count} gone writer(s) into its record`);
+    }
   }
   // Only what the durable record names as folded is removed; a fold killed before this leaves the files to the next
   // one, which finds them folded and removes them.
@@ -66,6 +78,9 @@ export async function foldGoneWriters<B extends Folded>(host: ConvergentHost, ke
   if (gen) for (const writer of Object.keys(folded)) for (const name of kind.filesOf(writer)) unlinkQuietly(host.fs, join(gen.path, name));
   return count;
 }
+
+/** Thrown by a fold's updater that finds nothing left to fold: the update writes nothing. */
+const nothingToFold = new Error('nothing to fold');
 
 /** Gone writers not folded yet, and folded writers none of whose files exists any more. */
 function planFold<B extends Folded>(host: ConvergentHost, key: string, kind: FoldKind<B>, folded: Record<string, number>, gone: (writer: string) => boolean): { fold: string[]; forget: string[] } {

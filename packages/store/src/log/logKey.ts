@@ -225,7 +225,10 @@ export class LogKey {
           continue;
         }
         if (read.events.length === 0 && this.others.has(writer)) continue;
-        this.others.set(writer, { events: [...known.events, ...read.events], end: read.end });
+        // The cached list is this reader's own: new lines are added to it, not copied with it.
+        for (const e of read.events) known.events.push(e);
+        known.end = read.end;
+        this.others.set(writer, known);
         changed ||= read.events.length > 0;
       }
       if (vanished.length > 0) {

@@ -138,10 +138,17 @@ describe('convergent counter across processes', () => {
     const first = await finalValue(dir, 'n');
     expect(first.value).toBe(total);
     expect(slotFiles(dir)).toEqual([]);
-    // The next fold forgets the folded writers (their files are gone) and the value stays.
+    // With nothing to fold, opening the key commits nothing; the next fold that folds a writer forgets the folded
+    // writers whose files are gone, and the value stays.
     const second = await finalValue(dir, 'n');
     expect(second.value).toBe(total);
-    expect((second.record.payload as { folded: object }).folded).toEqual({});
+    expect(Object.keys((second.record.payload as { folded: object }).folded)).toHaveLength(4);
+    const last = track(new Worker('counterAdder', { storeModule, dir, key: 'n', ackLog: join(logDir, 'last.log'), count: 1 }));
+    await last.next('done');
+    await last.kill('SIGKILL');
+    const third = await finalValue(dir, 'n');
+    expect(third.value).toBe(total + 1);
+    expect(Object.keys((third.record.payload as { folded: object }).folded)).toEqual([(await last.next('ready')).writer]);
   });
 
   it('folds frozen before their link and after their commit, one killed, three at once, beside a live adder: exact', async () => {
