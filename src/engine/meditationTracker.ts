@@ -485,8 +485,11 @@ export class MeditationTracker implements Disposable {
     const now = this.clock.now();
     const parsed = parseImport(input, localDayOf(now), now);
     if (!parsed.ok) return parsed;
+    // Counted against the history before the import: another window may catch some of them up (from `recent`) first.
+    const known = this.logView().sessionIds;
     const { before, after } = await this.commit((p) => mergeImport(p, parsed.data), { notify: false });
-    const sessionsAdded = await this.appendSessions(parsed.data.sessions);
+    await this.appendSessions(parsed.data.sessions);
+    const sessionsAdded = new Set(parsed.data.sessions.filter((s) => !known.has(s.id)).map((s) => s.id)).size;
     return { ok: true, xpBefore: before.xp, xpAfter: after.xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
   }
 
