@@ -59,7 +59,8 @@ export {
   type OnboardingState,
   type ProgressChoice,
 } from './onboardingManager';
-export type { Disposable, Event, RecordStore, VersionedData } from './recordStore';
+export { SESSIONS_KEY } from './sessionLog';
+export type { Disposable, Event, RecordLog, RecordLogEntry, RecordStore, VersionedData } from './recordStore';
 
 /** Store keys the engine reads and writes (for the adapter's diagnostics). */
-export const ENGINE_KEYS = ['breathMaster.progress', 'breathMaster.history', 'breathMaster.presence', 'breathMaster.onboarding'] as const;
+export const ENGINE_KEYS = ['breathMaster.progress', 'breathMaster.sessions', 'breathMaster.history', 'breathMaster.presence', 'breathMaster.onboarding'] as const;

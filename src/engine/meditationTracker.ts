@@ -7,7 +7,6 @@ import { buildExport, mergeImport, parseImport, type ExportedData } from './exch
 import { mergeLegacy, parseLegacyStats } from './legacy';
 import { defaultGoalMinutes, levelForXp, levelProgress, type LevelProgress } from './levels';
 import {
-  appendHistory,
   EMPTY_HISTORY,
   EMPTY_PROGRESS,
   HISTORY_KEY,
@@ -20,7 +19,8 @@ import {
   type ProgressRecord,
   type SessionSummary,
 } from './progressRecord';
-import type { Disposable, Event, RecordStore } from './recordStore';
+import type { Disposable, Event, RecordLog, RecordLogEntry, RecordStore } from './recordStore';
+import { clearEventId, MIGRATED_EVENT_ID, OLDER_EVENT_ID, readSessionLog, sessionEvent, sessionEventId, SESSIONS_KEY, type SessionLogView } from './sessionLog';
 import { activeMsAt, cyclePlan, endBonus, pausedTooLong, pauseSession, resumeSession, runningSession, trimUncountedTime, validGoalMinutes, type SessionState, type SharedSession } from './session';
 import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
 
@@ -125,6 +125,13 @@ export class MeditationTracker implements Disposable {
   private readonly goals: Emitter<SessionView>;
   private readonly discards: Emitter<{ readonly sessionId: string }>;
   private readonly subscription: Disposable;
+  private readonly logSubscription: Disposable;
+  /** The session history: one event per ended session (see sessionLog.ts). */
+  private readonly sessionLog: RecordLog;
+  /** `readSessionLog` of the log's entries, kept while `entries()` gives the same array (the log did not change). */
+  private logCache: { entries: readonly RecordLogEntry[]; view: SessionLogView } | undefined;
+  private logSnapshotQueued = false;
+  private migration: Promise<number> | undefined;
   /** The session this window last knew of (from its own commits and the change feed): see `onDidDiscardSession`. */
   private knownSessionId: string | null;
 
@@ -170,9 +177,20 @@ export class MeditationTracker implements Disposable {
     this.subscription = store.onDidChange((e) => {
       // Our own commits are noticed by `commit` itself (with what they found there): a local event may come before it.
       if (e.key === PROGRESS_KEY && e.source === 'remote') this.noticeSession(this.progress(), true);
-      if (e.key === PROGRESS_KEY || e.key === HISTORY_KEY) this.fireSnapshot();
+      if (e.key === PROGRESS_KEY) this.fireSnapshot();
       if (e.key === PROGRESS_KEY && e.source === 'remote') this.catchUpHistory();
     });
+    this.sessionLog = store.log(SESSIONS_KEY);
+    // One snapshot per turn however many events arrived (an import appends thousands at once).
+    this.logSubscription = this.sessionLog.onDidChange(() => {
+      if (this.logSnapshotQueued) return;
+      this.logSnapshotQueued = true;
+      queueMicrotask(() => {
+        this.logSnapshotQueued = false;
+        this.fireSnapshot();
+      });
+    });
+    this.migrateHistory().catch((error: unknown) => this.log('warn', `history migration failed: ${String(error)}`));
     this.catchUpHistory();
   }
 
@@ -183,8 +201,12 @@ export class MeditationTracker implements Disposable {
     return normalizeProgress(this.store.get<unknown>(PROGRESS_KEY).payload);
   }
 
+  /**
+   * The session history (newest HISTORY_LIMIT sessions, older ones summarised), computed from the session log's
+   * entries after its last clear and cached until the log changes.
+   */
   history(): HistoryRecord {
-    return normalizeHistory(this.store.get<unknown>(HISTORY_KEY).payload);
+    return this.logView().history;
   }
 
   snapshot(now: number = this.clock.now()): ProgressSnapshot {
@@ -429,7 +451,7 @@ export class MeditationTracker implements Disposable {
     });
     const ended = before.session !== null && after.session === null && summary !== undefined;
     if (!ended || !summary) return { ended: false, xpAwarded: 0, tracking };
-    await this.appendHistory([summary]);
+    await this.appendSessions([summary]);
     return { ended: true, summary, xpAwarded: after.xp - before.xp, tracking };
   }
 
@@ -448,7 +470,7 @@ export class MeditationTracker implements Disposable {
     const { before, after } = await this.commit((p) => (p.legacyImported ? p : mergeLegacy(p, legacy, today)), { notify: false });
     const imported = !before.legacyImported && after.legacyImported;
     if (imported) {
-      await this.appendHistory(legacy.sessions);
+      await this.appendSessions(legacy.sessions);
       this.log('info', `Imported earlier progress: ${legacy.totalXp} XP, streak ${legacy.currentStreak}, ${legacy.sessions.length} sessions.`);
     }
     return imported;
@@ -463,22 +485,56 @@ export class MeditationTracker implements Disposable {
     const now = this.clock.now();
     const parsed = parseImport(input, localDayOf(now), now);
     if (!parsed.ok) return parsed;
+    // Counted against the history before the import: another window may catch some of them up (from `recent`) first.
+    const known = this.logView().sessionIds;
     const { before, after } = await this.commit((p) => mergeImport(p, parsed.data), { notify: false });
-    let sessionsAdded = 0;
-    if (parsed.data.sessions.length === 0) return { ok: true, xpBefore: before.xp, xpAfter: after.xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
-    await this.store.update<unknown>(HISTORY_KEY, (cur) => {
-      const h = normalizeHistory(cur);
-      const next = appendHistory(h, parsed.data.sessions);
-      sessionsAdded = next.sessions.length + next.older.sessions - h.sessions.length - h.older.sessions;
-      return next;
-    });
+    await this.appendSessions(parsed.data.sessions);
+    const sessionsAdded = new Set(parsed.data.sessions.filter((s) => !known.has(s.id)).map((s) => s.id)).size;
     return { ok: true, xpBefore: before.xp, xpAfter: after.xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
   }
 
-  /** Resets progress, the session and history for every window (the legacy import stays done). */
+  /**
+   * Resets progress, the session and history for every window (the legacy import stays done). The history is
+   * cleared by a clear event in the session log: what counts is what comes after the last one, in the log's order,
+   * which is the same for every window. The earlier history record is emptied too, as before, for windows still
+   * running the earlier version (it is never deleted).
+   */
   async clear(): Promise<void> {
     await this.commit(() => ({ ...EMPTY_PROGRESS, legacyImported: true }), { notify: false });
-    await this.store.update<unknown>(HISTORY_KEY, () => EMPTY_HISTORY);
+    await this.sessionLog.append(clearEventId(this.newId()), { kind: 'clear', at: this.clock.now() });
+    if (this.store.get<unknown>(HISTORY_KEY).version > 0) await this.store.update<unknown>(HISTORY_KEY, () => EMPTY_HISTORY);
+  }
+
+  /**
+   * Copies the earlier history record (`breathMaster.history`, rewritten by the earlier version for every ended
+   * session) into the session log, once per user: its sessions as session events (their ids as event ids), its
+   * `older` summary as one event, then a marker event — appended only once the rest is durable, so a window killed
+   * half-way migrates again at its next start. Windows migrating at once append the same ids, which count once.
+   * The record itself is left as it is (a window still running the earlier version reads it). The constructor
+   * starts it; resolves with the number of events copied (0 when already done). Sessions that ended before a clear
+   * in the log are not copied again.
+   */
+  migrateHistory(): Promise<number> {
+    this.migration ??= this.migrate();
+    return this.migration;
+  }
+
+  private async migrate(): Promise<number> {
+    const view = this.logView();
+    if (view.migrated) return 0;
+    const old = this.store.get<unknown>(HISTORY_KEY);
+    const writes: Promise<void>[] = [];
+    if (old.version > 0) {
+      const h = normalizeHistory(old.payload);
+      const keep = h.sessions.filter((s) => !view.sessionIds.has(s.id) && (view.clearedAt === null || s.endedAt > view.clearedAt));
+      // Appended in this turn: `history()` shows them at once, with no empty moment before the writes are durable.
+      for (const s of keep) writes.push(this.sessionLog.append(sessionEventId(s.id, view.epoch), sessionEvent(s)));
+      if (h.older.sessions > 0 && view.clearedAt === null) writes.push(this.sessionLog.append(OLDER_EVENT_ID, { kind: 'older', older: h.older }));
+    }
+    await Promise.all(writes);
+    await this.sessionLog.append(MIGRATED_EVENT_ID, { kind: 'migrated', version: old.version });
+    if (writes.length > 0) this.log('info', `Copied the session history (${writes.length} events, record version ${old.version}) into ${SESSIONS_KEY}.`);
+    return writes.length;
   }
 
   /** Releases the counting lease (so another window takes over at once) and stops listening. */
@@ -492,6 +548,7 @@ export class MeditationTracker implements Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.subscription.dispose();
+    this.logSubscription.dispose();
     this.snapshots.dispose();
     this.notifications.dispose();
     this.goals.dispose();
@@ -556,27 +613,47 @@ export class MeditationTracker implements Disposable {
     this.snapshots.fire(this.snapshot());
   }
 
-  private async appendHistory(add: readonly SessionSummary[]): Promise<void> {
-    if (add.length === 0) return;
-    // Nothing new for the cached history: no commit (each one rewrites the whole history and wakes every window).
-    const cached = this.history();
-    if (appendHistory(cached, add) === cached && this.store.get<unknown>(HISTORY_KEY).version > 0) return;
-    await this.store.update<unknown>(HISTORY_KEY, (cur) => appendHistory(normalizeHistory(cur), add));
+  private logView(): SessionLogView {
+    const entries = this.sessionLog.entries();
+    if (this.logCache?.entries !== entries) this.logCache = { entries, view: readSessionLog(entries) };
+    return this.logCache.view;
   }
 
   /**
-   * A window that ended a session and closed before adding it to the history leaves it only in `recent`; any
-   * window that notices adds it (idempotent by id). A full history has already summarised sessions that ended
-   * before its oldest one: those are not "missing" (adding one would only count it into `older` again, on every
-   * remote commit, in every window).
+   * Appends the sessions the history lacks (by session id, after the last clear), one event each; resolves once
+   * they are durable, with how many were new. An id already in the log (another window appended it meanwhile)
+   * counts once all the same.
+   */
+  private async appendSessions(add: readonly SessionSummary[]): Promise<number> {
+    if (add.length === 0) return 0;
+    const view = this.logView();
+    const seen = new Set(view.sessionIds);
+    const writes: Promise<void>[] = [];
+    for (const s of add) {
+      if (seen.has(s.id)) continue;
+      seen.add(s.id);
+      writes.push(this.sessionLog.append(sessionEventId(s.id, view.epoch), sessionEvent(s)));
+    }
+    await Promise.all(writes);
+    return writes.length;
+  }
+
+  /**
+   * A window that ended a session and closed before appending it to the history leaves it only in `recent`; any
+   * window that notices adds it (the same event id: once). So does a session ended by a window still running the
+   * earlier version (it writes only the earlier history record). Not "missing": sessions that ended before the last
+   * clear (a window that read the clear before the cleared progress record must not bring them back), and, in a full
+   * history, sessions that ended before its oldest one (the migrated record's `older` may count them already: adding
+   * one would count it twice).
    */
   private catchUpHistory(): void {
-    const history = this.history();
-    const known = new Set(history.sessions.map((s) => s.id));
-    const oldest = history.sessions.length >= HISTORY_LIMIT ? (history.sessions[0]?.endedAt ?? -Infinity) : -Infinity;
-    const missing = this.progress().recent.filter((s) => !known.has(s.id) && s.endedAt >= oldest);
+    const view = this.logView();
+    const sessions = view.history.sessions;
+    const oldest = sessions.length >= HISTORY_LIMIT ? (sessions[0]?.endedAt ?? -Infinity) : -Infinity;
+    const after = Math.max(oldest, view.clearedAt ?? -Infinity);
+    const missing = this.progress().recent.filter((s) => !view.sessionIds.has(s.id) && s.endedAt >= after && (view.clearedAt === null || s.endedAt > view.clearedAt));
     if (missing.length === 0) return;
-    this.appendHistory(missing).catch((error: unknown) => this.log('warn', `history catch-up failed: ${String(error)}`));
+    this.appendSessions(missing).catch((error: unknown) => this.log('warn', `history catch-up failed: ${String(error)}`));
   }
 }
 

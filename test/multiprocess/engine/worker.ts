@@ -58,6 +58,10 @@ async function handle(m: Request): Promise<unknown> {
       return tracker.setFocused(m.focused === true);
     case 'snapshot':
       return { ...tracker.snapshot(), isCounter: tracker.isCounter(), history: tracker.history().sessions.map((s) => s.id) };
+    case 'importData':
+      return tracker.importData(m.data);
+    case 'clear':
+      return tracker.clear();
     case 'importLegacy':
       return inFolder(m.dir as string, (s) => new MeditationTracker(s, { clock }).importLegacy(m.raw));
     case 'claimWelcome':

@@ -164,13 +164,18 @@ describe('a full history', () => {
     const other = hub.open('b');
     await settle();
     const before = hub.head(HISTORY_KEY)?.version;
+    const appends = hub.appends;
     for (let i = 0; i < 10; i++) {
       await other.update<{ xp: number }>(PROGRESS_KEY, (p) => ({ ...p, xp: p.xp + 1 }));
       await settle();
     }
     expect(a.snapshot().xp).toBe(11);
+    expect(hub.appends).toBe(appends);
     expect(hub.head(HISTORY_KEY)?.version).toBe(before);
-    expect((hub.head(HISTORY_KEY)?.payload as { older: { sessions: number } }).older.sessions).toBe(2);
+    // Migrated into the log: the 500 sessions and the summary of 2; 'early' (summarised already) is not added to it.
+    expect(a.history().older.sessions).toBe(2);
+    expect(a.history().sessions).toHaveLength(HISTORY_LIMIT);
+    expect(a.history().sessions.some((s) => s.id === 'early')).toBe(false);
   });
 });
 
@@ -204,6 +209,7 @@ class UncertainStore {
   get clientId(): string { return this.inner.clientId; }
   get onDidChange(): FakeStore['onDidChange'] { return this.inner.onDidChange; }
   get<T>(key: string, d?: T) { return this.inner.get<T>(key, d); }
+  log(key: string) { return this.inner.log(key); }
   async update<T>(key: string, updater: (c: T) => T, d?: T) {
     this.updates++;
     const r = await this.inner.update<T>(key, updater, d);

@@ -1,5 +1,5 @@
 import { assertJsonData, Emitter } from '@breath-master/store';
-import type { RecordStore, VersionedData } from '../../../src/engine';
+import type { RecordLog, RecordLogEntry, RecordStore, VersionedData } from '../../../src/engine';
 
 type Change = { key: string; version: number; source: 'local' | 'remote'; deleted: boolean };
 
@@ -29,6 +29,11 @@ function clone<T>(value: T): T {
  */
 export class FakeStoreHub {
   private readonly truth = new Map<string, Committed>();
+  /** Every durable log event per key, as appended (readers sort them: by stamp, then writer). */
+  private readonly logs = new Map<string, RecordLogEntry[]>();
+  private lastStamp = 0;
+  /** Log appends made durable. */
+  appends = 0;
   private readonly stores: FakeStore[] = [];
   private pending: Array<() => void> = [];
   deliverRemote = true;
@@ -91,6 +96,95 @@ export class FakeStoreHub {
   read(key: string): Committed | undefined {
     return this.truth.get(key);
   }
+
+  /** Every durable event of the log `key`, in the one order every window reads (by stamp, then writer), ids not deduplicated. */
+  logEvents(key: string): readonly RecordLogEntry[] {
+    return [...(this.logs.get(key) ?? [])].sort(compareEntries);
+  }
+
+  /**
+   * @internal A stamp above every event any window has appended so far: like the store's hybrid logical clock, a
+   * window stamps its appends above what it has read (here: above everything, a clock every window shares).
+   */
+  stamp(): string {
+    return String(++this.lastStamp).padStart(12, '0');
+  }
+
+  /** @internal The event is durable: kept, and read by the other windows through their change feed. */
+  persist(from: FakeStore, key: string, entry: RecordLogEntry): void {
+    let events = this.logs.get(key);
+    if (!events) this.logs.set(key, (events = []));
+    events.push(entry);
+    this.appends++;
+    for (const other of this.stores) {
+      if (other === from) continue;
+      const deliver = () => other.learnLogEvent(key, entry);
+      if (this.deliverRemote) queueMicrotask(deliver);
+      else this.pending.push(deliver);
+    }
+  }
+
+  /** @internal What a window opening the log reads. */
+  readLog(key: string): readonly RecordLogEntry[] {
+    return this.logs.get(key) ?? [];
+  }
+}
+
+function compareEntries(a: RecordLogEntry, b: RecordLogEntry): number {
+  return a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.writer < b.writer ? -1 : a.writer > b.writer ? 1 : 0;
+}
+
+/**
+ * A window's view of a log, like the store's `LogKey`: its own appends at once (durable a moment later), other
+ * windows' once delivered; `entries()` sorted by stamp then writer, each id once (the first), the same array until
+ * something changes.
+ */
+export class FakeLog implements RecordLog {
+  private readonly known: RecordLogEntry[];
+  private sorted: readonly RecordLogEntry[] | undefined;
+  private readonly changes: Emitter<void>;
+  readonly onDidChange: RecordLog['onDidChange'];
+
+  constructor(
+    private readonly hub: FakeStoreHub,
+    private readonly store: FakeStore,
+    readonly key: string,
+    onListenerError: (error: unknown) => void,
+  ) {
+    this.known = [...hub.readLog(key)];
+    this.changes = new Emitter<void>(onListenerError);
+    this.onDidChange = this.changes.event;
+  }
+
+  entries(): readonly RecordLogEntry[] {
+    if (this.sorted === undefined) {
+      const seen = new Set<string>();
+      this.sorted = [...this.known].sort(compareEntries).filter((e) => !seen.has(e.id) && seen.add(e.id) !== undefined);
+    }
+    return this.sorted;
+  }
+
+  async append(id: string, data: unknown): Promise<void> {
+    if (this.store.disposed) throw new Error('store disposed');
+    if (typeof id !== 'string' || id === '' || id.length > 1024) throw new TypeError('bad log event id');
+    assertJsonData(data, 'Log event data');
+    const entry: RecordLogEntry = deepFreeze({ id, data: clone(data), writer: this.store.clientId, stamp: this.hub.stamp() });
+    this.learn(entry);
+    // Durable a moment later (the real store: one positional write and fdatasync per batch).
+    await Promise.resolve();
+    this.hub.persist(this.store, this.key, entry);
+  }
+
+  /** @internal */
+  learn(entry: RecordLogEntry): void {
+    this.known.push(entry);
+    this.sorted = undefined;
+    this.changes.fire();
+  }
+
+  dispose(): void {
+    this.changes.dispose();
+  }
 }
 
 export class FakeStore implements RecordStore {
@@ -99,6 +193,7 @@ export class FakeStore implements RecordStore {
   readonly listenerErrors: unknown[] = [];
   private readonly changes = new Emitter<Change>((error) => this.listenerErrors.push(error));
   readonly onDidChange = this.changes.event;
+  private readonly logs = new Map<string, FakeLog>();
   disposed = false;
 
   constructor(
@@ -123,6 +218,19 @@ export class FakeStore implements RecordStore {
     return { version: record.version, lastModified: '', clientId: record.clientId, payload: record.payload as T };
   }
 
+  log(key: string): FakeLog {
+    let log = this.logs.get(key);
+    if (!log) this.logs.set(key, (log = new FakeLog(this.hub, this, key, (error) => this.listenerErrors.push(error))));
+    return log;
+  }
+
+  /** @internal */
+  learnLogEvent(key: string, entry: RecordLogEntry): void {
+    if (this.disposed) return;
+    // Not open here yet: opening it reads the hub's events then.
+    this.logs.get(key)?.learn(entry);
+  }
+
   /** @internal */
   learn(key: string, record: Committed, source: 'local' | 'remote'): void {
     if (this.disposed) return;
@@ -135,6 +243,7 @@ export class FakeStore implements RecordStore {
   dispose(): void {
     this.disposed = true;
     this.changes.dispose();
+    for (const log of this.logs.values()) log.dispose();
   }
 }
 
