@@ -220,7 +220,8 @@ export async function profileRun({ method, processes, perProcess, lockfileOption
     const summary = summarizeCpuProfile(join(profDir, file), { fromUs: w.monoStartUs, toUs: w.monoEndUs, paths: PROFILE_PATHS });
     if (keepIn) copyFileSync(join(profDir, file), join(keepIn, `${method}-${processes}.cpuprofile`)); // for DevTools
     log(`profile ${method} ×${processes}: ${round(run.updatesPerSec)} updates/s; worker 0 sampled ${round(summary.sampledMs)} ms, idle ${round(summary.groups.idle.share * 100)}%`);
-    const { workers, ...rest } = run;
+    // The per-worker figures stay out of the results (worker 0's are summarised below).
+    const { workers: _workers, ...rest } = run;
     return { method, processes, perProcess, intervalUs, run: rest, worker0: { cpuMs: w.cpuMs, wallMs: (w.monoEndUs - w.monoStartUs) / 1000, updates: perProcess }, ...summary };
   } finally {
     rmSync(profDir, { recursive: true, force: true });
