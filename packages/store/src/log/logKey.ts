@@ -78,6 +78,7 @@ export class LogKey {
   /** The folder was emptied: write this window's durable events again. */
   private rewriteWanted = false;
   private readonly others = new Map<string, { events: StoredEvent[]; end: number }>();
+  private readonly entryCache = new WeakMap<StoredEvent, LogEntry>();
   private readGen: string | undefined;
   private snapshot: Snapshot = { events: [], folded: {} };
   private snapshotVersion = -1;
@@ -254,19 +255,45 @@ export class LogKey {
     if (latest.length > 0) this.clock.observe(decodeStamp(latest.reduce((a, b) => (a > b ? a : b))));
   }
 
+  /**
+   * Every list is already in stamp order (the snapshot is written sorted; a writer's stamps only go up), so the
+   * entries are a merge of a few sorted lists, not a sort of all events; each event's entry object is made once.
+   */
   private merge(): LogEntry[] {
-    const all: (StoredEvent & { w: string })[] = [...this.snapshot.events];
-    for (const [writer, log] of this.others) if (!Object.hasOwn(this.snapshot.folded, writer)) for (const e of log.events) all.push({ ...e, w: writer });
-    for (const e of this.own) all.push({ ...e, w: this.host.writer });
-    all.sort(compareEvents);
+    const lists: { events: readonly StoredEvent[]; writer?: string }[] = [{ events: this.snapshot.events }];
+    for (const [writer, log] of this.others) if (!Object.hasOwn(this.snapshot.folded, writer)) lists.push({ events: log.events, writer });
+    lists.push({ events: this.own, writer: this.host.writer });
+    const sorted = lists.map(({ events, writer }) => {
+      const entries = events.map((e) => this.entryOf(e, writer));
+      return inOrder(entries) ? entries : [...entries].sort(compareEntries);
+    });
+    const heads = sorted.map(() => 0);
     const seen = new Set<string>();
-    const entries: LogEntry[] = [];
-    for (const e of all) {
-      if (seen.has(e.id)) continue;
-      seen.add(e.id);
-      entries.push(Object.freeze({ id: e.id, data: e.data, writer: e.w, stamp: e.t }));
+    const merged: LogEntry[] = [];
+    for (;;) {
+      let pick = -1;
+      for (let i = 0; i < sorted.length; i++) {
+        const candidate = (sorted[i] as LogEntry[])[heads[i] as number];
+        if (candidate === undefined) continue;
+        if (pick < 0 || compareEntries(candidate, (sorted[pick] as LogEntry[])[heads[pick] as number] as LogEntry) < 0) pick = i;
+      }
+      if (pick < 0) return merged;
+      const entry = (sorted[pick] as LogEntry[])[heads[pick] as number] as LogEntry;
+      heads[pick] = (heads[pick] as number) + 1;
+      if (seen.has(entry.id)) continue;
+      seen.add(entry.id);
+      merged.push(entry);
     }
-    return entries;
+  }
+
+  /** The frozen entry for an event, made once per event (a snapshot's events name their writer, logs' do not). */
+  private entryOf(event: StoredEvent & { w?: string }, writer: string | undefined): LogEntry {
+    let entry = this.entryCache.get(event);
+    if (entry === undefined) {
+      entry = Object.freeze({ id: event.id, data: event.data, writer: writer ?? event.w ?? '', stamp: event.t });
+      this.entryCache.set(event, entry);
+    }
+    return entry;
   }
 
   /** One step of the write loop: the folder's rewrite if one is wanted, else the next batch of appends. */
@@ -323,6 +350,15 @@ export class LogKey {
       return writeOwnFile(this.host.fs, path, Buffer.concat([earlier, bytes]), 0, true, this.host.fixModes());
     });
   }
+}
+
+function compareEntries(a: LogEntry, b: LogEntry): number {
+  return a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.writer < b.writer ? -1 : a.writer > b.writer ? 1 : 0;
+}
+
+function inOrder(entries: readonly LogEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (compareEntries(entries[i - 1] as LogEntry, entries[i] as LogEntry) > 0) return false;
+  return true;
 }
 
 export function compareEvents(a: StoredEvent & { w: string }, b: StoredEvent & { w: string }): number {
