@@ -21,7 +21,7 @@ import {
 } from './progressRecord';
 import type { Disposable, Event, RecordLog, RecordLogEntry, RecordStore } from './recordStore';
 import { clearEventId, MIGRATED_EVENT_ID, OLDER_EVENT_ID, readSessionLog, sessionEvent, sessionEventId, SESSIONS_KEY, type SessionLogView } from './sessionLog';
-import { activeMsAt, cyclePlan, endBonus, pausedTooLong, pauseSession, resumeSession, runningSession, trimUncountedTime, validGoalMinutes, type SessionState, type SharedSession } from './session';
+import { activeMsAt, cyclePlan, endBonus, MINUTE_MS, pausedTooLong, pauseSession, resumeSession, runningSession, trimUncountedTime, validGoalMinutes, type SessionState, type SharedSession } from './session';
 import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
 
 export interface MeditationTrackerOptions {
@@ -32,6 +32,11 @@ export interface MeditationTrackerOptions {
   pattern?: BreathingPattern;
   /** Progress tracking (XP, levels, streaks) at the start; default on. See `setTracking`. */
   tracking?: boolean;
+  /**
+   * How long "a minute" of a session goal is, in ms; default 60 000. Only the e2e tests shorten it (see
+   * src/vscode/testHooks.ts): the goal is reached, and the end bonus paid in full, after `goalMinutes × minuteMs`.
+   */
+  minuteMs?: number;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -117,6 +122,7 @@ export class MeditationTracker implements Disposable {
   private pattern: BreathingPattern;
   private focused = false;
   private tracking: boolean;
+  private readonly minuteMs: number;
   private disposed = false;
   /** An update of ours failed in a way that may have committed it: look at the store afresh before the next one. */
   private uncertain = false;
@@ -164,6 +170,7 @@ export class MeditationTracker implements Disposable {
     this.log = options.log ?? (() => undefined);
     this.pattern = options.pattern ?? FALLBACK_PATTERN;
     this.tracking = options.tracking ?? true;
+    this.minuteMs = options.minuteMs ?? MINUTE_MS;
     const onListenerError = (error: unknown) => this.log('error', `listener failed: ${String(error)}`);
     this.snapshots = new Emitter<ProgressSnapshot>(onListenerError);
     this.notifications = new Emitter<ProgressNotification>(onListenerError);
@@ -436,7 +443,7 @@ export class MeditationTracker implements Disposable {
       const activeMs = activeMsAt(s, now);
       // (A paused session ends with the time it had when paused: the pause is not meditation.)
       const extraCycles = cyclePlan(s, now, cycle).cycles;
-      const bonusXp = tracking ? endBonus(activeMs, s.goalMinutes) : 0;
+      const bonusXp = tracking ? endBonus(activeMs, s.goalMinutes, this.minuteMs) : 0;
       summary = { id: s.id, startedAt: s.startedAt, endedAt: now, goalMinutes: s.goalMinutes, activeMs, cycles: s.cycles + extraCycles, bonusXp };
       const todayBase = p.today.day === day ? p.today : { day, activeMs: 0, sessions: 0 };
       return {
@@ -559,7 +566,7 @@ export class MeditationTracker implements Disposable {
 
   /** The session as shown: time no window was there for is left out at once, before the next commit trims it. */
   private view(s: SharedSession, now: number): SessionView {
-    return viewOf(trimUncountedTime(s, now, cycleMs(this.pattern)), now);
+    return viewOf(trimUncountedTime(s, now, cycleMs(this.pattern)), now, this.minuteMs);
   }
 
   private lease(): CounterLease {
@@ -657,9 +664,9 @@ export class MeditationTracker implements Disposable {
   }
 }
 
-function viewOf(s: SharedSession, now: number): SessionView {
+function viewOf(s: SharedSession, now: number, minuteMs: number): SessionView {
   const activeMs = activeMsAt(s, now);
-  const goalMs = s.goalMinutes * 60_000;
+  const goalMs = s.goalMinutes * minuteMs;
   return {
     id: s.id,
     state: s.state,

@@ -89,10 +89,13 @@ export function cyclePlan(session: SharedSession, now: number, cycleMs: number):
   return { cycles, creditedMs: session.creditedMs + cycles * cycleMs };
 }
 
+/** A minute of a session goal, in ms (the e2e tests alone shorten it: MeditationTrackerOptions.minuteMs). */
+export const MINUTE_MS = 60_000;
+
 /** XP bonus at the end: `round(min(1, active/goal) × goalMinutes × 0.5)`. */
-export function endBonus(activeMs: number, goalMinutes: number): number {
+export function endBonus(activeMs: number, goalMinutes: number, minuteMs = MINUTE_MS): number {
   if (!(goalMinutes > 0) || !(activeMs > 0)) return 0;
-  const ratio = Math.min(1, activeMs / (goalMinutes * 60_000));
+  const ratio = Math.min(1, activeMs / (goalMinutes * minuteMs));
   return Math.round(ratio * goalMinutes * 0.5);
 }
 

@@ -4,6 +4,7 @@ import { OnboardingManager } from '../engine/onboardingManager';
 import type { StorageWrapper } from '@breath-master/store';
 import { openStore } from '@breath-master/store/vscode';
 import { describeError, type Logger } from './logger';
+import { testMinuteMs } from './testHooks';
 
 /** The store and the engine on top of it: everything that depends on saved data. */
 export interface Core extends vscode.Disposable {
@@ -27,7 +28,9 @@ export function startCore(context: vscode.ExtensionContext, logger: Logger): Cor
     // The store's own VS Code entry point: it also re-reads the records when this window regains focus (a backstop
     // for a missed change-feed event) and closes the store with the extension.
     store = openStore(context, { log: { debug: (m) => logger.debug(m), info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(String(m)) } });
-    const tracker = new MeditationTracker(store, { log: logger.sink });
+    const minuteMs = testMinuteMs();
+    if (minuteMs !== undefined) logger.warn(`test hook: a minute of a session goal is ${minuteMs} ms (BREATH_MASTER_TEST_MINUTE_MS)`);
+    const tracker = new MeditationTracker(store, { log: logger.sink, ...(minuteMs !== undefined ? { minuteMs } : {}) });
     const onboarding = new OnboardingManager(store);
     const opened = store;
     logger.info(`store opened at ${opened.storagePath} (client ${opened.clientId})`);

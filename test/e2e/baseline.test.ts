@@ -5,10 +5,11 @@
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { packageFixture } from './fixtures';
 import { recordFigures } from './figures';
 import { runCommand, VsCode, waitForItem } from './harness';
+import { closeAfterEach } from './suite';
 
 const N = 200;
 const WINDOWS = 2;
@@ -23,10 +24,10 @@ interface WindowResult {
 }
 
 let vscode: VsCode | undefined;
-afterEach(async ({ task }) => {
-  await vscode?.close(task.result?.state === 'fail');
-  vscode = undefined;
-});
+closeAfterEach(
+  () => vscode,
+  () => (vscode = undefined),
+);
 
 async function waitForFiles(folder: string, prefix: string, count: number, timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;

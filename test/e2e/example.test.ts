@@ -2,23 +2,24 @@
  * The example an extension author copies (examples/shared-counter), in real VS Code with two windows: a click in one
  * shows in the other, and clicks in both at the same moment all count — what `globalState` cannot do.
  */
-import { afterEach, expect, test } from 'vitest';
+import { expect } from 'vitest';
 import { packageExample } from './fixtures';
 import { recordFigures } from './figures';
 import { statusText, VsCode, waitForItem, waitForStatus } from './harness';
+import { closeAfterEach, newestOnly } from './suite';
 
 const COUNTER = 'breath-master-examples.shared-counter.sharedCounter.count';
 const ROUNDS = 10;
 
 let vscode: VsCode | undefined;
-afterEach(async ({ task }) => {
-  await vscode?.close(task.result?.state === 'fail');
-  vscode = undefined;
-});
+closeAfterEach(
+  () => vscode,
+  () => (vscode = undefined),
+);
 
 const countOf = (text: string): number => Number(/(\d+)\s*$/.exec(text)?.[1] ?? NaN);
 
-test(`shared counter: a click in A shows in B; ${ROUNDS} rounds of clicks in A and B at the same moment all count`, async () => {
+newestOnly(`shared counter: a click in A shows in B; ${ROUNDS} rounds of clicks in A and B at the same moment all count`, async () => {
   vscode = await VsCode.create({ vsix: [await packageExample('shared-counter')] });
   await vscode.start();
   const [a, b] = await vscode.openWindows(2);

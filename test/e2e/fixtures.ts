@@ -3,13 +3,29 @@
  * esbuild and packaged with vsce, then installed like any VSIX (`code-server --install-extension`).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = process.cwd();
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+
+/** The temp folders this process made (bm-fixture-*, bm-vsix-*): `removeFixtureDirs` removes them. */
+const made: string[] = [];
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every VSIX and staging folder made so far (call once a file's tests are done: afterAll). */
+export function removeFixtureDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+// A file stopped half-way (a timeout, Ctrl-C) leaves none behind either.
+process.once('exit', removeFixtureDirs);
 
 /** Packages test/e2e/fixtures/<name> into a VSIX; `manifest` overrides fields of its package.json. */
 export function packageFixture(name: string, manifest: Record<string, unknown> = {}): Promise<string> {
@@ -24,7 +40,7 @@ export function packageExample(name: string): Promise<string> {
 }
 
 async function packageExtension(name: string, source: string, entry: string, manifest: Record<string, unknown>): Promise<string> {
-  const stage = mkdtempSync(join(tmpdir(), `bm-fixture-${name}-`));
+  const stage = tempDir(`bm-fixture-${name}-`);
   await build({
     entryPoints: [entry],
     outfile: join(stage, 'extension.js'),
@@ -57,7 +73,7 @@ async function packageExtension(name: string, source: string, entry: string, man
 export function breathMasterVsix(): string {
   // E2E_VSIX runs the suite on another package (e.g. a deliberately broken one, to see a test fail).
   const built = process.env.E2E_VSIX ?? join(root, 'dist', 'breath-master.vsix');
-  const copy = join(mkdtempSync(join(tmpdir(), 'bm-vsix-')), 'breath-master.vsix');
+  const copy = join(tempDir('bm-vsix-'), 'breath-master.vsix');
   for (let attempt = 0; attempt < 3; attempt++) {
     if (!existsSync(built) || process.env.E2E_REBUILD_VSIX === '1') {
       execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });

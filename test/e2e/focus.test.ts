@@ -2,16 +2,17 @@
  * Real focus: Playwright's focus emulation is off in every window (harness `openWindow`), so only the window brought
  * to the front has focus — as with desktop windows — and what depends on focus is tested as a user meets it.
  */
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { breathMasterVsix } from './fixtures';
 import { recordFigures } from './figures';
 import { BREATHING_ITEM, e2eVersion, hasFocus, VsCode, waitForItem } from './harness';
+import { closeAfterEach } from './suite';
 
 let vscode: VsCode | undefined;
-afterEach(async ({ task }) => {
-  await vscode?.close(task.result?.state === 'fail');
-  vscode = undefined;
-});
+closeAfterEach(
+  () => vscode,
+  () => (vscode = undefined),
+);
 
 test('focus alternates: bringing a window to the front focuses it and unfocuses the other, both ways, repeatedly', async () => {
   vscode = await VsCode.create({ vsix: [breathMasterVsix()] });

@@ -2,7 +2,7 @@
  * Drives real VS Code (code-server) with Debian's Chromium: one sandboxed server per test, windows = pages of one
  * browser context (each page gets its own extension host; all share the server's global storage folder).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -20,6 +20,37 @@ export interface VsCodeOptions {
   vsix?: string[];
   /** code-server version (see scripts/code-server/setup.mjs); default: the one the suite runs on (`e2eVersion()`). */
   version?: string;
+  /** More environment for the server and the extension hosts it starts (e.g. `shortMinute()`). */
+  env?: Record<string, string>;
+}
+
+/** "A minute" of a session goal in the tests that wait for a goal (BREATH_MASTER_TEST_MINUTE_MS): 15 s. */
+export const GOAL_MINUTE_MS = 15_000;
+
+/**
+ * The environment that makes a session goal's minute `ms` long in Breath Master (src/vscode/testHooks.ts): a goal of
+ * "1 minute" is reached after `ms` of active time, and pays its full end bonus then. Read at activation only.
+ */
+export function shortMinute(ms = GOAL_MINUTE_MS): Record<string, string> {
+  return { BREATH_MASTER_TEST_MINUTE_MS: String(ms) };
+}
+
+/**
+ * Whether this project runs every e2e test (the newest VS Code) or only those that prove what depends on the VS Code
+ * version (the oldest): vitest.e2e.config.mts sets BM_E2E_ALL_TESTS; test/e2e/README.md says which and why.
+ */
+export function allTestsOnThisVersion(): boolean {
+  return process.env.BM_E2E_ALL_TESTS !== '0';
+}
+
+/** Where a test's VS Code start-up went (the floor of every e2e test), appended to test-results/e2e-startup.jsonl. */
+export interface StartupTimes {
+  /** Sandbox folders, settings, `code-server --install-extension` of each VSIX. */
+  sandboxMs?: number;
+  /** code-server started until it answers /healthz. */
+  serverMs?: number;
+  /** The windows opened until the workbench's status bar shows (and, for openTwoWindows, Breath Master in both). */
+  windowsMs?: number;
 }
 
 /**
@@ -38,19 +69,25 @@ export class VsCode {
   private browser: Browser | undefined;
   private context: BrowserContext | undefined;
   readonly windows: Page[] = [];
+  /** The first start-up's times (a restart is not the floor): see `startupTimes`. */
+  readonly startup: StartupTimes = {};
 
   private constructor(
     readonly sandbox: Sandbox,
     readonly folder: string,
+    private readonly env: Record<string, string>,
   ) {}
 
   static async create(options: VsCodeOptions = {}): Promise<VsCode> {
+    const started = Date.now();
     const { createSandbox } = await launcher();
     const sandbox = await createSandbox({ settings: options.settings ?? {}, vsix: options.vsix ?? [], version: options.version ?? e2eVersion() });
     const folder = join(sandbox.root, 'workspace');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'notes.md'), '# A workspace for the end-to-end tests\n');
-    return new VsCode(sandbox, folder);
+    const vscode = new VsCode(sandbox, folder, options.env ?? {});
+    vscode.startup.sandboxMs = Date.now() - started;
+    return vscode;
   }
 
   /** The extension's global storage folder on the server (shared by all windows). */
@@ -61,7 +98,11 @@ export class VsCode {
   async start(): Promise<void> {
     // The same port on a restart keeps the browser's origin, and with it the window state kept in the browser.
     const { CHROMIUM, CHROMIUM_ARGS, startServer } = await launcher();
-    this.server = await startServer(this.sandbox, { folder: this.folder, ...(this.server ? { port: this.server.port } : {}) });
+    const started = Date.now();
+    const sandbox = { ...this.sandbox, env: { ...(this.sandbox.env ?? process.env), ...this.env } };
+    const restart = !!this.server;
+    this.server = await startServer(sandbox, { folder: this.folder, ...(this.server ? { port: this.server.port } : {}) });
+    if (!restart) this.startup.serverMs = Date.now() - started;
     if (!this.browser) {
       this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
       this.context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -96,8 +137,10 @@ export class VsCode {
 
   /** Opens n windows at the same time (as a user restoring a session would); then the first one has the focus. */
   async openWindows(n: number): Promise<Page[]> {
+    const started = Date.now();
     const pages = await Promise.all(Array.from({ length: n }, () => this.openWindow()));
     if (pages[0]) await this.focus(pages[0]);
+    this.startup.windowsMs ??= Date.now() - started;
     return pages;
   }
 
@@ -106,6 +149,8 @@ export class VsCode {
    * toasts from then on (see `recordToasts`), and gives the first one the focus.
    */
   async openTwoWindows(): Promise<[Page, Page]> {
+    const started = Date.now();
+    const first = this.startup.windowsMs === undefined;
     const [a, b] = await this.openWindows(2);
     if (!a || !b) throw new Error('two windows expected');
     for (const w of [a, b]) {
@@ -113,6 +158,7 @@ export class VsCode {
       await recordToasts(w);
     }
     await this.focus(a);
+    if (first) this.startup.windowsMs = Date.now() - started;
     return [a, b];
   }
 
@@ -151,15 +197,25 @@ export class VsCode {
   }
 
   /**
+   * `test` names the test in test-results/e2e-startup.jsonl (its start-up times).
    * `failed`: prints the extension's own log of every window (its LogOutputChannel, one file per extension host)
    * first, so that a failure on a CI machine can be read from the run's output.
    */
-  async close(failed = false): Promise<void> {
+  async close(failed = false, test = ''): Promise<void> {
     if (failed) for (const [file, text] of this.extensionLogs()) console.log(`[e2e log] ${file}\n${text}`);
+    recordStartup(test, this.sandbox.version, this.startup);
     await this.stopServer().catch(() => undefined);
     await this.browser?.close().catch(() => undefined);
     (await launcher()).removeSandbox(this.sandbox);
   }
+}
+
+/** Appends one test's start-up times to test-results/e2e-startup.jsonl (and prints them). */
+function recordStartup(test: string, version: string, times: StartupTimes): void {
+  if (times.serverMs === undefined) return;
+  const line = { test, version, ...times, totalMs: (times.sandboxMs ?? 0) + (times.serverMs ?? 0) + (times.windowsMs ?? 0) };
+  appendFileSync(join(testResultsDir(), 'e2e-startup.jsonl'), `${JSON.stringify(line)}\n`);
+  process.stdout.write(`[e2e startup] ${JSON.stringify(line)}\n`);
 }
 
 /** Turns Playwright's focus emulation off in a loaded page (CDP), so `document.hasFocus()` tells the truth. */

@@ -1,7 +1,28 @@
 import type { Page } from 'playwright-core';
-import { afterEach, beforeAll } from 'vitest';
-import { breathMasterVsix } from './fixtures';
-import { VsCode, type VsCodeOptions } from './harness';
+import { afterAll, afterEach, beforeAll, test } from 'vitest';
+import { breathMasterVsix, removeFixtureDirs } from './fixtures';
+import { allTestsOnThisVersion, VsCode, type VsCodeOptions } from './harness';
+
+/**
+ * A test that runs on the newest VS Code only: it proves the extension's own logic (the store's compare-and-set,
+ * the engine's one-window rules, timing), not something a VS Code version can change. Shown as skipped on the oldest
+ * version, which runs the version-sensitive tests (test/e2e/README.md says which, and why).
+ */
+export const newestOnly = test.skipIf(!allTestsOnThisVersion());
+
+/** What e2e-startup.jsonl calls a test: "file › name". */
+export function testLabel(task: { name: string; file?: { name: string } }): string {
+  return `${(task.file?.name ?? '').split('/').pop()} › ${task.name}`;
+}
+
+/** For files that do not use e2eSuite: the VS Code a test started is closed after it, its temp folders after the file. */
+export function closeAfterEach(current: () => VsCode | undefined, reset: () => void): void {
+  afterEach(async ({ task }) => {
+    await current()?.close(task.result?.state === 'fail', testLabel(task));
+    reset();
+  });
+  afterAll(removeFixtureDirs);
+}
 
 /**
  * The frame of an e2e file, for its top level: Breath Master's VSIX found once, and each test's VS Code closed
@@ -14,10 +35,10 @@ export function e2eSuite() {
   beforeAll(() => {
     vsix = breathMasterVsix();
   });
-  afterEach(async ({ task }) => {
-    await current?.close(task.result?.state === 'fail');
-    current = undefined;
-  });
+  closeAfterEach(
+    () => current,
+    () => (current = undefined),
+  );
   return {
     /** The packaged extension (dist/breath-master.vsix). */
     get vsix(): string {
@@ -33,9 +54,9 @@ export function e2eSuite() {
       current = await VsCode.create({ vsix: [vsix], ...options });
       return current;
     },
-    /** VS Code started with `settings` and two windows open (see `VsCode.openTwoWindows`). */
-    async twoWindows(settings: Record<string, unknown> = {}): Promise<[Page, Page]> {
-      const vscode = await this.create({ settings });
+    /** VS Code started with `settings` (and `options`) and two windows open (see `VsCode.openTwoWindows`). */
+    async twoWindows(settings: Record<string, unknown> = {}, options: VsCodeOptions = {}): Promise<[Page, Page]> {
+      const vscode = await this.create({ ...options, settings });
       await vscode.start();
       return vscode.openTwoWindows();
     },

@@ -4,10 +4,10 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { expect } from 'vitest';
 import { recordFigures } from './figures';
 import { e2eVersion, EXTENSION_ID, seenToasts } from './harness';
-import { e2eSuite } from './suite';
+import { e2eSuite, newestOnly } from './suite';
 
 const SUMMARY = /last week: .* of mindful breathing/i;
 const MIN = 60_000;
@@ -24,7 +24,7 @@ async function seedLastWeek(globalStoragePath: string): Promise<void> {
   await store.dispose();
 }
 
-test('the weekly summary: once between two windows starting together, not again when the focus moves', async () => {
+newestOnly('the weekly summary: once between two windows starting together, not again when the focus moves', async () => {
   const vscode = await suite.create({ settings: { 'breathMaster.progress.tracking': 'on', 'breathMaster.reminders.cadence': 'off' } });
   await seedLastWeek(vscode.globalStorage(EXTENSION_ID));
   await vscode.start();

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { fake, Uri, window } from './fake-vscode';
 import { until, windowsOnOneFolder } from './harness';
 import { PROGRESS_KEY } from '../../../src/engine';
@@ -177,6 +177,7 @@ describe('what a careful user expects', () => {
   it('an import file over 2 MB is refused before it is read into the store', async () => {
     await open();
     const file = join(dir(), '..', `${dir().split('/').pop()}-big.json`);
+    onTestFinished(() => rmSync(file, { force: true }));
     writeFileSync(file, JSON.stringify({ app: 'breath-master', schemaVersion: 1, progress: { xp: 1 }, pad: 'x'.repeat(2_100_000) }));
     fake.answerNextOpenDialog([Uri.file(file)]);
     expect(await fake.executeCommand('breathMaster.importData')).toMatchObject({ ok: false, error: 'The file is too large to be a Breath Master export.' });

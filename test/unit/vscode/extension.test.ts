@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createExtensionContext, disposeContext, fake, Uri } from './fake-vscode';
 import { until, windowsOnOneFolder } from './harness';
 import { PRESENCE_KEY, PROGRESS_KEY } from '../../../src/engine';
@@ -187,6 +187,7 @@ describe('activation', () => {
     await other.tracker.importData({ schemaVersion: 1, app: 'breath-master', progress: { xp: 42 }, sessions: [] });
     await until(() => progressItem()?.text.includes('42 XP') === true, 'imported XP shown');
     const file = join(dir(), '..', `${dir().split('/').pop()}-export.json`);
+    onTestFinished(() => rmSync(file, { force: true }));
     fake.answerNextSaveDialog(Uri.file(file));
     await fake.executeCommand('breathMaster.exportData');
     const exported = JSON.parse(readFileSync(file, 'utf8')) as { schemaVersion: number; progress: { xp: number } };
