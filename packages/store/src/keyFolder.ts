@@ -211,10 +211,13 @@ export class KeyFolder {
     }
     let ours: boolean;
     let linkedOnce = false;
+    /** Another file has the name: a lost race, whatever the error said. */
+    let taken = false;
     try {
       const stats = fs.fstatSync(fd, { bigint: true });
       linkedOnce = stats.nlink === 1n;
       ours = sameFile(fs.lstatSync(target, { bigint: true }), stats);
+      taken = !ours;
     } catch (error) {
       ours = false;
       if (errorCode(error) !== 'ENOENT') {
@@ -223,6 +226,9 @@ export class KeyFolder {
       }
     }
     if (ours) return { outcome: 'committed', fd, tempPath };
+    // sshfs answers a link onto a name the server already has (another machine's, or the server side's, commit not
+    // yet in its caches) with EPERM: SFTP has no "exists" status. The name is there and not ours: a conflict.
+    if (taken && errorCode(linkError) !== 'EEXIST') linkError = Object.assign(new Error(`${target} exists`), { code: 'EEXIST', cause: linkError });
     if (errorCode(linkError) === 'EEXIST' && linkedOnce) {
       // Lost the race, and the file has no name but its temp one: the next attempt can carry its bytes in it,
       // sparing the creation and removal of a file per lost race (kernel work that dominates under contention).

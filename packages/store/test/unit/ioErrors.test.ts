@@ -39,6 +39,37 @@ async function rejection(promise: Promise<unknown>): Promise<StoreError> {
 const tempNames = (dir: string): string[] => listTree(dir).filter((p) => p.startsWith('tmp/'));
 
 describe('the rule for failures', () => {
+  it('a link refused with EPERM onto a name another writer holds (sshfs: SFTP has no "exists"): a conflict, retried above it', async () => {
+    const dir = tempFolder();
+    const other = openStore(dir);
+    await other.set('k', 1);
+    const sshfsLike = { on: true };
+    const store = openStore(dir, {
+      watch: 'poll',
+      pollIntervalMs: 60_000,
+      fileSystem: faultyFs({
+        linkSync: (from: string, to: string) => {
+          if (sshfsLike.on && fs.existsSync(to)) fail('EPERM', 'link');
+          fs.linkSync(from, to);
+        },
+      }),
+    } as never);
+    expect(store.get('k').version).toBe(1);
+    await store.update('k', (c: number) => c + 1); // holds its intent; its cache is v2
+    await other.update('k', (c: number) => c + 10); // v3, unseen by the polling window
+    const result = await store.update('k', (c: number) => c + 100);
+    expect(result).toMatchObject({ version: 4, payload: 112 });
+    expect(store.getMetrics().conflicts).toBeGreaterThan(0);
+  });
+
+  it('a link refused with EPERM onto a free name (a real permission error) still rejects, applied false', async () => {
+    const dir = tempFolder();
+    const store = openStore(dir, { fileSystem: faultyFs({ linkSync: (from: string, to: string) => (/v\d{12}\.json$/.test(to) ? fail('EPERM', 'link') : fs.linkSync(from, to)) }) } as never);
+    const error = await rejection(store.set('k', 1));
+    expect(error.applied).toBe(false);
+    expect((error.cause as { code?: string }).code).toBe('EPERM');
+  });
+
   it('a full disk while writing the record: rejected, applied false, no temp file left, the last record stays', async () => {
     const dir = tempFolder();
     const full = { on: false };
