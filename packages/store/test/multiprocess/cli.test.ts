@@ -141,6 +141,20 @@ describe('the inspector, run as a process on folders the store made', () => {
     expect(tree(dir)).toEqual(before);
   });
 
+  it('show prints a compressed record as the JSON it stands for, and check finds nothing wrong with it', async () => {
+    const dir = join(work.dir, 'compressed');
+    const store = new StorageWrapper({ globalStoragePath: dir }, { watch: 'poll', compression: { thresholdBytes: 1024, quality: 1 } });
+    const sessions = Array.from({ length: 200 }, (_, i) => ({ id: `s${i}`, minutes: i % 30 }));
+    await store.set('history', { sessions });
+    await store.dispose();
+    const shown = run('show', dir, 'history');
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ version: 1, key: 'history', payload: { sessions } });
+    const checked = run('check', dir);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).not.toContain('problem\t');
+  });
+
   it('usage errors and folders that are not stores exit 2, with usage on stderr, and nothing is written', () => {
     for (const args of [[], ['--help'], ['frobnicate', work.dir], ['ls'], ['ls', work.dir, '--repair'], ['show', work.dir]]) {
       const r = run(...args);
