@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtStore, recordFolders, stopped, tempFolder, Worker } from './harness';
+import { builtStore, recordFolders, tempFolder, untilStopped, Worker } from './harness';
 
 /**
  * Convergent counters with real processes on real files: adds from many processes at once never conflict and add up
@@ -171,13 +171,7 @@ describe('convergent counter across processes', () => {
     const after = track(new Worker('counterFolder', { storeModule, dir, key: 'n', stopAfterFold: true, waitForGo: true }));
     const beforePid = (await before.next('ready')).pid as number;
     const afterPid = (await after.next('ready')).pid as number;
-    const frozen = async (pid: number): Promise<void> => {
-      const deadline = Date.now() + 20_000;
-      while (!stopped(pid)) {
-        if (Date.now() > deadline) throw new Error(`the folder ${pid} meant to freeze itself did not`);
-        await sleep(10);
-      }
-    };
+    const frozen = (pid: number): Promise<void> => untilStopped(pid, 'the folder');
     // In this order, so both build on the same base: the first is frozen holding it when the second reads it.
     before.send({ type: 'go' });
     await frozen(beforePid);

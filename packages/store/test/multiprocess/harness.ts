@@ -95,3 +95,12 @@ export function stopped(pid: number): boolean {
     return false;
   }
 }
+
+/** Resolves once process `pid` is stopped (it froze itself with SIGSTOP); fails after 20 s, naming `what`. */
+export async function untilStopped(pid: number, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!stopped(pid)) {
+    if (Date.now() > deadline) throw new Error(`${what} ${pid} meant to freeze itself did not`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtStore, recordFolders, stopped, tempFolder, Worker } from './harness';
+import { builtStore, recordFolders, tempFolder, untilStopped, Worker } from './harness';
 
 /**
  * Per-writer logs with real processes on real files: appenders killed (SIGKILL) mid-append keep every acknowledged
@@ -99,13 +99,7 @@ describe('per-writer logs across processes', () => {
     const after = track(new Worker('logFolder', { storeModule, dir, key: 'log', stopAfterFold: true, waitForGo: true }));
     const beforePid = (await before.next('ready')).pid as number;
     const afterPid = (await after.next('ready')).pid as number;
-    const frozen = async (pid: number): Promise<void> => {
-      const deadline = Date.now() + 20_000;
-      while (!stopped(pid)) {
-        if (Date.now() > deadline) throw new Error(`the compaction ${pid} meant to freeze itself did not`);
-        await sleep(10);
-      }
-    };
+    const frozen = (pid: number): Promise<void> => untilStopped(pid, 'the compaction');
     before.send({ type: 'go' });
     await frozen(beforePid);
     after.send({ type: 'go' });

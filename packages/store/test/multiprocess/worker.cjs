@@ -229,12 +229,12 @@ async function counterBurst() {
 }
 
 /**
- * Opens a counter (which folds the contributions of gone writers) and reports when that fold is done, then answers
- * 'get' with the value. With `stopBeforeFoldLink` it freezes itself (SIGSTOP) between reading the base and linking
- * the fold's record; with `stopAfterFold`, after the fold's record is durable and before it removes any folded file.
+ * The folding roles' file-system seam: with `stopBeforeFoldLink` the process freezes itself (SIGSTOP) at its first
+ * record link (the fold's, between reading the base and linking); with `stopAfterFold`, at its first removal of a
+ * folded writer's file (`files`), after the fold's record is durable.
  */
-async function counterFolder() {
-  const fileSystem = {
+function foldFreezer(files) {
+  return {
     ...fs,
     linkSync(from, to) {
       if (opts.stopBeforeFoldLink && /v\d{12}\.json$/.test(to)) {
@@ -244,13 +244,22 @@ async function counterFolder() {
       fs.linkSync(from, to);
     },
     unlinkSync(path) {
-      if (opts.stopAfterFold && /[\\/]c-[^\\/]+\.json$/.test(path)) {
+      if (opts.stopAfterFold && files.test(path)) {
         opts.stopAfterFold = false;
         process.kill(process.pid, 'SIGSTOP');
       }
       fs.unlinkSync(path);
     },
   };
+}
+
+/**
+ * Opens a counter (which folds the contributions of gone writers) and reports when that fold is done, then answers
+ * 'get' with the value. With `stopBeforeFoldLink` it freezes itself (SIGSTOP) between reading the base and linking
+ * the fold's record; with `stopAfterFold`, after the fold's record is durable and before it removes any folded file.
+ */
+async function counterFolder() {
+  const fileSystem = foldFreezer(/[\\/]c-[^\\/]+\.json$/);
   const store = new StorageWrapper({ globalStoragePath: opts.dir }, { fileSystem });
   if (opts.waitForGo) {
     await send({ type: 'ready', pid: process.pid });
@@ -285,23 +294,7 @@ async function logAppender() {
 
 /** Opens a log (folding gone writers' logs), reports the ids in order; the freezing seams as counterFolder's. */
 async function logFolder() {
-  const fileSystem = {
-    ...fs,
-    linkSync(from, to) {
-      if (opts.stopBeforeFoldLink && /v\d{12}\.json$/.test(to)) {
-        opts.stopBeforeFoldLink = false;
-        process.kill(process.pid, 'SIGSTOP');
-      }
-      fs.linkSync(from, to);
-    },
-    unlinkSync(path) {
-      if (opts.stopAfterFold && /[\\/]l-[^\\/]+\.log$/.test(path)) {
-        opts.stopAfterFold = false;
-        process.kill(process.pid, 'SIGSTOP');
-      }
-      fs.unlinkSync(path);
-    },
-  };
+  const fileSystem = foldFreezer(/[\\/]l-[^\\/]+\.log$/);
   const store = new StorageWrapper({ globalStoragePath: opts.dir }, { fileSystem });
   if (opts.waitForGo) {
     await send({ type: 'ready', pid: process.pid });

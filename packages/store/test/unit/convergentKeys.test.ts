@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openStore, tempFolder } from './helpers';
-
-/** Resolves when `check` holds, letting the change feed run; fails after `ms`. */
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { openStore, tempFolder, until } from './helpers';
 
 describe('store.maxRegister, store.addWinsSet, store.lwwMap across two windows', () => {
   it('a max register keeps the largest number either window offered', async () => {

@@ -3,16 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src';
 import { counterType } from '../../src/convergent/counter';
-import { openStore, recordFolders, tempFolder } from './helpers';
-
-/** Resolves when `check` holds, polling the event loop (the change feed runs on it); fails after `ms`. */
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { openStore, recordFolders, tempFolder, until } from './helpers';
 
 function slotFiles(dir: string): string[] {
   return recordFolders(dir).flatMap((folder) => readdirSync(folder).filter((n) => n.startsWith('c-')));

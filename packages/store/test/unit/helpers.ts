@@ -51,3 +51,12 @@ export function recordFolders(dir: string): string[] {
 export function versionFiles(folder: string): string[] {
   return readdirSync(folder).filter((n) => /^v\d{12}\.json$/.test(n)).sort();
 }
+
+/** Resolves when `check` holds, letting the event loop (and so the change feed) run between looks; fails after `ms`. */
+export async function until(check: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

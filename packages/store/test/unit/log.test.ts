@@ -2,15 +2,7 @@ import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src';
-import { openStore, recordFolders, tempFolder } from './helpers';
-
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { openStore, recordFolders, tempFolder, until } from './helpers';
 
 function logFiles(dir: string): string[] {
   return recordFolders(dir).flatMap((folder) => readdirSync(folder).filter((n) => n.startsWith('l-')));
