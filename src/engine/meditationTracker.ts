@@ -23,6 +23,8 @@ import type { Disposable, Event, RecordLog, RecordLogEntry, RecordStore } from '
 import { clearEventId, MIGRATED_EVENT_ID, OLDER_EVENT_ID, readSessionLog, sessionEvent, sessionEventId, SESSIONS_KEY, type SessionLogView } from './sessionLog';
 import { activeMsAt, cyclePlan, endBonus, MINUTE_MS, pausedTooLong, pauseSession, resumeSession, runningSession, trimUncountedTime, validGoalMinutes, type SessionState, type SharedSession } from './session';
 import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
+import { normalizeSyncRecord, SYNC_RECORD_KEY } from './progressSync';
+import { combinedStreak, localDays, NO_OTHER_MACHINES, otherMachines, type OtherMachines } from './syncedProgress';
 
 export interface MeditationTrackerOptions {
   clock?: Clock;
@@ -75,6 +77,8 @@ export interface ProgressSnapshot {
   /** Newest last. */
   readonly recent: readonly SessionSummary[];
   readonly defaultGoalMinutes: number;
+  /** Machines whose progress is counted here: this one and those Settings Sync brought (see progressSync.ts). */
+  readonly machines: number;
 }
 
 export type ProgressNotification =
@@ -184,7 +188,7 @@ export class MeditationTracker implements Disposable {
     this.subscription = store.onDidChange((e) => {
       // Our own commits are noticed by `commit` itself (with what they found there): a local event may come before it.
       if (e.key === PROGRESS_KEY && e.source === 'remote') this.noticeSession(this.progress(), true);
-      if (e.key === PROGRESS_KEY) this.fireSnapshot();
+      if (e.key === PROGRESS_KEY || e.key === SYNC_RECORD_KEY) this.fireSnapshot();
       if (e.key === PROGRESS_KEY && e.source === 'remote') this.catchUpHistory();
     });
     this.sessionLog = store.log(SESSIONS_KEY);
@@ -220,17 +224,30 @@ export class MeditationTracker implements Disposable {
     const data = this.store.get<unknown>(PROGRESS_KEY);
     const p = normalizeProgress(data.payload);
     const today = localDayOf(now);
+    const others = this.otherMachines();
+    const xp = Math.min(Number.MAX_SAFE_INTEGER, p.xp + others.xp);
+    const streak = combinedStreak(p.streak, localDays(p), others);
+    const mine = p.today.day === today ? p.today : { activeMs: 0, sessions: 0 };
+    const theirs = others.today.get(today) ?? { activeMs: 0, sessions: 0 };
+    const recent = others.recent.length === 0 ? p.recent : mergeRecent(p.recent, others.recent);
     return {
       version: data.version,
-      xp: p.xp,
-      level: levelProgress(p.xp),
-      streak: { current: visibleStreak(p.streak, today), longest: p.streak.longest, lastDay: p.streak.lastDay, meditatedToday: p.streak.lastDay === today },
-      today: p.today.day === today ? { day: today, activeMs: p.today.activeMs, sessions: p.today.sessions } : { day: today, activeMs: 0, sessions: 0 },
-      totals: p.totals,
+      xp,
+      level: levelProgress(xp),
+      streak: { current: visibleStreak(streak, today), longest: streak.longest, lastDay: streak.lastDay, meditatedToday: streak.lastDay === today },
+      today: { day: today, activeMs: mine.activeMs + theirs.activeMs, sessions: mine.sessions + theirs.sessions },
+      totals: { activeMs: p.totals.activeMs + others.totals.activeMs, sessions: p.totals.sessions + others.totals.sessions },
       session: p.session ? this.view(p.session, now) : null,
-      recent: p.recent,
-      defaultGoalMinutes: defaultGoalMinutes(p.xp),
+      recent,
+      defaultGoalMinutes: defaultGoalMinutes(xp),
+      machines: others.machines + 1,
     };
+  }
+
+  /** Progress other machines brought through Settings Sync (see progressSync.ts); none without it. */
+  otherMachines(): OtherMachines {
+    const r = normalizeSyncRecord(this.store.get<unknown>(SYNC_RECORD_KEY).payload);
+    return r.machine === null ? NO_OTHER_MACHINES : otherMachines(r.state, r.machine);
   }
 
   /** The running or paused session, if any. */
@@ -544,6 +561,15 @@ export class MeditationTracker implements Disposable {
     return writes.length;
   }
 
+  /**
+   * Adds sessions ended elsewhere (another machine's, through Settings Sync) to the history: by session id, so a
+   * session already there counts once; one that ended before the last clear is not brought back.
+   */
+  async addSessions(sessions: readonly SessionSummary[]): Promise<number> {
+    const clearedAt = this.logView().clearedAt;
+    return this.appendSessions(clearedAt === null ? sessions : sessions.filter((s) => s.endedAt > clearedAt));
+  }
+
   /** Releases the counting lease (so another window takes over at once) and stops listening. */
   async release(): Promise<void> {
     const me = this.store.clientId;
@@ -662,6 +688,13 @@ export class MeditationTracker implements Disposable {
     if (missing.length === 0) return;
     this.appendSessions(missing).catch((error: unknown) => this.log('warn', `history catch-up failed: ${String(error)}`));
   }
+}
+
+/** Both lists of ended sessions as one, by id, newest last, at most RECENT_LIMIT. */
+function mergeRecent(a: readonly SessionSummary[], b: readonly SessionSummary[]): SessionSummary[] {
+  const byId = new Map<string, SessionSummary>();
+  for (const s of [...a, ...b]) if (!byId.has(s.id)) byId.set(s.id, s);
+  return [...byId.values()].sort((x, y) => x.endedAt - y.endedAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).slice(-RECENT_LIMIT);
 }
 
 function viewOf(s: SharedSession, now: number, minuteMs: number): SessionView {
