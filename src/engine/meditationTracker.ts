@@ -511,10 +511,22 @@ export class MeditationTracker implements Disposable {
     if (!parsed.ok) return parsed;
     // Counted against the history before the import: another window may catch some of them up (from `recent`) first.
     const known = this.logView().sessionIds;
-    const { before, after } = await this.commit((p) => mergeImport(p, parsed.data), { notify: false });
+    // With other machines' progress counted here (Settings Sync), "the higher wins" holds for the combined numbers:
+    // an export taken on a synced machine already holds theirs, which must not be added to this machine's part again.
+    const others = this.otherMachines();
+    const imported = parsed.data.progress;
+    const data = others.machines === 0 ? parsed.data : {
+      ...parsed.data,
+      progress: {
+        ...imported,
+        xp: Math.max(0, imported.xp - others.xp),
+        totals: { activeMs: Math.max(0, imported.totals.activeMs - others.totals.activeMs), sessions: Math.max(0, imported.totals.sessions - others.totals.sessions) },
+      },
+    };
+    const { before, after } = await this.commit((p) => mergeImport(p, data), { notify: false });
     await this.appendSessions(parsed.data.sessions);
     const sessionsAdded = new Set(parsed.data.sessions.filter((s) => !known.has(s.id)).map((s) => s.id)).size;
-    return { ok: true, xpBefore: before.xp, xpAfter: after.xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
+    return { ok: true, xpBefore: before.xp + others.xp, xpAfter: after.xp + others.xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
   }
 
   /**

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { nextPatternName, parseCustomPattern } from '../engine/breathing';
 import { LEGACY_ONBOARDING_KEY, LEGACY_STATS_KEY } from '../engine/legacy';
 import { mayHaveApplied, type ProgressSnapshot } from '../engine/meditationTracker';
+import { PROGRESS_KEY } from '../engine/progressRecord';
 import { BreathingStatusBar } from './breathingStatusBar';
 import { COMMANDS, CONTEXT } from './commandIds';
 import { startCore, type Core } from './core';
@@ -12,6 +13,7 @@ import { showProgressNotification } from './notifications';
 import { ProgressPanel } from './progressPanel';
 import { ProgressStatusBar } from './progressStatusBar';
 import { progressViewOf } from './progressText';
+import { SettingsSyncBridge, SYNCED_PROGRESS_KEY } from './settingsSync';
 import { isTrackingOn } from './progressTracking';
 import { openQuickMenu } from './quickMenu';
 import { scheduleReminders } from './reminders';
@@ -55,6 +57,7 @@ export class BreathMaster implements vscode.Disposable {
   private isOpen = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly loggedTickErrors = new Set<string>();
+  private syncBridge: SettingsSyncBridge | undefined;
   private readonly contexts = new Map<string, unknown>();
   private ticking = false;
   private tickTimer: ReturnType<typeof setInterval> | undefined;
@@ -70,17 +73,22 @@ export class BreathMaster implements vscode.Disposable {
     this.logger = createLogger();
     this.disposables.push(this.logger);
     this.logger.info(`activating in ${vscode.env.appName ?? 'VS Code'}`);
-    // Nothing of ours lives in globalState except values of the earlier version that are read once; syncing them
-    // between machines would only bring back last-writer-wins (see packages/store/docs/design.md).
-    context.globalState.setKeysForSync([]);
     this.legacyPending = context.globalState.get(LEGACY_STATS_KEY) !== undefined;
 
     this.settings = new SettingsWatcher((m) => this.warnSetting(m));
+    // Of our globalState only the synced progress travels (a CRDT every machine merges: settingsSync.ts); the earlier
+    // version's values are read once and would only bring back last-writer-wins between machines.
+    context.globalState.setKeysForSync(this.settings.current.syncProgress ? [SYNCED_PROGRESS_KEY] : []);
     this.trackingSetting = this.settings.current.tracking;
     this.breathing = new BreathingStatusBar(this.settings.current, (m) => this.warnSetting(m), Date.now, vscode.window.state.focused);
     this.progressItem = new ProgressStatusBar();
     this.panel = new ProgressPanel({ model: () => this.progressModel() });
-    this.health = new StorageHealthView(() => ({ metrics: this.core?.store.getMetrics(), storagePath: this.context.globalStorageUri.fsPath, problem: this.coreProblem }));
+    this.health = new StorageHealthView(() => ({
+      metrics: this.core?.store.getMetrics(),
+      storagePath: this.context.globalStorageUri.fsPath,
+      problem: this.coreProblem,
+      sync: this.core ? { enabled: this.settings.current.syncProgress, record: this.core.sync.record() } : undefined,
+    }));
     this.disposables.push(this.settings, this.breathing, this.progressItem, this.panel, this.health);
 
     this.registerCommands();
@@ -181,6 +189,19 @@ export class BreathMaster implements vscode.Disposable {
       }),
       { dispose: () => this.stopTicking() },
     );
+    this.syncBridge = new SettingsSyncBridge({
+      globalState: this.context.globalState,
+      sync: core.sync,
+      enabled: () => this.settings.current.syncProgress,
+      focused: () => vscode.window.state.focused,
+      log: (level, m) => this.logger[level](m),
+    });
+    this.disposables.push(
+      this.syncBridge,
+      store.onDidChange((e) => {
+        if (e.key === PROGRESS_KEY) this.syncBridge?.progressChanged();
+      }),
+    );
     this.background(tracker.setFocused(vscode.window.state.focused), 'focus');
   }
 
@@ -227,6 +248,7 @@ export class BreathMaster implements vscode.Disposable {
         // Another window may not see this setting for a while: the store carries the choice to all of them now.
         // "ask" (the setting reset to its default) forgets the choice: not chosen, tracking off, as the UI says.
         // Only when this setting itself changed: another setting's change must not touch the choice.
+        this.syncBridge?.applySetting();
         if (settings.tracking !== previous) {
           const choice = settings.tracking === 'ask' ? null : settings.tracking;
           this.background(core.onboarding.setProgressChoice(choice), 'saving the progress-tracking choice');
@@ -245,6 +267,7 @@ export class BreathMaster implements vscode.Disposable {
     if (!core) return;
     // (Back in this window, the store re-reads its records itself: @breath-master/store/vscode's openStore.)
     this.background(core.tracker.setFocused(focused), 'focus change');
+    this.syncBridge?.focusChanged(focused);
   }
 
   // ---- the session timer: only while a session exists --------------------------------------------------------
@@ -346,7 +369,7 @@ export class BreathMaster implements vscode.Disposable {
       [COMMANDS.showProgress]: () => this.panel.show(),
       [COMMANDS.exportData]: withCore((c) => exportData(c.tracker)),
       [COMMANDS.importData]: withCore((c) => importData(c.tracker)),
-      [COMMANDS.clearData]: withCore((c) => clearData(c.tracker)),
+      [COMMANDS.clearData]: withCore((c) => clearData(c.tracker, this.settings.current.syncProgress ? c.sync : undefined)),
       [COMMANDS.showWelcome]: () => showWelcome(this.core?.onboarding, (m) => this.logger.info(m)),
       [COMMANDS.showStorageHealth]: () => this.health.show(),
       [COMMANDS.openMenu]: () => openQuickMenu(this.core?.tracker.session(), this.breathing.isPaused),

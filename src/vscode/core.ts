@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { MeditationTracker } from '../engine/meditationTracker';
 import { OnboardingManager } from '../engine/onboardingManager';
+import { ProgressSync } from '../engine/progressSync';
 import type { StorageWrapper } from '@breath-master/store';
 import { openStore } from '@breath-master/store/vscode';
 import { describeError, type Logger } from './logger';
@@ -11,6 +12,8 @@ export interface Core extends vscode.Disposable {
   readonly store: StorageWrapper;
   readonly tracker: MeditationTracker;
   readonly onboarding: OnboardingManager;
+  /** Progress across machines (Settings Sync carries it: see settingsSync.ts). */
+  readonly sync: ProgressSync;
   /** Stops the engine and closes the store, resolving once its queued updates have finished (await it in deactivate). */
   close(): Promise<void>;
 }
@@ -32,6 +35,7 @@ export function startCore(context: vscode.ExtensionContext, logger: Logger): Cor
     if (minuteMs !== undefined) logger.warn(`test hook: a minute of a session goal is ${minuteMs} ms (BREATH_MASTER_TEST_MINUTE_MS)`);
     const tracker = new MeditationTracker(store, { log: logger.sink, ...(minuteMs !== undefined ? { minuteMs } : {}) });
     const onboarding = new OnboardingManager(store);
+    const sync = new ProgressSync(store, { progress: () => tracker.progress(), clearLocal: () => tracker.clear(), addSessions: (s) => tracker.addSessions(s) });
     const opened = store;
     logger.info(`store opened at ${opened.storagePath} (client ${opened.clientId})`);
     let closing: Promise<void> | undefined;
@@ -43,7 +47,7 @@ export function startCore(context: vscode.ExtensionContext, logger: Logger): Cor
       }
       return closing;
     };
-    return { ok: true, core: { store: opened, tracker, onboarding, close, dispose: () => void close() } };
+    return { ok: true, core: { store: opened, tracker, onboarding, sync, close, dispose: () => void close() } };
   } catch (error) {
     void store?.dispose();
     logger.error('could not open the saved data', error);

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { MAX_IMPORT_CHARS } from '../engine/exchange';
 import type { ImportResult, MeditationTracker } from '../engine/meditationTracker';
+import type { ProgressSync } from '../engine/progressSync';
 
 function today(): string {
   const d = new Date();
@@ -67,7 +68,7 @@ export async function importData(tracker: MeditationTracker): Promise<ImportResu
 export const clearConfirm = (): string => vscode.l10n.t('Clear Data');
 
 /** Clear Data: a modal confirmation, then XP, streak, sessions and history are reset for every window. */
-export async function clearData(tracker: MeditationTracker): Promise<boolean> {
+export async function clearData(tracker: MeditationTracker, sync?: ProgressSync): Promise<boolean> {
   const confirm = clearConfirm();
   // Modal on purpose: it destroys data in every window and cannot be undone (the one confirmation the guidelines ask for).
   const answer = await vscode.window.showWarningMessage(
@@ -77,6 +78,8 @@ export async function clearData(tracker: MeditationTracker): Promise<boolean> {
   );
   if (answer !== confirm) return false;
   await tracker.clear();
+  // Every machine whose progress this one showed clears itself when Settings Sync brings it this reset.
+  await sync?.recordReset();
   void vscode.window.showInformationMessage(vscode.l10n.t('Breath Master data cleared.'));
   return true;
 }

@@ -24,6 +24,8 @@ export interface Settings {
   readonly tracking: TrackingSetting;
   readonly showNotifications: boolean;
   readonly reminderCadence: ReminderCadence;
+  /** `breathMaster.progress.sync`: carry progress between machines through Settings Sync. */
+  readonly syncProgress: boolean;
 }
 
 const TRACKING: readonly TrackingSetting[] = ['ask', 'on', 'off'];
@@ -69,6 +71,7 @@ export function readSettings(problems: string[] = []): Settings {
     tracking: readTracking(config, problems),
     showNotifications: bool('display.showNotifications', true),
     reminderCadence: oneOf('reminders.cadence', CADENCES, 'standard'),
+    syncProgress: bool('progress.sync', true),
   };
 }
 

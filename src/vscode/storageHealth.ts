@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { StoreMetrics } from '@breath-master/store';
+import type { SyncRecord } from '../engine/progressSync';
+import { isCounted } from '../engine/syncedProgress';
 import { escapeHtml, nonce } from './webviews/page';
 
 export const HEALTH_VIEW_TYPE = 'breathMaster.storageHealth';
@@ -15,7 +17,21 @@ export interface StorageHealthModel {
   readonly rows: readonly (readonly [string, string])[] | null;
 }
 
-export function storageHealthModel(metrics: StoreMetrics | undefined, storagePath: string, problem: string | undefined): StorageHealthModel {
+/** The progress-sync line: off, or how many other machines are counted and when one's progress last arrived. */
+export function progressSyncText(sync: { enabled: boolean; record: SyncRecord }): string {
+  if (!sync.enabled) return vscode.l10n.t('off (breathMaster.progress.sync)');
+  const { machine, state, arrived } = sync.record;
+  const others = Object.entries(state.machines).filter(([id, part]) => id !== machine && isCounted(id, part, state.reset)).length;
+  if (arrived === null) return vscode.l10n.t('on; nothing has arrived from another machine yet');
+  return vscode.l10n.t('on; {0} other machine(s) counted; last arrival {1} from {2}', others, new Date(arrived.at).toLocaleString(vscode.env.language || undefined), arrived.from.join(', '));
+}
+
+export function storageHealthModel(
+  metrics: StoreMetrics | undefined,
+  storagePath: string,
+  problem: string | undefined,
+  sync?: { enabled: boolean; record: SyncRecord },
+): StorageHealthModel {
   const base = { type: 'health', folder: vscode.l10n.t('Storage folder: {0}', storagePath), problem: problem ?? null } as const;
   if (!metrics) return { ...base, rows: null };
   const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '—');
@@ -41,6 +57,7 @@ export function storageHealthModel(metrics: StoreMetrics | undefined, storagePat
       [vscode.l10n.t('old record collections'), String(metrics.collections)],
       [vscode.l10n.t('folds of closed windows’ contributions'), metrics.folds > 0 ? vscode.l10n.t('{0} ({1} windows)', metrics.folds, metrics.foldedWriters) : '0'],
       [vscode.l10n.t('how changes are noticed'), metrics.watchMode === 'events' ? vscode.l10n.t('file events') : vscode.l10n.t('polling')],
+      ...(sync ? [[vscode.l10n.t('progress from other machines (Settings Sync)'), progressSyncText(sync)] as const] : []),
     ],
   };
 }
@@ -112,7 +129,7 @@ td { font-variant-numeric: tabular-nums; }
 </body></html>`;
 }
 
-type HealthSource = () => { metrics: StoreMetrics | undefined; storagePath: string; problem: string | undefined };
+type HealthSource = () => { metrics: StoreMetrics | undefined; storagePath: string; problem: string | undefined; sync?: { enabled: boolean; record: SyncRecord } | undefined };
 
 /**
  * Storage health as a rendered page (a webview panel, one per window). It follows the counters live while it is open
@@ -128,8 +145,8 @@ export class StorageHealthView implements vscode.Disposable {
   constructor(private readonly read: HealthSource) {}
 
   private model(): StorageHealthModel {
-    const { metrics, storagePath, problem } = this.read();
-    return storageHealthModel(metrics, storagePath, problem);
+    const { metrics, storagePath, problem, sync } = this.read();
+    return storageHealthModel(metrics, storagePath, problem, sync);
   }
 
   show(): void {

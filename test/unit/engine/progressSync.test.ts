@@ -257,6 +257,24 @@ describe('progress across machines through a fake Settings Sync', () => {
     expect(laptop.xp()).toBe(desktop.ownXp());
   });
 
+  it('Import of an export taken on a synced machine adds nothing twice: the higher wins over the combined numbers', async () => {
+    const clock = new FakeClock();
+    const laptop = new Machine('laptop', clock);
+    const desktop = new Machine('desktop', clock);
+    const cloud = new FakeSettingsSync();
+    await laptop.meditate(3);
+    await desktop.meditate(4);
+    await settle([laptop, desktop], cloud);
+    const total = laptop.ownXp() + desktop.ownXp();
+    const exported = desktop.w.tracker.exportData();
+    expect(exported.progress.xp).toBe(desktop.ownXp());
+    const result = await laptop.w.tracker.importData(JSON.stringify(exported));
+    expect(result.ok).toBe(true);
+    await settle([laptop, desktop], cloud);
+    expect(laptop.xp()).toBe(total);
+    expect(desktop.xp()).toBe(total);
+  });
+
   it('an unreadable value changes nothing and says why; what this machine knows is written over it', async () => {
     const clock = new FakeClock();
     const laptop = new Machine('laptop', clock);

@@ -42,7 +42,8 @@ describe('activation', () => {
     expect(new Set(contributed.map((c) => c.category))).toEqual(new Set(['Breath Master']));
     for (const c of contributed) expect(fake.registeredCommands).toContain(c.command);
     expect(fake.outputChannels).toEqual(['Breath Master']);
-    expect(windowsContextSync()).toEqual([]);
+    // Only the synced progress travels with Settings Sync (a CRDT merged on every machine: settingsSync.ts).
+    expect(windowsContextSync()).toEqual(['breathMaster.syncedProgress']);
   });
 
   const windowsContextSync = () => windows[0]?.context.globalState.syncedKeys;

@@ -15,7 +15,7 @@ describe('settings', () => {
     const problems: string[] = [];
     expect(readSettings(problems)).toEqual({
       breathingEnabled: true, pattern: 'chill', customPattern: '4-4-4-4', preset: 'default',
-      tracking: 'ask', showNotifications: true, reminderCadence: 'standard',
+      tracking: 'ask', showNotifications: true, reminderCadence: 'standard', syncProgress: true,
     });
     expect(problems).toEqual([]);
   });
@@ -24,12 +24,12 @@ describe('settings', () => {
     expect(Object.keys(properties).sort()).toEqual([
       'breathMaster.animation.preset', 'breathMaster.animation.tickMs', 'breathMaster.breathing.customPattern',
       'breathMaster.breathing.enabled', 'breathMaster.breathing.pattern', 'breathMaster.display.showNotifications',
-      'breathMaster.gamification.enabled', 'breathMaster.goals.dailyMinutes', 'breathMaster.goals.weeklySummary', 'breathMaster.progress.tracking',
+      'breathMaster.gamification.enabled', 'breathMaster.goals.dailyMinutes', 'breathMaster.goals.weeklySummary', 'breathMaster.progress.sync', 'breathMaster.progress.tracking',
       'breathMaster.reminders.cadence', 'breathMaster.sessions.goalChime',
     ]);
     const p = properties as Record<string, { default?: unknown; scope?: string; enum?: string[]; type?: string; markdownDeprecationMessage?: string; deprecationMessage?: string }>;
     expect(p['breathMaster.progress.tracking']).toMatchObject({ default: 'ask', enum: ['ask', 'on', 'off'], scope: 'application' });
-    for (const key of ['breathMaster.progress.tracking', 'breathMaster.gamification.enabled', 'breathMaster.display.showNotifications', 'breathMaster.reminders.cadence', 'breathMaster.goals.dailyMinutes', 'breathMaster.goals.weeklySummary', 'breathMaster.sessions.goalChime']) {
+    for (const key of ['breathMaster.progress.tracking', 'breathMaster.progress.sync', 'breathMaster.gamification.enabled', 'breathMaster.display.showNotifications', 'breathMaster.reminders.cadence', 'breathMaster.goals.dailyMinutes', 'breathMaster.goals.weeklySummary', 'breathMaster.sessions.goalChime']) {
       expect(p[key]?.scope, key).toBe('application');
     }
     expect(p['breathMaster.animation.tickMs']).toMatchObject({ type: 'integer' });
