@@ -25,6 +25,7 @@ import { activeMsAt, cyclePlan, endBonus, MINUTE_MS, pausedTooLong, pauseSession
 import { markMeditationDay, STREAK_MILESTONES, visibleStreak } from './streak';
 import { normalizeSyncRecord, SYNC_RECORD_KEY } from './progressSync';
 import { combinedStreak, localDays, NO_OTHER_MACHINES, otherMachines, type OtherMachines } from './syncedProgress';
+import { BASE_GRANT_ID, baseGrant, LEGACY_GRANT_ID, readEarnings, type Earnings, type Grant } from './earnings';
 
 export interface MeditationTrackerOptions {
   clock?: Clock;
@@ -139,9 +140,10 @@ export class MeditationTracker implements Disposable {
   /** The session history: one event per ended session (see sessionLog.ts). */
   private readonly sessionLog: RecordLog;
   /** `readSessionLog` of the log's entries, kept while `entries()` gives the same array (the log did not change). */
-  private logCache: { entries: readonly RecordLogEntry[]; view: SessionLogView } | undefined;
+  private logCache: { entries: readonly RecordLogEntry[]; view: SessionLogView; earnings: Earnings } | undefined;
   private logSnapshotQueued = false;
   private migration: Promise<number> | undefined;
+  private progressMigration: Promise<boolean> | undefined;
   /** The session this window last knew of (from its own commits and the change feed): see `onDidDiscardSession`. */
   private knownSessionId: string | null;
 
@@ -202,6 +204,7 @@ export class MeditationTracker implements Disposable {
       });
     });
     this.migrateHistory().catch((error: unknown) => this.log('warn', `history migration failed: ${String(error)}`));
+    this.migrateProgress().catch((error: unknown) => this.log('warn', `progress migration failed: ${String(error)}`));
     this.catchUpHistory();
   }
 
@@ -222,11 +225,11 @@ export class MeditationTracker implements Disposable {
 
   snapshot(now: number = this.clock.now()): ProgressSnapshot {
     const data = this.store.get<unknown>(PROGRESS_KEY);
-    const p = normalizeProgress(data.payload);
+    const p = this.localProgress(now, data.payload);
     const today = localDayOf(now);
     const others = this.otherMachines();
     const xp = Math.min(Number.MAX_SAFE_INTEGER, p.xp + others.xp);
-    const streak = combinedStreak(p.streak, localDays(p), others);
+    const streak = combinedStreak(p.streak, localDays(p), others, today);
     const mine = p.today.day === today ? p.today : { activeMs: 0, sessions: 0 };
     const theirs = others.today.get(today) ?? { activeMs: 0, sessions: 0 };
     const recent = others.recent.length === 0 ? p.recent : mergeRecent(p.recent, others.recent);
@@ -242,6 +245,37 @@ export class MeditationTracker implements Disposable {
       defaultGoalMinutes: defaultGoalMinutes(xp),
       machines: others.machines + 1,
     };
+  }
+
+  /**
+   * This machine's progress as a progress record: XP, time, sessions, today and the streak read off the session log
+   * (earnings.ts: each counted once by what earned it), the running session's cycles until its end is in the log,
+   * and the session and recent sessions from the progress record. Before the record was migrated into the log (the
+   * first moment this version runs), the record's own numbers.
+   */
+  localProgress(now: number = this.clock.now(), payload: unknown = this.store.get<unknown>(PROGRESS_KEY).payload): ProgressRecord {
+    const p = normalizeProgress(payload);
+    const e = this.earnings();
+    if (!e.migrated) return p;
+    const s = p.session;
+    const running = s && this.tracking && !e.counted.has(s.id) ? Math.max(0, s.cycles - (e.offsets.get(s.id) ?? 0)) : 0;
+    const today = localDayOf(now);
+    const days = new Set([...e.days, ...localDays(p)]);
+    const streak = combinedStreak({ current: 0, longest: Math.max(e.longestStreak, p.streak.longest), lastDay: null }, days, { ...NO_OTHER_MACHINES, days }, today);
+    const t = e.byDay.get(today);
+    return {
+      ...p,
+      xp: Math.min(Number.MAX_SAFE_INTEGER, e.xp + running),
+      totals: e.totals,
+      today: t ? { day: today, ...t } : { day: today, activeMs: 0, sessions: 0 },
+      streak,
+    };
+  }
+
+  /** The days this machine's progress says were meditated (its log's and its streak's), for its synced part. */
+  meditatedDays(): ReadonlySet<LocalDay> {
+    const e = this.earnings();
+    return e.migrated ? new Set([...e.days, ...localDays(this.progress())]) : localDays(this.progress());
   }
 
   /** Progress other machines brought through Settings Sync (see progressSync.ts); none without it. */
@@ -475,7 +509,8 @@ export class MeditationTracker implements Disposable {
     });
     const ended = before.session !== null && after.session === null && summary !== undefined;
     if (!ended || !summary) return { ended: false, xpAwarded: 0, tracking };
-    await this.appendSessions([summary]);
+    // The XP it earned, as this commit decided it (cycles credited during it count only with tracking on too).
+    await this.appendSessions([summary], { xp: tracking ? summary.cycles + summary.bonusXp : 0, tracked: tracking });
     return { ended: true, summary, xpAwarded: after.xp - before.xp, tracking };
   }
 
@@ -487,14 +522,22 @@ export class MeditationTracker implements Disposable {
    * it. Resolves true in the window that imported. Nothing recognisable: nothing happens.
    */
   async importLegacy(raw: unknown): Promise<boolean> {
-    if (this.progress().legacyImported) return false;
+    const today = localDayOf(this.clock.now());
+    if (this.progress().legacyImported) {
+      // Imported by this version, which was stopped before the grant was in the log: granted now (once, by its id).
+      const e = this.earnings();
+      const legacy = e.migrated && e.base?.legacyImported === false && !e.legacyGranted ? parseLegacyStats(raw) : undefined;
+      if (legacy) await this.sessionLog.append(LEGACY_GRANT_ID, legacyGrant(legacy, today));
+      return false;
+    }
     const legacy = parseLegacyStats(raw);
     if (!legacy) return false;
-    const today = localDayOf(this.clock.now());
     const { before, after } = await this.commit((p) => (p.legacyImported ? p : mergeLegacy(p, legacy, today)), { notify: false });
     const imported = !before.legacyImported && after.legacyImported;
     if (imported) {
-      await this.appendSessions(legacy.sessions);
+      // The grant holds their XP and time; the sessions themselves join the history without counting again.
+      await this.appendSessions(legacy.sessions, { from: 'legacy' });
+      await this.sessionLog.append(LEGACY_GRANT_ID, legacyGrant(legacy, today));
       this.log('info', `Imported earlier progress: ${legacy.totalXp} XP, streak ${legacy.currentStreak}, ${legacy.sessions.length} sessions.`);
     }
     return imported;
@@ -523,10 +566,14 @@ export class MeditationTracker implements Disposable {
         totals: { activeMs: Math.max(0, imported.totals.activeMs - others.totals.activeMs), sessions: Math.max(0, imported.totals.sessions - others.totals.sessions) },
       },
     };
-    const { before, after } = await this.commit((p) => mergeImport(p, data), { notify: false });
-    await this.appendSessions(parsed.data.sessions);
+    const xpBefore = this.snapshot(now).xp;
+    await this.commit((p) => mergeImport(p, data), { notify: false });
+    // "The higher wins": a floor in the log where it stands; the sessions join the history without counting again.
+    const floor: Grant = { kind: 'grant', mode: 'floor', xp: data.progress.xp, totals: data.progress.totals, today: { day: null, activeMs: 0, sessions: 0 }, streak: data.progress.streak, covers: [], through: null, running: null };
+    await this.sessionLog.append(`breathMaster:import:${this.newId()}`, floor);
+    await this.appendSessions(parsed.data.sessions, { from: 'import' });
     const sessionsAdded = new Set(parsed.data.sessions.filter((s) => !known.has(s.id)).map((s) => s.id)).size;
-    return { ok: true, xpBefore: before.xp + others.xp, xpAfter: after.xp + others.xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
+    return { ok: true, xpBefore, xpAfter: this.snapshot(this.clock.now()).xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
   }
 
   /**
@@ -555,6 +602,24 @@ export class MeditationTracker implements Disposable {
     return this.migration;
   }
 
+  /**
+   * Copies the progress record's numbers into the session log as one grant (earnings.ts), once per user: from then
+   * on XP, time, sessions and days are read off the log, each counted once by what earned it. Windows migrating at
+   * once append the same id, which counts once (the first in the log's order; each grant is whole in itself). The
+   * record stays as it is (windows of the earlier version keep using it; their sessions reach the log by catch-up).
+   */
+  migrateProgress(): Promise<boolean> {
+    this.progressMigration ??= (async () => {
+      if (this.earnings().migrated) return false;
+      const p = this.progress();
+      const grant = baseGrant(p);
+      await this.sessionLog.append(BASE_GRANT_ID, { ...grant, through: grant.through ?? this.clock.now() });
+      this.log('info', `Copied progress (${p.xp} XP, ${p.totals.sessions} sessions, record version ${this.store.get(PROGRESS_KEY).version}) into ${SESSIONS_KEY}.`);
+      return true;
+    })();
+    return this.progressMigration;
+  }
+
   private async migrate(): Promise<number> {
     const view = this.logView();
     if (view.migrated) return 0;
@@ -577,9 +642,10 @@ export class MeditationTracker implements Disposable {
    * Adds sessions ended elsewhere (another machine's, through Settings Sync) to the history: by session id, so a
    * session already there counts once; one that ended before the last clear is not brought back.
    */
-  async addSessions(sessions: readonly SessionSummary[]): Promise<number> {
+  async addSessions(sessions: readonly SessionSummary[], from: string): Promise<number> {
     const clearedAt = this.logView().clearedAt;
-    return this.appendSessions(clearedAt === null ? sessions : sessions.filter((s) => s.endedAt > clearedAt));
+    // Tagged with where they came from: shown in the history, not counted in this machine's XP (they are in theirs).
+    return this.appendSessions(clearedAt === null ? sessions : sessions.filter((s) => s.endedAt > clearedAt), { from });
   }
 
   /** Releases the counting lease (so another window takes over at once) and stops listening. */
@@ -658,9 +724,15 @@ export class MeditationTracker implements Disposable {
     this.snapshots.fire(this.snapshot());
   }
 
+  /** This machine's earnings read off the session log (earnings.ts), cached with the log view. */
+  private earnings(): Earnings {
+    this.logView();
+    return (this.logCache as { earnings: Earnings }).earnings;
+  }
+
   private logView(): SessionLogView {
     const entries = this.sessionLog.entries();
-    if (this.logCache?.entries !== entries) this.logCache = { entries, view: readSessionLog(entries) };
+    if (this.logCache?.entries !== entries) this.logCache = { entries, view: readSessionLog(entries), earnings: readEarnings(entries) };
     return this.logCache.view;
   }
 
@@ -669,7 +741,7 @@ export class MeditationTracker implements Disposable {
    * they are durable, with how many were new. An id already in the log (another window appended it meanwhile)
    * counts once all the same.
    */
-  private async appendSessions(add: readonly SessionSummary[]): Promise<number> {
+  private async appendSessions(add: readonly SessionSummary[], extra: Record<string, unknown> = {}): Promise<number> {
     if (add.length === 0) return 0;
     const view = this.logView();
     const seen = new Set(view.sessionIds);
@@ -677,7 +749,7 @@ export class MeditationTracker implements Disposable {
     for (const s of add) {
       if (seen.has(s.id)) continue;
       seen.add(s.id);
-      writes.push(this.sessionLog.append(sessionEventId(s.id, view.epoch), sessionEvent(s)));
+      writes.push(this.sessionLog.append(sessionEventId(s.id, view.epoch), { ...sessionEvent(s), ...extra }));
     }
     await Promise.all(writes);
     return writes.length;
@@ -700,6 +772,21 @@ export class MeditationTracker implements Disposable {
     if (missing.length === 0) return;
     this.appendSessions(missing).catch((error: unknown) => this.log('warn', `history catch-up failed: ${String(error)}`));
   }
+}
+
+/** The earlier extension's stats as a grant (what `mergeLegacy` adds to the progress record). */
+function legacyGrant(legacy: NonNullable<ReturnType<typeof parseLegacyStats>>, today: LocalDay): Grant {
+  return {
+    kind: 'grant',
+    mode: 'add',
+    xp: legacy.totalXp,
+    totals: { activeMs: legacy.totalActiveMs, sessions: Math.max(legacy.sessions.length, legacy.sessionsToday) },
+    today: legacy.lastDay === today ? { day: today, activeMs: legacy.todayActiveMs, sessions: legacy.sessionsToday } : { day: null, activeMs: 0, sessions: 0 },
+    streak: { current: legacy.lastDay ? legacy.currentStreak : 0, longest: Math.max(legacy.longestStreak, legacy.currentStreak), lastDay: legacy.lastDay },
+    covers: legacy.sessions.map((s) => s.id),
+    through: null,
+    running: null,
+  };
 }
 
 /** Both lists of ended sessions as one, by id, newest last, at most RECENT_LIMIT. */

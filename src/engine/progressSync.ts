@@ -57,10 +57,12 @@ function encodeRecord(r: SyncRecord): Record<string, unknown> {
 /** What the engine must do with its own data for the sync (the tracker provides these). */
 export interface SyncedTracker {
   progress(): import('./progressRecord').ProgressRecord;
+  /** Every day this machine's progress says was meditated. */
+  meditatedDays(): Iterable<import('./calendar').LocalDay>;
   /** Clears this machine's progress and history as Clear Data does, without announcing a reset of its own. */
   clearLocal(): Promise<void>;
-  /** Adds sessions to the history (by id: a session already there counts once). */
-  addSessions(sessions: readonly SessionSummary[]): Promise<number>;
+  /** Adds machine `from`'s sessions to the history (by id: a session already there is kept once; not counted as XP here). */
+  addSessions(sessions: readonly SessionSummary[], from: string): Promise<number>;
 }
 
 export interface ReceiveResult {
@@ -163,12 +165,11 @@ export class ProgressSync {
   private async addOtherSessions(me: string): Promise<void> {
     const { state } = this.record();
     const after = state.reset?.at ?? -Infinity;
-    const sessions: SessionSummary[] = [];
     for (const [id, part] of Object.entries(state.machines)) {
       if (id === me || !isCounted(id, part, state.reset)) continue;
-      for (const s of part.recent) if (s.endedAt > after) sessions.push(s);
+      const sessions = part.recent.filter((s) => s.endedAt > after);
+      if (sessions.length > 0) await this.tracker.addSessions(sessions, id);
     }
-    if (sessions.length > 0) await this.tracker.addSessions(sessions);
   }
 
   /** Brings this machine's part up to date with its progress; writes nothing when it already says the same. */
@@ -176,7 +177,7 @@ export class ProgressSync {
     const me = await this.machine();
     const current = (r: SyncRecord) => {
       const mine = r.state.machines[me];
-      return mine !== undefined && isCounted(me, mine, r.state.reset) && samePartContent(mine, partContent(this.tracker.progress()));
+      return mine !== undefined && isCounted(me, mine, r.state.reset) && samePartContent(mine, partContent(this.tracker.progress(), this.tracker.meditatedDays()));
     };
     // A part a reset left uncounted is written again even when it says the same: what it says now counts.
     if (current(this.record())) return false;
@@ -184,7 +185,7 @@ export class ProgressSync {
     await this.write((r) => {
       if (current(r)) return r;
       const mine = r.state.machines[me];
-      const fresh = partContent(this.tracker.progress());
+      const fresh = partContent(this.tracker.progress(), this.tracker.meditatedDays());
       const part = { ...fresh, rev: (mine?.rev ?? 0) + 1, at: now };
       return { ...r, state: { ...r.state, machines: { ...r.state.machines, [me]: part } } };
     });

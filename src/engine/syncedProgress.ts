@@ -1,4 +1,4 @@
-import { addDays, isDayBefore, isLocalDay, localDayOf, type LocalDay } from './calendar';
+import { addDays, isDayBefore, isLocalDay, type LocalDay } from './calendar';
 import { count, normalizeStreak, normalizeSummary, type ProgressRecord, type SessionSummary, type Streak } from './progressRecord';
 
 /**
@@ -245,8 +245,8 @@ export function decodeDays(days: MachinePart['days']): LocalDay[] {
 
 // ---- this machine's part, and the combined progress ----------------------------------------------------------------
 
-/** The days a progress record shows meditated: its streak's run and the days its sessions started and ended on. */
-function daysOf(p: ProgressRecord): Set<LocalDay> {
+/** The days a streak says were meditated: its run of `current` days up to `lastDay`. */
+function daysOf(p: Pick<ProgressRecord, 'streak'>): Set<LocalDay> {
   const days = new Set<LocalDay>();
   if (p.streak.lastDay !== null) {
     let d = p.streak.lastDay;
@@ -255,15 +255,13 @@ function daysOf(p: ProgressRecord): Set<LocalDay> {
       d = addDays(d, -1);
     }
   }
-  for (const s of p.recent) {
-    if (s.activeMs > 0) days.add(localDayOf(s.startedAt));
-  }
   return days;
 }
 
-/** What a part says, without rev and at: two parts with the same content need no new rev. */
-export function partContent(p: ProgressRecord): PartContent {
+/** What a part says, without rev and at: two parts with the same content need no new rev. `meditated`: more days. */
+export function partContent(p: ProgressRecord, meditated: Iterable<LocalDay> = []): PartContent {
   const days = daysOf(p);
+  for (const d of meditated) days.add(d);
   const to = [...days].sort().at(-1) ?? null;
   return {
     xp: p.xp,
@@ -332,9 +330,11 @@ export function otherMachines(state: SyncedProgress, me: string): OtherMachines 
  * The streak over the union of this machine's days and the others': the run of consecutive days ending at the
  * newest day (counted while that day is today or yesterday, as a streak is), and the longest ever known.
  */
-export function combinedStreak(local: Streak, localDays: ReadonlySet<LocalDay>, others: OtherMachines): Streak {
+export function combinedStreak(local: Streak, localDays: ReadonlySet<LocalDay>, others: OtherMachines, today?: LocalDay): Streak {
   if (others.days.size === 0) return local;
-  const all = new Set<LocalDay>([...localDays, ...others.days]);
+  // A day beyond tomorrow is no clock skew (an imported or hand-edited date): it must not hold the streak hostage.
+  const latest = today === undefined ? undefined : addDays(today, 1);
+  const all = new Set<LocalDay>([...localDays, ...others.days].filter((d) => latest === undefined || d <= latest));
   const sorted = [...all].sort();
   let longest = Math.max(local.longest, others.longestStreak);
   let run = 0;
@@ -347,6 +347,6 @@ export function combinedStreak(local: Streak, localDays: ReadonlySet<LocalDay>, 
   return { current: run, longest, lastDay: previous };
 }
 
-export function localDays(p: ProgressRecord): Set<LocalDay> {
+export function localDays(p: Pick<ProgressRecord, 'streak'>): Set<LocalDay> {
   return daysOf(p);
 }

@@ -35,7 +35,7 @@ export function startCore(context: vscode.ExtensionContext, logger: Logger): Cor
     if (minuteMs !== undefined) logger.warn(`test hook: a minute of a session goal is ${minuteMs} ms (BREATH_MASTER_TEST_MINUTE_MS)`);
     const tracker = new MeditationTracker(store, { log: logger.sink, ...(minuteMs !== undefined ? { minuteMs } : {}) });
     const onboarding = new OnboardingManager(store);
-    const sync = new ProgressSync(store, { progress: () => tracker.progress(), clearLocal: () => tracker.clear(), addSessions: (s) => tracker.addSessions(s) });
+    const sync = new ProgressSync(store, { progress: () => tracker.localProgress(), meditatedDays: () => tracker.meditatedDays(), clearLocal: () => tracker.clear(), addSessions: (s, from) => tracker.addSessions(s, from) });
     const opened = store;
     logger.info(`store opened at ${opened.storagePath} (client ${opened.clientId})`);
     let closing: Promise<void> | undefined;

@@ -204,11 +204,12 @@ export class FakeStore implements RecordStore {
   get<T>(key: string, defaultValue?: T): VersionedData<T> {
     let known = this.cache.get(key);
     if (!known) {
-      // First access reads the truth, like the real store's first sync read.
-      known = this.hub.read(key);
-      if (known) this.cache.set(key, known);
+      // First access reads the truth, like the real store's first sync read; an absent key is remembered as version 0
+      // (as the real store knows it from its open), so the change feed still announces its first commit.
+      known = this.hub.read(key) ?? { version: 0, clientId: '', payload: undefined };
+      this.cache.set(key, known);
     }
-    if (!known) return { version: 0, lastModified: '', clientId: '', payload: defaultValue as T };
+    if (known.version === 0) return { version: 0, lastModified: '', clientId: '', payload: defaultValue as T };
     return { version: known.version, lastModified: '', clientId: known.clientId, payload: known.payload as T };
   }
 

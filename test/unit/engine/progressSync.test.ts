@@ -32,7 +32,7 @@ class Machine {
   open() {
     const store = this.hub.open(`${this.name}-w${this.windows.length}`);
     const tracker = new MeditationTracker(store, { clock: this.clock, pattern: PATTERNS.chill, newId: () => `${this.name}-${++ids}` });
-    const sync = new ProgressSync(store, { progress: () => tracker.progress(), clearLocal: () => tracker.clear(), addSessions: (s) => tracker.addSessions(s) }, { clock: this.clock, newId: () => `${this.name}${++ids}` });
+    const sync = new ProgressSync(store, { progress: () => tracker.localProgress(), meditatedDays: () => tracker.meditatedDays(), clearLocal: () => tracker.clear(), addSessions: (s, from) => tracker.addSessions(s, from) }, { clock: this.clock, newId: () => `${this.name}${++ids}` });
     disposers.push(() => tracker.dispose());
     const w = { store, tracker, sync };
     this.windows.push(w);

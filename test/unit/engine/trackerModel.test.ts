@@ -16,7 +16,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('two windows doing anything in any order (model property)', () => {
-  it('XP always equals the cycles and bonuses of the recorded sessions plus the running one; nothing counted twice', async () => {
+  it('XP always equals the cycles and bonuses of the recorded sessions plus the running one, in the record and read off the log; nothing counted twice', async () => {
     let totalEnds = 0;
     let maxXp = 0;
     await fc.assert(
@@ -64,6 +64,10 @@ describe('two windows doing anything in any order (model property)', () => {
           for (const s of recorded) expect(s.bonusXp).toBe(endBonus(s.activeMs, s.goalMinutes));
           const earned = recorded.reduce((sum, s) => sum + s.cycles + s.bonusXp, 0) + (p.session?.cycles ?? 0);
           expect(p.xp).toBe(earned);
+          // What every window shows is read off the session log (each session counted once by its id, the running one
+          // from the record): the same number, in both windows.
+          for (const w of windows) expect(w.snapshot().xp).toBe(earned);
+          expect((windows[1] as MeditationTracker).snapshot().totals).toEqual(p.totals);
           if (p.session) expect(p.session.creditedMs).toBeLessThanOrEqual(p.session.accumulatedActiveMs + Math.max(0, clock.now() - (p.session.runningSince ?? clock.now())));
         }
         for (const w of windows) w.dispose();

@@ -294,8 +294,9 @@ describe('activation', () => {
     expect(progressItem()?.text).toContain('Lv 2 · 50 XP');
 
     fake.setSetting('breathMaster.display.showNotifications', true);
+    await other.tracker.importData({ schemaVersion: 1, app: 'breath-master', progress: { xp: 149 } });
     await other.store.update(PROGRESS_KEY, (p: Record<string, unknown>) => ({
-      ...p, xp: 149, session: { id: 's2', goalMinutes: 2, startedAt: Date.now() - 121_000, state: 'running', accumulatedActiveMs: 0, runningSince: Date.now() - 121_000, cycles: 0, creditedMs: 121_000, startedBy: 'x' },
+      ...p, session: { id: 's2', goalMinutes: 2, startedAt: Date.now() - 121_000, state: 'running', accumulatedActiveMs: 0, runningSince: Date.now() - 121_000, cycles: 0, creditedMs: 121_000, startedBy: 'x' },
     }));
     await until(() => progressItem()?.text.includes('149 XP') === true, 'session 2 seen');
     await fake.executeCommand('breathMaster.endSession');

@@ -29,7 +29,7 @@ class Memento {
 function machine(name: string, clock: FakeClock) {
   const store = new FakeStoreHub().open(name);
   const tracker = new MeditationTracker(store, { clock, pattern: PATTERNS.chill, newId: () => `${name}-${Math.random().toString(36).slice(2)}` });
-  const sync = new ProgressSync(store, { progress: () => tracker.progress(), clearLocal: () => tracker.clear(), addSessions: (s) => tracker.addSessions(s) }, { clock });
+  const sync = new ProgressSync(store, { progress: () => tracker.localProgress(), meditatedDays: () => tracker.meditatedDays(), clearLocal: () => tracker.clear(), addSessions: (s, from) => tracker.addSessions(s, from) }, { clock });
   const globalState = new Memento();
   const state = { enabled: true, focused: false };
   const logs: string[] = [];
