@@ -144,6 +144,8 @@ export class MeditationTracker implements Disposable {
   private logSnapshotQueued = false;
   private migration: Promise<number> | undefined;
   private progressMigration: Promise<boolean> | undefined;
+  /** The progress record as this window last heard it (to tell an earlier version's Clear Data). */
+  private lastRecord: ProgressRecord;
   /** The session this window last knew of (from its own commits and the change feed): see `onDidDiscardSession`. */
   private knownSessionId: string | null;
 
@@ -187,7 +189,9 @@ export class MeditationTracker implements Disposable {
     this.onDidChangeSnapshot = this.snapshots.event;
     this.onDidNotify = this.notifications.event;
     this.onDidReachGoal = this.goals.event;
+    this.lastRecord = this.progress();
     this.subscription = store.onDidChange((e) => {
+      if (e.key === PROGRESS_KEY && e.source === 'remote') this.noticeOlderClear(e.version);
       // Our own commits are noticed by `commit` itself (with what they found there): a local event may come before it.
       if (e.key === PROGRESS_KEY && e.source === 'remote') this.noticeSession(this.progress(), true);
       if (e.key === PROGRESS_KEY || e.key === SYNC_RECORD_KEY) this.fireSnapshot();
@@ -697,8 +701,26 @@ export class MeditationTracker implements Disposable {
     // found by conflict); our own change (a clear, an end) is never news to this window: only remember what it left.
     this.noticeSession(before, true);
     this.noticeSession(after, false);
+    this.lastRecord = after;
     if (notify) this.announceTransitions(before, after);
     return { before, after };
+  }
+
+  /**
+   * A window of the earlier version cleared the data: it empties the progress record but knows no log, so the
+   * earnings read off the log would still show what was cleared. Whoever hears it appends the clear that version
+   * could not (one id per record version: windows hearing it at once add one clear).
+   */
+  private noticeOlderClear(version: number): void {
+    const before = this.lastRecord;
+    const now = this.progress();
+    this.lastRecord = now;
+    const empty = (p: ProgressRecord) => p.xp === 0 && p.session === null && p.recent.length === 0 && p.totals.sessions === 0 && p.streak.lastDay === null;
+    if (!empty(now) || empty(before) || !this.earnings().migrated) return;
+    this.log('info', `The progress record was cleared (version ${version}) by a window that keeps no log: clearing the log too.`);
+    this.sessionLog
+      .append(clearEventId(`record-${version}`), { kind: 'clear', at: this.clock.now() })
+      .catch((error: unknown) => this.log('warn', `recording a clear failed: ${String(error)}`));
   }
 
   /** Remembers the session of `p`; `remote`: fires `onDidDiscardSession` if the one known before vanished unrecorded. */
