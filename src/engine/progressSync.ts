@@ -9,6 +9,7 @@ import {
   mergeSynced,
   parseSynced,
   partContent,
+  retireStale,
   samePartContent,
   type SyncedProgress,
 } from './syncedProgress';
@@ -221,7 +222,8 @@ export class ProgressSync {
     } catch {
       // Unreadable: replaced by what this machine knows (which it merged before, if it was ever readable).
     }
-    const merged = mergeSynced(there, this.record().state);
+    const record = this.record();
+    const merged = record.machine === null ? mergeSynced(there, record.state) : retireStale(mergeSynced(there, record.state), record.machine, this.clock.now());
     if (current !== undefined && canonicalJson(encodeSynced(merged)) === canonicalJson(current)) return undefined;
     if (Object.keys(merged.machines).length === 0 && merged.reset === null) return undefined;
     return encodeSynced(merged);

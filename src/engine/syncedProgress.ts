@@ -23,6 +23,8 @@ export const PART_SESSIONS = 8;
 export const PART_DAYS = 400;
 /** A state naming more machines is refused as hostile (a person has a handful). */
 export const MAX_MACHINES = 64;
+/** A machine not heard from for this long keeps only its totals in the synced value (its part is "retired"). */
+export const RETIRE_AFTER_MS = 180 * 24 * 3_600_000;
 const MACHINE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_FIELD_CHARS = 4_000;
 
@@ -43,6 +45,12 @@ export interface MachinePart extends PartContent {
   readonly rev: number;
   /** When its machine wrote it (that machine's clock): for resets of machines the resetting one had not seen. */
   readonly at: number;
+  /**
+   * The same part (same rev) with only its totals kept, because its machine was not heard from for RETIRE_AFTER_MS:
+   * any machine may retire it (it is a smaller copy of the same part, not a change), and at the same rev the retired
+   * copy wins; the machine itself, back, writes a higher rev and its whole part again.
+   */
+  readonly retired?: true;
   /** Fields a newer version wrote: kept as they are (a part is kept or replaced whole). */
   readonly [unknown: string]: unknown;
 }
@@ -98,7 +106,7 @@ export function mergeSynced(a: SyncedProgress, b: SyncedProgress): SyncedProgres
   const machines: Record<string, MachinePart> = { ...a.machines };
   for (const [id, part] of Object.entries(b.machines)) {
     const mine = machines[id];
-    machines[id] = mine === undefined ? part : greater(mine, part, (x, y) => x.rev - y.rev);
+    machines[id] = mine === undefined ? part : greater(mine, part, (x, y) => x.rev - y.rev || Number(x.retired === true) - Number(y.retired === true));
   }
   const reset = a.reset === null ? b.reset : b.reset === null ? a.reset : greater(a.reset, b.reset, (x, y) => x.at - y.at);
   const extra: Record<string, unknown> = { ...a.extra };
@@ -138,7 +146,7 @@ export function parsePart(v: unknown): MachinePart {
   if (!isObject(v)) throw new TypeError('a machine part is not an object');
   const rev = v.rev;
   if (typeof rev !== 'number' || !Number.isSafeInteger(rev) || rev < 1) throw new TypeError('a machine part has no rev (a positive integer)');
-  const known = new Set(['rev', 'at', 'xp', 'totals', 'today', 'streak', 'days', 'recent']);
+  const known = new Set(['rev', 'at', 'xp', 'totals', 'today', 'streak', 'days', 'recent', 'retired']);
   const unknown: Loose = {};
   for (const [k, value] of Object.entries(v)) {
     if (known.has(k) || k === '__proto__') continue;
@@ -158,7 +166,23 @@ export function parsePart(v: unknown): MachinePart {
     streak: normalizeStreak(v.streak),
     days: parseBits(v.days),
     recent,
+    ...(v.retired === true ? { retired: true as const } : {}),
   };
+}
+
+/** Parts of other machines not heard from for RETIRE_AFTER_MS, retired (see MachinePart.retired); the rest as they are. */
+export function retireStale(state: SyncedProgress, me: string, now: number): SyncedProgress {
+  let changed = false;
+  const machines: Record<string, MachinePart> = {};
+  for (const [id, part] of Object.entries(state.machines)) {
+    if (id === me || part.retired === true || now - part.at < RETIRE_AFTER_MS) {
+      machines[id] = part;
+      continue;
+    }
+    changed = true;
+    machines[id] = { rev: part.rev, at: part.at, xp: part.xp, totals: part.totals, today: { day: null, activeMs: 0, sessions: 0 }, streak: part.streak, days: { to: null, bits: '' }, recent: [], retired: true };
+  }
+  return changed ? { ...state, machines } : state;
 }
 
 function parseReset(v: unknown): Reset | null {

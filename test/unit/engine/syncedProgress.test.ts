@@ -13,6 +13,8 @@ import {
   otherMachines,
   parseSynced,
   PART_DAYS,
+  RETIRE_AFTER_MS,
+  retireStale,
   PART_SESSIONS,
   type MachinePart,
   type SyncedProgress,
@@ -39,6 +41,7 @@ const part: fc.Arbitrary<MachinePart> = fc.record({
   days: fc.uniqueArray(day, { maxLength: 10 }).map((ds) => encodeDays(ds, '2026-12-31')),
   recent: fc.array(session, { maxLength: 3 }),
   future: fc.option(fc.constantFrom('x', 'y'), { nil: undefined }),
+  retired: fc.option(fc.constant(true), { nil: undefined }),
 }).map((p) => parseSynced({ v: 1, machines: { m: p } }).machines.m as MachinePart);
 const state: fc.Arbitrary<SyncedProgress> = fc
   .record({
@@ -166,6 +169,25 @@ describe('a reset (Clear Data)', () => {
   });
 });
 
+describe('machines not heard from for long', () => {
+  const part = (rev: number, at: number) => ({ rev, at, xp: 70, totals: { activeMs: 9e6, sessions: 12 }, today: { day: '2026-01-02', activeMs: 5, sessions: 1 }, streak: { current: 2, longest: 9, lastDay: '2026-01-02' }, days: encodeDays(['2026-01-01', '2026-01-02'], '2026-01-02'), recent: [{ id: 's', startedAt: 1, endedAt: 2, goalMinutes: 5, activeMs: 1, cycles: 1, bonusXp: 0 }] });
+  it('are retired to their totals: the same numbers counted, a smaller copy that wins at the same rev and loses to the machine\'s next', () => {
+    const now = RETIRE_AFTER_MS + 10_000;
+    const state = parseSynced({ v: 1, machines: { old: part(5, 1_000), live: part(3, now - 1) } });
+    const retired = retireStale(state, 'me', now);
+    expect(retired.machines.old?.retired).toBe(true);
+    expect(retired.machines.old?.recent).toEqual([]);
+    expect(retired.machines.live?.retired).toBeUndefined();
+    expect(otherMachines(retired, 'me').xp).toBe(otherMachines(state, 'me').xp);
+    expect(otherMachines(retired, 'me').totals).toEqual(otherMachines(state, 'me').totals);
+    expect(mergeSynced(state, retired).machines.old?.retired).toBe(true);
+    expect(mergeSynced(retired, state).machines.old?.retired).toBe(true);
+    const back = parseSynced({ v: 1, machines: { old: part(6, now) } });
+    expect(mergeSynced(retired, back).machines.old).toEqual(back.machines.old);
+    expect(retireStale(state, 'old', now).machines.old?.retired).toBeUndefined();
+  });
+});
+
 describe('size', () => {
   it(`a part with ${PART_SESSIONS} sessions and a year of days stays small`, () => {
     const days = Array.from({ length: 365 }, (_, i) => addDays('2026-12-07', -i)).filter((_, i) => i % 3 !== 1);
@@ -182,6 +204,18 @@ describe('size', () => {
     const eight = parseSynced({ v: 1, machines: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`${globalThis.crypto.randomUUID()}`.replace(/-/g, '').slice(0, 32) + i, machine])), reset: { id: globalThis.crypto.randomUUID(), at: 1, by: 'a', seen: {} } });
     const bytes = JSON.stringify(encodeSynced(eight)).length;
     console.log(`synced progress: one machine ${JSON.stringify(machine).length} bytes, eight machines ${bytes} bytes`);
+    expect(bytes).toBeLessThanOrEqual(16 * 1024);
+  });
+
+  it('four machines in use and twenty retired ones stay under 16 KB', () => {
+    const days = Array.from({ length: 365 }, (_, i) => addDays('2026-12-07', -i));
+    const recent = Array.from({ length: PART_SESSIONS }, (_, i) => ({ id: globalThis.crypto.randomUUID(), startedAt: 1_790_000_000_000 + i, endedAt: 1_790_000_600_000 + i, goalMinutes: 10, activeMs: 600_000, cycles: 42, bonusXp: 5 }));
+    const live = { rev: 99_999, at: 1_790_000_000_000, xp: 99_999, totals: { activeMs: 9_999_999_999, sessions: 9999 }, today: { day: '2026-12-07', activeMs: 600_000, sessions: 1 }, streak: { current: 365, longest: 365, lastDay: '2026-12-07' }, days: encodeDays(days, '2026-12-07'), recent };
+    const machines: Record<string, unknown> = {};
+    for (let i = 0; i < 24; i++) machines[globalThis.crypto.randomUUID()] = { ...live, at: i < 4 ? live.at : 1_000 };
+    const state = retireStale(parseSynced({ v: 1, machines }), 'me', live.at);
+    const bytes = JSON.stringify(encodeSynced(state)).length;
+    console.log(`synced progress: 4 machines in use + 20 retired: ${bytes} bytes`);
     expect(bytes).toBeLessThanOrEqual(16 * 1024);
   });
 });
