@@ -350,38 +350,65 @@ export async function seenToasts(page: Page): Promise<string[]> {
 }
 
 /**
- * Counts redraws of one status bar item: MutationObserver callbacks on the status bar whose records touch the
- * element with that id (its text, attributes, or the element itself added or removed). `takeRedraws` reads and
- * resets the count.
+ * One redraw of a status bar item as the page saw it: a MutationObserver callback that touched the item. `text` is
+ * what the item shows after it (codicons as `$(name)`); `changed` says whether that differs from what it showed
+ * before. A callback that changes nothing visible is the workbench's own doing, not the extension's: whenever an
+ * entry of the status bar comes or goes, the workbench re-applies its `first-visible-item`/`last-visible-item`
+ * classes to every entry (seen: `class` records whose old and new values are the same, on every item at once).
+ */
+export interface Redraw {
+  /** The page's clock (ms since the epoch). */
+  atMs: number;
+  text: string;
+  changed: boolean;
+}
+
+/**
+ * Records the redraws of one status bar item: MutationObserver callbacks on the status bar whose records touch the
+ * element with that id (its text, attributes, or the element itself added or removed), each with its time and the
+ * item's text after it. `takeRedraws` reads and clears them.
  */
 export async function countRedraws(page: Page, itemId: string): Promise<void> {
   await page.evaluate((id) => {
-    type N = { id?: unknown; parentNode: N | null };
+    type N = { id?: unknown; parentNode: N | null; nodeType: number; nodeValue: string | null; classList?: ArrayLike<string>; childNodes: ArrayLike<N> };
     const g = globalThis as unknown as {
-      document: { querySelector(s: string): unknown };
+      document: { querySelector(s: string): unknown; getElementById(id: string): N | null };
       MutationObserver: new (cb: (records: { target: N; addedNodes: ArrayLike<N>; removedNodes: ArrayLike<N> }[]) => void) => {
         observe(target: unknown, options: object): void;
       };
-      __bmRedraws?: Record<string, number>;
+      __bmRedraws?: Record<string, { atMs: number; text: string; changed: boolean }[]>;
     };
-    const counts = (g.__bmRedraws ??= {});
-    counts[id] = 0;
+    // What the item shows: its text, each codicon as `$(name)` (an icon is a class, not text).
+    const shown = (n: N | null): string => {
+      if (!n) return '';
+      if (n.nodeType === 3) return n.nodeValue ?? '';
+      const icon = Array.from(n.classList ?? []).find((c) => c.startsWith('codicon-'));
+      return (icon ? `$(${icon.slice('codicon-'.length)})` : '') + Array.from(n.childNodes).map(shown).join('');
+    };
+    const textNow = () => shown(g.document.getElementById(id)).replace(/\s+/g, ' ').trim();
+    const logs = (g.__bmRedraws ??= {});
+    logs[id] = [];
+    let last = textNow();
     const inItem = (node: N | null) => {
       for (let n = node; n; n = n.parentNode) if (n.id === id) return true;
       return false;
     };
     new g.MutationObserver((records) => {
-      if (records.some((r) => inItem(r.target) || Array.from(r.addedNodes).some(inItem) || Array.from(r.removedNodes).some(inItem))) counts[id] = (counts[id] ?? 0) + 1;
+      if (!records.some((r) => inItem(r.target) || Array.from(r.addedNodes).some(inItem) || Array.from(r.removedNodes).some(inItem))) return;
+      const text = textNow();
+      (logs[id] ??= []).push({ atMs: Date.now(), text, changed: text !== last });
+      last = text;
     }).observe(g.document.querySelector('.statusbar'), { subtree: true, childList: true, characterData: true, attributes: true });
   }, itemId);
 }
 
-export async function takeRedraws(page: Page, itemId: string): Promise<number> {
+/** The item's redraws since `countRedraws` or the last `takeRedraws`, oldest first; clears them. */
+export async function takeRedraws(page: Page, itemId: string): Promise<Redraw[]> {
   return page.evaluate((id) => {
-    const counts = (globalThis as unknown as { __bmRedraws?: Record<string, number> }).__bmRedraws ?? {};
-    const n = counts[id] ?? 0;
-    counts[id] = 0;
-    return n;
+    const logs = (globalThis as unknown as { __bmRedraws?: Record<string, { atMs: number; text: string; changed: boolean }[]> }).__bmRedraws ?? {};
+    const taken = logs[id] ?? [];
+    logs[id] = [];
+    return taken;
   }, itemId);
 }
 
