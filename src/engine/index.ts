@@ -63,4 +63,4 @@ export { SESSIONS_KEY } from './sessionLog';
 export type { Disposable, Event, RecordLog, RecordLogEntry, RecordStore, VersionedData } from './recordStore';
 
 /** Store keys the engine reads and writes (for the adapter's diagnostics). */
-export const ENGINE_KEYS = ['breathMaster.progress', 'breathMaster.sessions', 'breathMaster.history', 'breathMaster.presence', 'breathMaster.onboarding'] as const;
+export const ENGINE_KEYS = ['breathMaster.progress', 'breathMaster.sessions', 'breathMaster.history', 'breathMaster.presence', 'breathMaster.onboarding', 'breathMaster.sync'] as const;
