@@ -692,6 +692,9 @@ export class MeditationTracker implements Disposable {
   ): Promise<{ before: ProgressRecord; after: ProgressRecord }> {
     let before = EMPTY_PROGRESS;
     let after = EMPTY_PROGRESS;
+    // Other machines' XP is shown beside this machine's: a level is crossed when their sum crosses it. (This
+    // machine's side is the record's XP, which this commit moves: the log follows a moment later.)
+    const shownBeyond = notify ? this.otherMachines().xp : 0;
     await this.store.update<unknown>(PROGRESS_KEY, (cur) => {
       before = normalizeProgress(cur);
       after = mutate(before);
@@ -702,7 +705,7 @@ export class MeditationTracker implements Disposable {
     this.noticeSession(before, true);
     this.noticeSession(after, false);
     this.lastRecord = after;
-    if (notify) this.announceTransitions(before, after);
+    if (notify) this.announceTransitions(before, after, shownBeyond);
     return { before, after };
   }
 
@@ -732,10 +735,10 @@ export class MeditationTracker implements Disposable {
     this.discards.fire({ sessionId: known });
   }
 
-  private announceTransitions(before: ProgressRecord, after: ProgressRecord): void {
-    const from = levelForXp(before.xp);
-    const to = levelForXp(after.xp);
-    if (to.level > from.level) this.notifications.fire({ kind: 'levelUp', level: to.level, title: to.title, xp: after.xp });
+  private announceTransitions(before: ProgressRecord, after: ProgressRecord, shownBeyond: number): void {
+    const from = levelForXp(Math.max(0, before.xp + shownBeyond));
+    const to = levelForXp(Math.max(0, after.xp + shownBeyond));
+    if (to.level > from.level) this.notifications.fire({ kind: 'levelUp', level: to.level, title: to.title, xp: Math.max(0, after.xp + shownBeyond) });
     if (after.streak.lastDay !== before.streak.lastDay && after.streak.current > before.streak.current && STREAK_MILESTONES.includes(after.streak.current)) {
       this.notifications.fire({ kind: 'streak', days: after.streak.current });
     }

@@ -275,6 +275,24 @@ describe('progress across machines through a fake Settings Sync', () => {
     expect(desktop.xp()).toBe(total);
   });
 
+  it('a level is announced when the XP shown (this machine\'s and the others\') crosses it', async () => {
+    const clock = new FakeClock();
+    const laptop = new Machine('laptop', clock);
+    const desktop = new Machine('desktop', clock);
+    const cloud = new FakeSettingsSync();
+    while (desktop.ownXp() < 40) await desktop.meditate(2);
+    await settle([laptop, desktop], cloud);
+    const levels: number[] = [];
+    laptop.w.tracker.onDidNotify((n) => {
+      if (n.kind === 'levelUp') levels.push(n.level);
+    });
+    expect(laptop.xp()).toBeLessThan(50);
+    await laptop.meditate(10);
+    expect(laptop.ownXp()).toBeLessThan(50);
+    expect(laptop.xp()).toBeGreaterThanOrEqual(50);
+    expect(levels).toEqual([2]);
+  });
+
   it('an unreadable value changes nothing and says why; what this machine knows is written over it', async () => {
     const clock = new FakeClock();
     const laptop = new Machine('laptop', clock);

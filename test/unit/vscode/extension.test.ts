@@ -298,7 +298,7 @@ describe('activation', () => {
     await other.store.update(PROGRESS_KEY, (p: Record<string, unknown>) => ({
       ...p, session: { id: 's2', goalMinutes: 2, startedAt: Date.now() - 121_000, state: 'running', accumulatedActiveMs: 0, runningSince: Date.now() - 121_000, cycles: 0, creditedMs: 121_000, startedBy: 'x' },
     }));
-    await until(() => progressItem()?.text.includes('149 XP') === true, 'session 2 seen');
+    await until(() => progressItem()?.text.includes('149 XP') === true && /\d\d:\d\d/.test(progressItem()?.text ?? ''), 'session 2 seen');
     await fake.executeCommand('breathMaster.endSession');
     expect(fake.messages.filter((m) => m.message.includes('level 3 — Calm Coder'))).toHaveLength(1);
   });
