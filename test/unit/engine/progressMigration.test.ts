@@ -2,14 +2,13 @@
 // the current release (0.2.0's engine itself, test/fixtures/release-0.2.0/engine.cjs) is migrated once, without
 // loss, by two windows of this version at once — also while a window of the release goes on beside them.
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { StorageWrapper } from '@breath-master/store';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cycleMs, MeditationTracker, PATTERNS, SESSIONS_KEY } from '../../../src/engine';
 import { BASE_GRANT_ID } from '../../../src/engine/earnings';
 import { FakeClock } from './fakeStore';
+import { afterTest, folder as tempFolder, openStore, openTracker } from './realStore';
+
+const folder = () => tempFolder('bm-progress-migration-');
 
 interface ReleaseTracker {
   setFocused(f: boolean): Promise<void>;
@@ -28,26 +27,6 @@ const release = createRequire(__filename)('../../fixtures/release-0.2.0/engine.c
 };
 
 const CHILL = cycleMs(PATTERNS.chill);
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-function folder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bm-progress-migration-'));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-function openStore(dir: string, clientId: string): StorageWrapper {
-  const store = new StorageWrapper({ globalStoragePath: dir }, { clientId });
-  cleanup.push(() => store.dispose());
-  return store;
-}
-function openTracker(store: StorageWrapper, clock: FakeClock): MeditationTracker {
-  const t = new MeditationTracker(store, { clock, pattern: PATTERNS.chill });
-  cleanup.push(() => t.dispose());
-  return t;
-}
 const settle = (ms = 60) => new Promise<void>((r) => setTimeout(r, ms));
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let waited = 0; !check(); waited += 20) {
@@ -72,7 +51,7 @@ describe('progress read off the session log, migrated from the current release',
     const dir = folder();
     const clock = new FakeClock();
     const old = new release.MeditationTracker(openStore(dir, 'release'), { clock, pattern: PATTERNS.chill });
-    cleanup.push(() => old.dispose());
+    afterTest(() => old.dispose());
     // A user of the release: the earlier extension's stats imported, three days of sessions, one with tracking off,
     // an Import, and a session running with cycles already credited.
     expect(await old.importLegacy({ totalXP: 40, currentStreak: 2, longestStreak: 5, lastMeditationDate: new Date(clock.now()).toDateString(), totalMeditationMinutes: 30 })).toBe(true);
@@ -135,7 +114,7 @@ describe('progress read off the session log, migrated from the current release',
     const dir = folder();
     const clock = new FakeClock();
     const old = new release.MeditationTracker(openStore(dir, 'release'), { clock, pattern: PATTERNS.chill });
-    cleanup.push(() => old.dispose());
+    afterTest(() => old.dispose());
     const fresh = openTracker(openStore(folder(), 'fresh'), clock);
     await fresh.migrateProgress();
     expect(fresh.snapshot().xp).toBe(0);

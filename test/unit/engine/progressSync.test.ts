@@ -117,12 +117,15 @@ async function settle(machines: Machine[], sync: FakeSettingsSync, rounds = 4): 
   }
 }
 
+/** A laptop and a desktop, one window each, on one clock, and the Settings Sync between them. */
+function twoMachines() {
+  const clock = new FakeClock();
+  return { clock, laptop: new Machine('laptop', clock), desktop: new Machine('desktop', clock), cloud: new FakeSettingsSync() };
+}
+
 describe('progress across machines through a fake Settings Sync', () => {
   it('two machines: each shows the sum; the history holds both machines\' sessions once', async () => {
-    const clock = new FakeClock();
-    const laptop = new Machine('laptop', clock);
-    const desktop = new Machine('desktop', clock);
-    const cloud = new FakeSettingsSync();
+    const { laptop, desktop, cloud } = twoMachines();
     await laptop.meditate(5);
     await desktop.meditate(8);
     await settle([laptop, desktop], cloud);
@@ -189,10 +192,7 @@ describe('progress across machines through a fake Settings Sync', () => {
   }, 120_000);
 
   it('one machine offline for days, then back: nothing lost, nothing doubled', async () => {
-    const clock = new FakeClock();
-    const laptop = new Machine('laptop', clock);
-    const desktop = new Machine('desktop', clock);
-    const cloud = new FakeSettingsSync();
+    const { clock, laptop, desktop, cloud } = twoMachines();
     await laptop.meditate(2);
     await settle([laptop, desktop], cloud);
     for (let day = 0; day < 4; day++) {
@@ -209,10 +209,7 @@ describe('progress across machines through a fake Settings Sync', () => {
   });
 
   it('Clear Data on one machine clears every machine it showed, and nothing cleared comes back from a stale copy', async () => {
-    const clock = new FakeClock();
-    const laptop = new Machine('laptop', clock);
-    const desktop = new Machine('desktop', clock);
-    const cloud = new FakeSettingsSync();
+    const { clock, laptop, desktop, cloud } = twoMachines();
     await laptop.meditate(3);
     await desktop.meditate(4);
     await settle([laptop, desktop], cloud);
@@ -243,10 +240,7 @@ describe('progress across machines through a fake Settings Sync', () => {
   });
 
   it('a machine the clearing one never heard of keeps its progress', async () => {
-    const clock = new FakeClock();
-    const laptop = new Machine('laptop', clock);
-    const desktop = new Machine('desktop', clock);
-    const cloud = new FakeSettingsSync();
+    const { clock, laptop, desktop, cloud } = twoMachines();
     await laptop.meditate(2);
     await desktop.meditate(3);
     await laptop.w.tracker.clear();
@@ -258,10 +252,7 @@ describe('progress across machines through a fake Settings Sync', () => {
   });
 
   it('Import of an export taken on a synced machine adds nothing twice: the higher wins over the combined numbers', async () => {
-    const clock = new FakeClock();
-    const laptop = new Machine('laptop', clock);
-    const desktop = new Machine('desktop', clock);
-    const cloud = new FakeSettingsSync();
+    const { laptop, desktop, cloud } = twoMachines();
     await laptop.meditate(3);
     await desktop.meditate(4);
     await settle([laptop, desktop], cloud);
@@ -276,10 +267,7 @@ describe('progress across machines through a fake Settings Sync', () => {
   });
 
   it('a level is announced when the XP shown (this machine\'s and the others\') crosses it', async () => {
-    const clock = new FakeClock();
-    const laptop = new Machine('laptop', clock);
-    const desktop = new Machine('desktop', clock);
-    const cloud = new FakeSettingsSync();
+    const { laptop, desktop, cloud } = twoMachines();
     while (desktop.ownXp() < 40) await desktop.meditate(2);
     await settle([laptop, desktop], cloud);
     const levels: number[] = [];

@@ -1,37 +1,14 @@
 // The session log on the real store (packages/store, real files): the history a user has today — the
 // `breathMaster.history` record as the current release writes it — is migrated into the log without loss, and
 // history() stays fast on a long log.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { StorageWrapper } from '@breath-master/store';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HISTORY_KEY, HISTORY_LIMIT, MeditationTracker, PATTERNS, PROGRESS_KEY, SESSIONS_KEY, type SessionSummary } from '../../../src/engine';
+import { describe, expect, it } from 'vitest';
+import { HISTORY_KEY, HISTORY_LIMIT, MeditationTracker, PROGRESS_KEY, SESSIONS_KEY, type SessionSummary } from '../../../src/engine';
 import { appendHistory, normalizeHistory, RECENT_LIMIT } from '../../../src/engine/progressRecord';
 import { FakeClock } from './fakeStore';
+import { folder as tempFolder, openStore, openTracker } from './realStore';
 
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
+const folder = () => tempFolder('bm-session-log-');
 
-function folder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bm-session-log-'));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function openStore(dir: string, clientId: string): StorageWrapper {
-  const store = new StorageWrapper({ globalStoragePath: dir }, { clientId });
-  cleanup.push(() => store.dispose());
-  return store;
-}
-
-function openTracker(store: StorageWrapper, clock: FakeClock): MeditationTracker {
-  const t = new MeditationTracker(store, { clock, pattern: PATTERNS.chill });
-  cleanup.push(() => t.dispose());
-  return t;
-}
 
 function summary(id: string, endedAt: number, activeMs: number): SessionSummary {
   return { id, startedAt: endedAt - activeMs, endedAt, goalMinutes: 10, activeMs, cycles: Math.floor(activeMs / 14_000), bonusXp: 3 };
