@@ -61,9 +61,14 @@ async function machine(): Promise<VsCode> {
   return vscode;
 }
 
-/** Starts the machine's server and one window, and waits until Breath Master shows its progress there. */
+/** Starts the machine's server, opens one window and waits until Breath Master shows its progress there. */
 async function openMachine(vscode: VsCode): Promise<Page> {
   await vscode.start();
+  return openWindow(vscode);
+}
+
+/** One window on the machine's running server; waits until Breath Master shows its progress there. */
+async function openWindow(vscode: VsCode): Promise<Page> {
   const [w] = await vscode.openWindows(1);
   if (!w) throw new Error('a window expected');
   await waitForItem(w, PROGRESS_ITEM);
@@ -238,7 +243,7 @@ async function arriveAndOpen(vscode: VsCode, context: BrowserContext, value: Syn
   } finally {
     await page.close();
   }
-  return openMachine(vscode);
+  return openWindow(vscode);
 }
 
 const originOf = new Map<VsCode, string>();
