@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { renderMarkdown } from './report.mjs';
 
 /** The keys of results.json each suite writes. */
-const KEYS = { contention: ['contention', 'lockfileTuning'], cost: ['cost'], feed: ['feed'], get: ['get'], growth: ['growth'], log: ['log'] };
+const KEYS = { contention: ['contention', 'lockfileTuning'], cost: ['cost'], fanout: ['fanout'], feed: ['feed'], get: ['get'], growth: ['growth'], log: ['log'] };
 
 const here = dirname(fileURLToPath(import.meta.url));
 const from = process.argv[2] ?? join(os.tmpdir(), 'bm-bench-results', 'results.json');

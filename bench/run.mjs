@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark of the store side by side in one run, written to bench/results.{json,md}.
-//   node bench/run.mjs                      the full run (~8 minutes here), overwrites the committed results
+//   node bench/run.mjs                      the full run (~16 minutes here), overwrites the committed results
 //   node bench/run.mjs --quick              fewer repeats and samples, results to the temp folder (for trying changes)
-//   node bench/run.mjs --only=feed,get      some suites only (contention, cost, feed, get, growth, log), also to the temp folder
+//   node bench/run.mjs --only=feed,get      some suites only (contention, cost, fanout, feed, get, growth, log), also to the temp folder
 //                                           (bench/merge-results.mjs puts a full-repeat partial run into the committed files)
 //   node bench/run.mjs --render             rewrite bench/results.md from bench/results.json (no measuring)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { loadStore, repoRoot, snapshotStore } from './lib/store.mjs';
 import { renderMarkdown } from './report.mjs';
 import { contention, profileRun, tuneLockfile } from './suites/contention.mjs';
 import { cost } from './suites/cost.mjs';
+import { fanout } from './suites/fanout.mjs';
 import { feedLatency } from './suites/feed-latency.mjs';
 import { logSuite } from './suites/log.mjs';
 import { getRate, growth } from './suites/store-cost.mjs';
@@ -37,7 +38,7 @@ const log = (line) => console.log(`[${((performance.now() - started) / 1000).toF
 const storeSnapshot = snapshotStore(); // fails at once, with the fix, if the store is not built
 loadStore();
 process.on('exit', () => rmSync(storeSnapshot, { recursive: true, force: true }));
-const results = { machine: describeMachine(os.tmpdir()), source: describeSource(repoRoot), quick, suites: only ?? ['contention', 'cost', 'feed', 'get', 'growth', 'log'] };
+const results = { machine: describeMachine(os.tmpdir()), source: describeSource(repoRoot), quick, suites: only ?? ['contention', 'cost', 'feed', 'fanout', 'get', 'growth', 'log'] };
 log(`${results.machine.cpuModel} ×${results.machine.cores}, ${results.machine.node}, ${results.machine.fileSystem}`);
 
 if (wanted('contention')) {
@@ -68,6 +69,17 @@ if (wanted('feed')) {
     ],
     samples: quick ? 50 : 200,
     repeats: quick ? 1 : 3,
+    log,
+  });
+}
+if (wanted('fanout')) {
+  // Issue 23: one commit seen by N windows — the time to the last one's callback and the CPU of all of them.
+  results.fanout = await fanout({
+    readerCounts: [1, 2, 4, 8, 16],
+    modes: ['update', 'counter'],
+    commits: quick ? 10 : 50,
+    // Five rounds: the other work on this shared machine comes and goes, and one disturbed round moves a pooled median.
+    rounds: quick ? 1 : 5,
     log,
   });
 }
