@@ -194,6 +194,7 @@ export class BreathMaster implements vscode.Disposable {
       sync: core.sync,
       enabled: () => this.settings.current.syncProgress,
       focused: () => vscode.window.state.focused,
+      sessionRunning: () => core.tracker.session()?.state === 'running',
       log: (level, m) => this.logger[level](m),
     });
     this.disposables.push(

@@ -10,7 +10,7 @@ export const SYNCED_PROGRESS_KEY = 'breathMaster.syncedProgress';
 export const LOOK_EVERY_MS = 5 * 60_000;
 /** A change of this machine's progress is passed on after this quiet time (a session's end is several commits)… */
 const PUBLISH_AFTER_MS = 2_000;
-/** …and at most this often: during a session every breathing cycle is a commit, Settings Sync looks every 5 minutes. */
+/** …and during a session at most this often: every breathing cycle is a commit, Settings Sync looks every 5 minutes. */
 const PUBLISH_EVERY_MS = 60_000;
 
 export interface SettingsSyncOptions {
@@ -19,6 +19,8 @@ export interface SettingsSyncOptions {
   /** `breathMaster.progress.sync`. */
   readonly enabled: () => boolean;
   readonly focused: () => boolean;
+  /** A session is running (its cycles commit every few seconds: passed on at most once a minute then). */
+  readonly sessionRunning: () => boolean;
   readonly log: (level: 'info' | 'warn', message: string) => void;
 }
 
@@ -67,8 +69,12 @@ export class SettingsSyncBridge implements vscode.Disposable {
   /** This machine's progress changed (a commit here or in another of its windows). */
   progressChanged(): void {
     if (this.disposed || !this.options.enabled() || !this.options.focused()) return;
-    if (this.publishTimer !== undefined) return;
-    const wait = Math.max(PUBLISH_AFTER_MS, this.lastExchange + PUBLISH_EVERY_MS - Date.now());
+    if (this.publishTimer !== undefined) {
+      // A session ended while a change waited for the minute to pass: passed on now.
+      if (this.options.sessionRunning()) return;
+      clearTimeout(this.publishTimer);
+    }
+    const wait = this.options.sessionRunning() ? Math.max(PUBLISH_AFTER_MS, this.lastExchange + PUBLISH_EVERY_MS - Date.now()) : PUBLISH_AFTER_MS;
     this.publishTimer = setTimeout(() => {
       this.publishTimer = undefined;
       void this.exchange();

@@ -31,9 +31,9 @@ function machine(name: string, clock: FakeClock) {
   const tracker = new MeditationTracker(store, { clock, pattern: PATTERNS.chill, newId: () => `${name}-${Math.random().toString(36).slice(2)}` });
   const sync = new ProgressSync(store, { progress: () => tracker.localProgress(), meditatedDays: () => tracker.meditatedDays(), clearLocal: () => tracker.clear(), addSessions: (s, from) => tracker.addSessions(s, from) }, { clock });
   const globalState = new Memento();
-  const state = { enabled: true, focused: false };
+  const state = { enabled: true, focused: false, running: false };
   const logs: string[] = [];
-  const bridge = new SettingsSyncBridge({ globalState, sync, enabled: () => state.enabled, focused: () => state.focused, log: (_l, m) => logs.push(m) });
+  const bridge = new SettingsSyncBridge({ globalState, sync, enabled: () => state.enabled, focused: () => state.focused, sessionRunning: () => state.running, log: (_l, m) => logs.push(m) });
   return { store, tracker, sync, globalState, state, bridge, logs };
 }
 
@@ -109,9 +109,10 @@ describe('Settings Sync bridge', () => {
     expect(progressSyncText({ enabled: false, record: a.sync.record() })).toMatch(/^off/);
   });
 
-  it('passes on a change of progress at most once a minute while focused', async () => {
+  it('passes on a change of progress at most once a minute during a session, and an ended session within seconds', async () => {
     const a = make('a');
     a.state.focused = true;
+    a.state.running = true;
     a.bridge.focusChanged(true);
     await settle();
     const spy = vi.spyOn(a.sync, 'receive');
@@ -121,6 +122,12 @@ describe('Settings Sync bridge', () => {
     }
     expect(spy.mock.calls.length).toBeGreaterThanOrEqual(1);
     expect(spy.mock.calls.length).toBeLessThanOrEqual(2);
+    const before = spy.mock.calls.length;
+    a.bridge.progressChanged();
+    a.state.running = false;
+    a.bridge.progressChanged();
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(spy.mock.calls.length).toBe(before + 1);
   });
 
   it('an unreadable value is logged and written over with what this machine knows', async () => {
