@@ -69,6 +69,8 @@ export interface Earnings {
   readonly counted: ReadonlySet<string>;
   /** Cycles of sessions whose XP a grant holds in part (the session running then). */
   readonly offsets: ReadonlyMap<string, number>;
+  /** Sessions that ended before this are held by the migration grant (-Infinity: none). */
+  readonly through: number;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -122,6 +124,7 @@ export function readEarnings(entries: readonly RecordLogEntry[]): Earnings {
   // First what the grants hold (whatever their place in the log: a session appended before the grant that covers
   // it must not count beside it), then everything in the log's order (a floor applies where it stands).
   const grants = new Map<number, Grant>();
+  let baseFound: Grant | undefined;
   const covered = new Set<string>();
   const offsets = new Map<string, number>();
   let through = -Infinity;
@@ -133,6 +136,7 @@ export function readEarnings(entries: readonly RecordLogEntry[]): Earnings {
     const g = parseGrant(e.data);
     if (g === undefined) continue;
     grants.set(i, g);
+    if (e.id === BASE_GRANT_ID) baseFound = g;
     for (const id of g.covers) covered.add(id);
     if (g.through !== null) through = Math.max(through, g.through);
     if (g.running) offsets.set(g.running.id, Math.max(offsets.get(g.running.id) ?? 0, g.running.cycles));
@@ -157,6 +161,9 @@ export function readEarnings(entries: readonly RecordLogEntry[]): Earnings {
     if (!isObject(data) || seen.has(e.id)) continue;
     seen.add(e.id);
     const g = grants.get(i);
+    // The migration copied a record that held the earlier extension's stats already: a legacy grant beside it (a
+    // window that imported them at the same moment) would count them twice.
+    if (g !== undefined && e.id === LEGACY_GRANT_ID && baseFound?.legacyImported === true) continue;
     if (g !== undefined) {
       if (e.id === BASE_GRANT_ID) base = g;
       if (e.id === LEGACY_GRANT_ID) legacyGranted = true;
@@ -188,5 +195,5 @@ export function readEarnings(entries: readonly RecordLogEntry[]): Earnings {
     }
   }
   const cap = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
-  return { migrated, base, legacyGranted, xp: cap(xp), totals: { activeMs: cap(activeMs), sessions: cap(sessions) }, byDay, days, longestStreak, counted, offsets };
+  return { migrated, base, legacyGranted, xp: cap(xp), totals: { activeMs: cap(activeMs), sessions: cap(sessions) }, byDay, days, longestStreak, counted, offsets, through };
 }

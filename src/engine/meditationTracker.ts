@@ -261,17 +261,33 @@ export class MeditationTracker implements Disposable {
     const p = normalizeProgress(payload);
     const e = this.earnings();
     if (!e.migrated) return p;
+    const view = this.logView();
     const s = p.session;
-    const running = s && this.tracking && !e.counted.has(s.id) ? Math.max(0, s.cycles - (e.offsets.get(s.id) ?? 0)) : 0;
+    let xp = e.xp + (s && this.tracking && !e.counted.has(s.id) ? Math.max(0, s.cycles - (e.offsets.get(s.id) ?? 0)) : 0);
     const today = localDayOf(now);
     const days = new Set([...e.days, ...localDays(p)]);
+    let { activeMs, sessions } = e.totals;
+    const t = { ...(e.byDay.get(today) ?? { activeMs: 0, sessions: 0 }) };
+    // Ended in the record, not yet in the log (another window's end whose event is on its way, or one the catch-up
+    // is about to append): counted as the log will count it, so the XP never dips between the two.
+    for (const r of p.recent) {
+      if (view.sessionIds.has(r.id) || e.counted.has(r.id) || r.endedAt < e.through || (view.clearedAt !== null && r.endedAt <= view.clearedAt)) continue;
+      const earned = this.tracking ? r.cycles + r.bonusXp : 0;
+      xp += Math.max(0, earned - (e.offsets.get(r.id) ?? 0));
+      activeMs += r.activeMs;
+      sessions += 1;
+      if (localDayOf(r.endedAt) === today) {
+        t.activeMs += r.activeMs;
+        t.sessions += 1;
+      }
+      if (earned > 0) days.add(localDayOf(r.startedAt)).add(localDayOf(r.endedAt));
+    }
     const streak = combinedStreak({ current: 0, longest: Math.max(e.longestStreak, p.streak.longest), lastDay: null }, days, { ...NO_OTHER_MACHINES, days }, today);
-    const t = e.byDay.get(today);
     return {
       ...p,
-      xp: Math.min(Number.MAX_SAFE_INTEGER, e.xp + running),
-      totals: e.totals,
-      today: t ? { day: today, ...t } : { day: today, activeMs: 0, sessions: 0 },
+      xp: Math.min(Number.MAX_SAFE_INTEGER, xp),
+      totals: { activeMs, sessions },
+      today: { day: today, ...t },
       streak,
     };
   }
@@ -536,12 +552,14 @@ export class MeditationTracker implements Disposable {
     }
     const legacy = parseLegacyStats(raw);
     if (!legacy) return false;
+    // In the log first (one grant id, session ids: windows importing at once add them once), then the record: the
+    // record's recent list never holds a legacy session the log does not (it would count as one ended just now).
+    // The grant holds their XP and time; the sessions themselves join the history without counting again.
+    await this.appendSessions(legacy.sessions, { from: 'legacy' });
+    await this.sessionLog.append(LEGACY_GRANT_ID, legacyGrant(legacy, today));
     const { before, after } = await this.commit((p) => (p.legacyImported ? p : mergeLegacy(p, legacy, today)), { notify: false });
     const imported = !before.legacyImported && after.legacyImported;
     if (imported) {
-      // The grant holds their XP and time; the sessions themselves join the history without counting again.
-      await this.appendSessions(legacy.sessions, { from: 'legacy' });
-      await this.sessionLog.append(LEGACY_GRANT_ID, legacyGrant(legacy, today));
       this.log('info', `Imported earlier progress: ${legacy.totalXp} XP, streak ${legacy.currentStreak}, ${legacy.sessions.length} sessions.`);
     }
     return imported;
@@ -571,11 +589,12 @@ export class MeditationTracker implements Disposable {
       },
     };
     const xpBefore = this.snapshot(now).xp;
-    await this.commit((p) => mergeImport(p, data), { notify: false });
     // "The higher wins": a floor in the log where it stands; the sessions join the history without counting again.
+    // In the log first, then the record (whose recent list must not hold a session the log lacks: see localProgress).
     const floor: Grant = { kind: 'grant', mode: 'floor', xp: data.progress.xp, totals: data.progress.totals, today: { day: null, activeMs: 0, sessions: 0 }, streak: data.progress.streak, covers: [], through: null, running: null };
     await this.sessionLog.append(`breathMaster:import:${this.newId()}`, floor);
     await this.appendSessions(parsed.data.sessions, { from: 'import' });
+    await this.commit((p) => mergeImport(p, data), { notify: false });
     const sessionsAdded = new Set(parsed.data.sessions.filter((s) => !known.has(s.id)).map((s) => s.id)).size;
     return { ok: true, xpBefore, xpAfter: this.snapshot(this.clock.now()).xp, sessionsAdded, skippedSessions: parsed.skippedSessions };
   }

@@ -41,6 +41,12 @@ describe('earnings read off the session log', () => {
     expect(e.xp).toBe(43);
   });
 
+  it('a legacy grant beside a migration that held the legacy stats already counts nothing', () => {
+    const legacy = entry('breathMaster:legacy-grant', grant({ xp: 40 }));
+    expect(readEarnings([entry(BASE_GRANT_ID, grant({ xp: 100, legacyImported: true })), legacy]).xp).toBe(100);
+    expect(readEarnings([entry(BASE_GRANT_ID, grant({ xp: 100, legacyImported: false })), legacy]).xp).toBe(140);
+  });
+
   it('only what follows the last clear counts; hostile values count as nothing', () => {
     const e = readEarnings([
       entry(BASE_GRANT_ID, grant({ xp: 500 })),
@@ -52,6 +58,31 @@ describe('earnings read off the session log', () => {
     ]);
     expect(e.migrated).toBe(true);
     expect(e.xp).toBe(3);
+  });
+
+  it('the XP a window shows never dips while another window\'s end is on its way to the log', async () => {
+    const hub = new FakeStoreHub();
+    const clock = new FakeClock();
+    const [a, b] = ['a', 'b'].map((n) => new MeditationTracker(hub.open(n), { clock, pattern: PATTERNS.chill }));
+    const shown: number[] = [];
+    (a as MeditationTracker).onDidChangeSnapshot((s) => shown.push(s.xp));
+    await (a as MeditationTracker).setFocused(true);
+    await (a as MeditationTracker).start(5);
+    for (let i = 0; i < 60; i++) {
+      clock.advance(1000);
+      await (a as MeditationTracker).tick();
+    }
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    const during = (a as MeditationTracker).snapshot().xp;
+    expect(during).toBeGreaterThan(0);
+    const ended = await (b as MeditationTracker).end();
+    expect(ended.ended).toBe(true);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    const afterEnd = shown.slice(shown.indexOf(during));
+    for (let i = 1; i < afterEnd.length; i++) expect(afterEnd[i]).toBeGreaterThanOrEqual(afterEnd[i - 1] as number);
+    expect((a as MeditationTracker).snapshot().xp).toBe((a as MeditationTracker).progress().xp);
+    a?.dispose();
+    b?.dispose();
   });
 
   it('a Clear Data by a window of the earlier version (it empties the record, knows no log) is honoured: nothing cleared comes back', async () => {
