@@ -565,8 +565,11 @@ export class MeditationTracker implements Disposable {
     return imported;
   }
 
+  /** The progress as shown (this machine's, read off the log, and the other machines'), the history, the recent sessions. */
   exportData(now: number = this.clock.now()): ExportedData {
-    return buildExport(this.progress(), this.history(), now);
+    const mine = this.localProgress(now);
+    const shown = this.snapshot(now);
+    return buildExport({ ...mine, xp: shown.xp, totals: shown.totals, streak: { current: shown.streak.current, longest: shown.streak.longest, lastDay: shown.streak.lastDay } }, this.history(), now);
   }
 
   /** Validates and merges an export (JSON text or value); see `mergeImport` for the rules. Never throws on bad input. */

@@ -258,7 +258,7 @@ describe('progress across machines through a fake Settings Sync', () => {
     await settle([laptop, desktop], cloud);
     const total = laptop.ownXp() + desktop.ownXp();
     const exported = desktop.w.tracker.exportData();
-    expect(exported.progress.xp).toBe(desktop.ownXp());
+    expect(exported.progress.xp).toBe(total); // what it shows: both machines
     const result = await laptop.w.tracker.importData(JSON.stringify(exported));
     expect(result.ok).toBe(true);
     await settle([laptop, desktop], cloud);
