@@ -99,3 +99,23 @@ export async function runTogether(script, argsFor, count, options = {}) {
     for (const w of workers) w.stop();
   }
 }
+
+/**
+ * Waits for a reader worker to report `version` (or a newer one) in a 'seen' message; null when it does not within
+ * `giveUpMs` (the feed-latency and fan-out suites count those as "not seen").
+ */
+export async function seenVersion(reader, version, giveUpMs) {
+  const deadline = Date.now() + giveUpMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    let seen;
+    try {
+      seen = await reader.next('seen', left);
+    } catch (error) {
+      if (/no 'seen' within/.test(String(error))) return null;
+      throw error;
+    }
+    if (seen.version >= version) return seen;
+  }
+}

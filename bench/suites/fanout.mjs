@@ -8,34 +8,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startWorker } from '../lib/processes.mjs';
+import { seenVersion as seenWithin, startWorker } from '../lib/processes.mjs';
 import { median, quantile, round } from '../lib/stats.mjs';
 
 const worker = fileURLToPath(new URL('../workers/fanout.mjs', import.meta.url));
 const KEY = 'bench.fanout';
 const GIVE_UP_MS = 3000;
+/** Waits for the reader to report `version` (or a newer one); null when it does not within GIVE_UP_MS. */
+const seenVersion = (reader, version) => seenWithin(reader, version, GIVE_UP_MS);
 const WARM_UP = 5;
 const IDLE_MS = 1000;
 const PINGS = 50;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const sum = (values) => values.reduce((a, v) => a + v, 0);
-
-/** Waits for `reader` to report `version` (or a newer one); null when it does not within GIVE_UP_MS. */
-async function seenVersion(reader, version) {
-  const deadline = Date.now() + GIVE_UP_MS;
-  for (;;) {
-    const left = deadline - Date.now();
-    if (left <= 0) return null;
-    let seen;
-    try {
-      seen = await reader.next('seen', left);
-    } catch (error) {
-      if (/no 'seen' within/.test(String(error))) return null;
-      throw error;
-    }
-    if (seen.version >= version) return seen;
-  }
-}
 
 /** Asks every worker at once and waits for all the answers. */
 const ask = (workers, message, answer) => {

@@ -5,31 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startWorker } from '../lib/processes.mjs';
+import { seenVersion as seenWithin, startWorker } from '../lib/processes.mjs';
 import { median, quantile, round } from '../lib/stats.mjs';
 
 const worker = fileURLToPath(new URL('../workers/feed.mjs', import.meta.url));
 const KEY = 'bench.feed';
 const GIVE_UP_MS = 3000;
+/** Waits for the reader to report `version` (or a newer one); null when it does not within GIVE_UP_MS. */
+const seenVersion = (reader, version) => seenWithin(reader, version, GIVE_UP_MS);
 const WARM_UP = 10;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits for the reader to report `version` (or a newer one); null when it does not within GIVE_UP_MS. */
-async function seenVersion(reader, version) {
-  const deadline = Date.now() + GIVE_UP_MS;
-  for (;;) {
-    const left = deadline - Date.now();
-    if (left <= 0) return null;
-    let seen;
-    try {
-      seen = await reader.next('seen', left);
-    } catch (error) {
-      if (/no 'seen' within/.test(String(error))) return null;
-      throw error;
-    }
-    if (seen.version >= version) return seen;
-  }
-}
 
 async function runOnce(watch, samples, maxPauseMs) {
   const dir = mkdtempSync(join(tmpdir(), `bm-bench-feed-${watch}-`));
