@@ -5,10 +5,12 @@ import { afterEach } from 'vitest';
 import { StorageWrapper } from '../../src';
 import type { StorageWrapperOptions } from '../../src';
 
-const cleanups: Array<() => void> = [];
+const cleanups: Array<() => unknown> = [];
 
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+// Awaited one by one: a store's dispose() finishes its last writes (a log's or a counter's closing fold) before its
+// folder is removed — not awaited, those writes made the folder again after the test.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 /** A fresh real folder, removed after the test. */
