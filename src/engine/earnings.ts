@@ -1,6 +1,7 @@
-import { addDays, isLocalDay, localDayOf, type LocalDay } from './calendar';
-import { count, normalizeStreak, normalizeSummary, type ProgressRecord, type SessionSummary, type Streak } from './progressRecord';
+import { isLocalDay, localDayOf, type LocalDay } from './calendar';
+import { count, isObject, normalizeStreak, normalizeSummary, type ProgressRecord, type SessionSummary, type Streak } from './progressRecord';
 import type { RecordLogEntry } from './recordStore';
+import { streakRunDays } from './streak';
 
 /**
  * This machine's XP, time, sessions and meditated days, read off the session log (sessionLog.ts) — a per-writer log,
@@ -73,9 +74,6 @@ export interface Earnings {
   readonly through: number;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function parseGrant(v: unknown): Grant | undefined {
   if (!isObject(v) || v.kind !== 'grant') return undefined;
@@ -99,16 +97,6 @@ export function parseGrant(v: unknown): Grant | undefined {
 /** The XP an ended session's event stands for: what its window decided at the end, else its cycles and bonus. */
 export function sessionEventXp(data: Record<string, unknown>, s: SessionSummary): number {
   return typeof data.xp === 'number' ? count(data.xp) : s.cycles + s.bonusXp;
-}
-
-function streakDays(streak: Streak): LocalDay[] {
-  const days: LocalDay[] = [];
-  let d = streak.lastDay;
-  for (let i = 0; d !== null && i < Math.min(streak.current, 4000); i++) {
-    days.push(d);
-    d = addDays(d, -1);
-  }
-  return days;
 }
 
 /** Reads the earnings off the log's entries (in the log's order, the same for every window). O(entries). */
@@ -177,7 +165,7 @@ export function readEarnings(entries: readonly RecordLogEntry[]): Earnings {
         activeMs = Math.max(activeMs, g.totals.activeMs);
         sessions = Math.max(sessions, g.totals.sessions);
       }
-      for (const d of streakDays(g.streak)) days.add(d);
+      for (const d of streakRunDays(g.streak, 4000)) days.add(d);
       longestStreak = Math.max(longestStreak, g.streak.longest);
     } else if (data.kind === 'session' && typeof data.from !== 'string') {
       const s = normalizeSummary(data.session);

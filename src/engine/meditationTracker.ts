@@ -141,6 +141,7 @@ export class MeditationTracker implements Disposable {
   private readonly sessionLog: RecordLog;
   /** `readSessionLog` of the log's entries, kept while `entries()` gives the same array (the log did not change). */
   private logCache: { entries: readonly RecordLogEntry[]; view: SessionLogView; earnings: Earnings } | undefined;
+  private othersCache: { payload: unknown; others: OtherMachines } | undefined;
   private logSnapshotQueued = false;
   private migration: Promise<number> | undefined;
   private progressMigration: Promise<boolean> | undefined;
@@ -298,10 +299,18 @@ export class MeditationTracker implements Disposable {
     return e.migrated ? new Set([...e.days, ...localDays(this.progress())]) : localDays(this.progress());
   }
 
-  /** Progress other machines brought through Settings Sync (see progressSync.ts); none without it. */
+  /**
+   * Progress other machines brought through Settings Sync (see progressSync.ts); none without it. Parsed once per
+   * version of the sync record (the store gives the same payload until it changes): every snapshot reads it.
+   */
   otherMachines(): OtherMachines {
-    const r = normalizeSyncRecord(this.store.get<unknown>(SYNC_RECORD_KEY).payload);
-    return r.machine === null ? NO_OTHER_MACHINES : otherMachines(r.state, r.machine);
+    const payload = this.store.get<unknown>(SYNC_RECORD_KEY).payload;
+    if (payload === undefined) return NO_OTHER_MACHINES;
+    if (this.othersCache?.payload === payload) return this.othersCache.others;
+    const r = normalizeSyncRecord(payload);
+    const others = r.machine === null ? NO_OTHER_MACHINES : otherMachines(r.state, r.machine);
+    this.othersCache = { payload, others };
+    return others;
   }
 
   /** The running or paused session, if any. */

@@ -80,7 +80,8 @@ export const EMPTY_HISTORY: HistoryRecord = { schema: 1, sessions: [], older: { 
 
 type Loose = Record<string, unknown>;
 
-function isObject(v: unknown): v is Loose {
+/** A plain object (not null, not an array): what every reader of untrusted stored data checks first. */
+export function isObject(v: unknown): v is Loose {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock';
-import type { SessionSummary } from './progressRecord';
+import { isObject, type SessionSummary } from './progressRecord';
 import type { RecordStore } from './recordStore';
 import {
   canonicalJson,
@@ -29,9 +29,6 @@ export interface SyncRecord {
 
 export const EMPTY_SYNC_RECORD: SyncRecord = { machine: null, state: EMPTY_SYNCED, appliedReset: null, arrived: null };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The record as stored, whatever it holds: an unreadable state reads as empty (it is rebuilt from the machines). */
 export function normalizeSyncRecord(v: unknown): SyncRecord {

@@ -29,6 +29,17 @@ export function visibleStreak(streak: Streak, today: LocalDay): number {
   return streak.lastDay === today || isDayBefore(streak.lastDay, today) ? streak.current : 0;
 }
 
+/** The days a streak says were meditated: its run of `current` days up to `lastDay` (at most `limit` of them). */
+export function streakRunDays(streak: Streak, limit: number): LocalDay[] {
+  const days: LocalDay[] = [];
+  let d = streak.lastDay;
+  for (let i = 0; d !== null && i < Math.min(streak.current, limit); i++) {
+    days.push(d);
+    d = addDays(d, -1);
+  }
+  return days;
+}
+
 /** Streak lengths worth a message. */
 export const STREAK_MILESTONES: readonly number[] = [3, 7, 14, 21, 30, 50, 100, 200, 365];
 

@@ -1,5 +1,6 @@
 import { addDays, isDayBefore, isLocalDay, type LocalDay } from './calendar';
-import { count, normalizeStreak, normalizeSummary, type ProgressRecord, type SessionSummary, type Streak } from './progressRecord';
+import { count, isObject, normalizeStreak, normalizeSummary, type ProgressRecord, type SessionSummary, type Streak } from './progressRecord';
+import { streakRunDays } from './streak';
 
 /**
  * Progress shared between machines through VS Code Settings Sync: one **part** per machine, written only by that
@@ -75,9 +76,6 @@ export interface SyncedProgress {
 export const EMPTY_SYNCED: SyncedProgress = { v: SYNC_FORMAT, machines: {}, reset: null, extra: {} };
 
 type Loose = Record<string, unknown>;
-function isObject(v: unknown): v is Loose {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 function time(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, Number.MAX_SAFE_INTEGER) : 0;
 }
@@ -269,23 +267,9 @@ export function decodeDays(days: MachinePart['days']): LocalDay[] {
 
 // ---- this machine's part, and the combined progress ----------------------------------------------------------------
 
-/** The days a streak says were meditated: its run of `current` days up to `lastDay`. */
-function daysOf(p: Pick<ProgressRecord, 'streak'>): Set<LocalDay> {
-  const days = new Set<LocalDay>();
-  if (p.streak.lastDay !== null) {
-    let d = p.streak.lastDay;
-    for (let i = 0; i < Math.min(p.streak.current, PART_DAYS); i++) {
-      days.add(d);
-      d = addDays(d, -1);
-    }
-  }
-  return days;
-}
-
 /** What a part says, without rev and at: two parts with the same content need no new rev. `meditated`: more days. */
 export function partContent(p: ProgressRecord, meditated: Iterable<LocalDay> = []): PartContent {
-  const days = daysOf(p);
-  for (const d of meditated) days.add(d);
+  const days = new Set([...streakRunDays(p.streak, PART_DAYS), ...meditated]);
   const to = [...days].sort().at(-1) ?? null;
   return {
     xp: p.xp,
@@ -337,13 +321,7 @@ export function otherMachines(state: SyncedProgress, me: string): OtherMachines 
       today.set(part.today.day, { activeMs: t.activeMs + part.today.activeMs, sessions: t.sessions + part.today.sessions });
     }
     for (const d of decodeDays(part.days)) days.add(d);
-    if (part.streak.lastDay !== null) {
-      let d = part.streak.lastDay;
-      for (let i = 0; i < Math.min(part.streak.current, PART_DAYS); i++) {
-        days.add(d);
-        d = addDays(d, -1);
-      }
-    }
+    for (const d of streakRunDays(part.streak, PART_DAYS)) days.add(d);
     longestStreak = Math.max(longestStreak, part.streak.longest);
     recent.push(...part.recent);
   }
@@ -372,5 +350,5 @@ export function combinedStreak(local: Streak, localDays: ReadonlySet<LocalDay>, 
 }
 
 export function localDays(p: Pick<ProgressRecord, 'streak'>): Set<LocalDay> {
-  return daysOf(p);
+  return new Set(streakRunDays(p.streak, PART_DAYS));
 }
