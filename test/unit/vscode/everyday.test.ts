@@ -77,11 +77,12 @@ describe('what a careful user expects', () => {
   it('the tracking choice never contradicts itself: Keep It Simple after Turn On is off; resetting the setting is "not chosen"', async () => {
     await open();
     fake.answerMessage(TURN_ON, 'Welcome');
-    await until(() => progressItem()?.visible === true, 'on');
+    // The choice goes to the store first (the item shows at once), then to the setting: wait for both.
+    await until(() => progressItem()?.visible === true && fake.userSetting('breathMaster.progress.tracking') !== undefined, 'on');
     expect(fake.userSetting('breathMaster.progress.tracking')).toBe('on');
     fake.answerMessage(KEEP_SIMPLE, 'Welcome');
     await fake.executeCommand('breathMaster.showWelcome');
-    await until(() => progressItem()?.visible === false, 'off again');
+    await until(() => progressItem()?.visible === false && fake.userSetting('breathMaster.progress.tracking') !== 'on', 'off again');
     expect(fake.userSetting('breathMaster.progress.tracking')).toBe('off');
     fake.setSetting('breathMaster.progress.tracking', 'on');
     expect(progressItem()?.visible).toBe(true);
